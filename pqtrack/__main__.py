@@ -1,0 +1,5 @@
+"""Allow `python -m pqtrack`."""
+
+from pqtrack.cli import main
+
+main()

@@ -1,0 +1,145 @@
+"""The only schema definition: numbered sqlite-utils migrations, never renumbered or edited."""
+
+from __future__ import annotations
+
+from sqlite_utils import Database, Migrations
+
+migrations = Migrations("pqtrack")
+
+
+@migrations()
+def m001_questions_versions_members(db: Database) -> None:
+    db.executescript(
+        """
+        CREATE TABLE runs (
+            id INTEGER PRIMARY KEY,
+            kind TEXT NOT NULL,                 -- import | sync
+            started_at TEXT NOT NULL,           -- UTC ISO 8601
+            finished_at TEXT,
+            status TEXT NOT NULL,               -- running | ok | partial | failed
+            args TEXT,                          -- JSON: files or sync windows and filters
+            counts TEXT,                        -- JSON: new, changed, unchanged, truncated, ...
+            message TEXT
+        );
+
+        CREATE TABLE questions (
+            id INTEGER PRIMARY KEY,             -- the API id: the only stable key
+            uin TEXT,                           -- restarts every session: not unique
+            house TEXT,
+            date_tabled TEXT,
+            date_for_answer TEXT,
+            is_named_day INTEGER NOT NULL DEFAULT 0,
+            asking_member_id INTEGER,
+            member_has_interest INTEGER NOT NULL DEFAULT 0,
+            heading TEXT,
+            question_text TEXT NOT NULL DEFAULT '',
+            answering_body_id INTEGER,
+            answering_body_name TEXT,
+            answering_member_id INTEGER,
+            correcting_member_id INTEGER,
+            date_answered TEXT,
+            date_holding_answer TEXT,
+            date_answer_corrected TEXT,
+            answer_is_holding INTEGER,
+            answer_is_correction INTEGER,
+            is_withdrawn INTEGER NOT NULL DEFAULT 0,
+            status TEXT NOT NULL,               -- unanswered | holding | answered | corrected | withdrawn
+            is_prorogation_answer INTEGER NOT NULL DEFAULT 0,
+            answer_html TEXT,
+            answer_text TEXT,                   -- plain text
+            original_answer_text TEXT,          -- plain text of the answer before a correction
+            grouped_uins TEXT NOT NULL DEFAULT '[]',  -- JSON array, from list results
+            attachment_count INTEGER NOT NULL DEFAULT 0,
+            truncated INTEGER NOT NULL DEFAULT 0,     -- a text is known only from a list (cut)
+            version INTEGER NOT NULL,           -- number of the current version
+            content_hash TEXT NOT NULL,
+            first_seen TEXT NOT NULL,
+            last_seen TEXT NOT NULL,
+            last_changed TEXT NOT NULL
+        );
+        CREATE INDEX questions_house_uin ON questions (house, uin);
+        CREATE INDEX questions_uin ON questions (uin);
+        CREATE INDEX questions_tabled ON questions (date_tabled);
+        CREATE INDEX questions_answered ON questions (date_answered);
+        CREATE INDEX questions_body ON questions (answering_body_id);
+        CREATE INDEX questions_asker ON questions (asking_member_id);
+        CREATE INDEX questions_answerer ON questions (answering_member_id);
+        CREATE INDEX questions_status ON questions (status);
+
+        CREATE TABLE versions (
+            question_id INTEGER NOT NULL REFERENCES questions (id),
+            version INTEGER NOT NULL,
+            content_hash TEXT NOT NULL,         -- 'sha256:<hex>' of canonical JSON of record
+            record TEXT NOT NULL,               -- the full API value (without member objects)
+            source TEXT NOT NULL,               -- detail | list: where the texts came from
+            truncated INTEGER NOT NULL DEFAULT 0,
+            changed TEXT NOT NULL DEFAULT '[]', -- JSON array of field names changed from previous
+            seen_at TEXT NOT NULL,
+            run_id INTEGER REFERENCES runs (id),
+            PRIMARY KEY (question_id, version)
+        ) WITHOUT ROWID;
+
+        CREATE TABLE members (
+            id INTEGER PRIMARY KEY,
+            name TEXT,
+            list_as TEXT,
+            party TEXT,
+            party_abbreviation TEXT,
+            party_colour TEXT,
+            member_from TEXT,                   -- constituency, or peerage type for peers
+            thumbnail_url TEXT,
+            last_seen TEXT NOT NULL
+        );
+        CREATE INDEX members_name ON members (name);
+
+        CREATE TABLE answering_bodies (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL,
+            first_seen TEXT NOT NULL,
+            last_seen TEXT NOT NULL
+        );
+
+        CREATE VIRTUAL TABLE questions_fts USING fts5 (
+            heading, question_text, answer_text,
+            content='questions', content_rowid='id',
+            tokenize='unicode61 remove_diacritics 2'
+        );
+        CREATE TRIGGER questions_fts_insert AFTER INSERT ON questions BEGIN
+            INSERT INTO questions_fts (rowid, heading, question_text, answer_text)
+            VALUES (new.id, new.heading, new.question_text, new.answer_text);
+        END;
+        CREATE TRIGGER questions_fts_delete AFTER DELETE ON questions BEGIN
+            INSERT INTO questions_fts (questions_fts, rowid, heading, question_text, answer_text)
+            VALUES ('delete', old.id, old.heading, old.question_text, old.answer_text);
+        END;
+        CREATE TRIGGER questions_fts_update
+        AFTER UPDATE OF heading, question_text, answer_text ON questions BEGIN
+            INSERT INTO questions_fts (questions_fts, rowid, heading, question_text, answer_text)
+            VALUES ('delete', old.id, old.heading, old.question_text, old.answer_text);
+            INSERT INTO questions_fts (rowid, heading, question_text, answer_text)
+            VALUES (new.id, new.heading, new.question_text, new.answer_text);
+        END;
+        """
+    )
+
+
+@migrations()
+def m002_events(db: Database) -> None:
+    db.executescript(
+        """
+        CREATE TABLE events (
+            id INTEGER PRIMARY KEY,
+            question_id INTEGER NOT NULL REFERENCES questions (id),
+            version INTEGER NOT NULL,
+            event TEXT NOT NULL,   -- tabled holding answered substantive corrected transferred
+                                   -- reworded heading withdrawn
+            old TEXT,              -- JSON
+            new TEXT,              -- JSON
+            seen_at TEXT NOT NULL,
+            run_id INTEGER REFERENCES runs (id)
+        );
+        CREATE INDEX events_seen ON events (seen_at);
+        CREATE INDEX events_run ON events (run_id);
+        CREATE INDEX events_question ON events (question_id, version);
+        """
+    )

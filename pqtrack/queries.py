@@ -1,0 +1,372 @@
+"""Read-side SQL: resolving references and names, filters, list, search, history and records.
+
+Every query is parameterised; identifiers never come from user input.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from pqtrack import models
+from pqtrack.errors import QueryError, UsageError
+from pqtrack.models import STATUSES
+from pqtrack.store import Store
+
+SNIPPET_OPEN, SNIPPET_CLOSE = "\x02", "\x03"  # highlight markers; render.py turns them into bold
+
+_RECORD_SQL = """
+SELECT q.*,
+       am.name AS asking_member, am.party AS asking_member_party,
+       am.member_from AS asking_member_from,
+       an.name AS answering_member, an.party AS answering_member_party,
+       cm.name AS correcting_member
+FROM questions q
+LEFT JOIN members am ON am.id = q.asking_member_id
+LEFT JOIN members an ON an.id = q.answering_member_id
+LEFT JOIN members cm ON cm.id = q.correcting_member_id
+"""
+
+RECORD_FIELDS = (
+    "id", "uin", "house", "date_tabled", "date_for_answer", "date_answered",
+    "date_answer_corrected", "date_holding_answer", "heading", "question_text", "answer_text",
+    "status", "asking_member", "asking_member_id", "asking_member_party", "asking_member_from",
+    "answering_member", "answering_member_id", "correcting_member", "answering_body",
+    "answering_body_id", "is_named_day", "is_prorogation_answer", "grouped_uins", "url",
+    "versions", "truncated", "first_seen", "last_seen", "last_changed",
+)
+
+
+@dataclass
+class Filters:
+    """Filters shared by list, search, changes, repeats and stats. Ids are already resolved."""
+
+    since: str | None = None  # tabled on or after
+    until: str | None = None
+    answered_since: str | None = None
+    answered_until: str | None = None
+    house: str | None = None  # Commons | Lords
+    department_ids: list[int] = field(default_factory=list)
+    member_ids: list[int] = field(default_factory=list)  # asker
+    answered_by_ids: list[int] = field(default_factory=list)
+    status: str | None = None
+    topic_match: str | None = None  # an FTS5 expression
+    topic_department_ids: list[int] = field(default_factory=list)
+    overdue_before: list[int] | None = None  # ids of overdue questions, computed by timeliness
+
+    def where(self, alias: str = "q") -> tuple[str, list[Any]]:
+        clauses: list[str] = []
+        params: list[Any] = []
+
+        def add(sql: str, *values: Any) -> None:
+            clauses.append(sql)
+            params.extend(values)
+
+        if self.since:
+            add(f"{alias}.date_tabled >= ?", self.since)
+        if self.until:
+            add(f"{alias}.date_tabled <= ?", self.until)
+        if self.answered_since:
+            add(f"{alias}.date_answered >= ?", self.answered_since)
+        if self.answered_until:
+            add(f"{alias}.date_answered <= ?", self.answered_until)
+        if self.house:
+            add(f"{alias}.house = ?", self.house)
+        for column, ids in (
+            ("answering_body_id", self.department_ids),
+            ("asking_member_id", self.member_ids),
+            ("answering_member_id", self.answered_by_ids),
+            ("answering_body_id", self.topic_department_ids),
+        ):
+            if ids:
+                add(f"{alias}.{column} IN ({','.join('?' * len(ids))})", *ids)
+        if self.status:
+            add(f"{alias}.status = ?", self.status)
+        if self.topic_match:
+            add(f"{alias}.id IN (SELECT rowid FROM questions_fts WHERE questions_fts MATCH ?)",
+                self.topic_match)
+        if self.overdue_before is not None:
+            ids = self.overdue_before or [-1]
+            add(f"{alias}.id IN ({','.join('?' * len(ids))})", *ids)
+        return (" AND ".join(clauses) or "1"), params
+
+
+# -- parsing user input ----------------------------------------------------------------------
+
+def parse_day(text: str | None, option: str) -> str | None:
+    """A user's date (YYYY-MM-DD) -> ISO date string, or a UsageError naming the option."""
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text.strip()).isoformat()
+    except ValueError:
+        raise UsageError(f"{option}: {text!r} is not a date (use YYYY-MM-DD)") from None
+
+
+def parse_house(text: str | None) -> str | None:
+    if text is None:
+        return None
+    house = text.strip().lower()
+    if house not in ("commons", "lords"):
+        raise UsageError(f"--house: {text!r} is not commons or lords")
+    return house.title()
+
+
+def parse_status(text: str | None) -> str | None:
+    if text is None:
+        return None
+    if text.lower() not in STATUSES:
+        raise UsageError(f"--status: {text!r} is not one of {', '.join(STATUSES)}")
+    return text.lower()
+
+
+def resolve_department(store: Store, text: str) -> list[int]:
+    """A department by id or name: exact, unique prefix or unique substring, case-insensitive."""
+    text = text.strip()
+    if text.isdigit():
+        return [int(text)]
+    rows = list(store.db.conn.execute(
+        "SELECT id, name FROM answering_bodies UNION "
+        "SELECT DISTINCT answering_body_id, answering_body_name FROM questions "
+        "WHERE answering_body_id IS NOT NULL"
+    ))
+    return _resolve_name(text, rows, "department", "--department")
+
+
+def resolve_member(store: Store, text: str, option: str) -> list[int]:
+    text = text.strip()
+    if text.isdigit():
+        return [int(text)]
+    rows = list(store.db.conn.execute("SELECT id, name FROM members WHERE name IS NOT NULL"))
+    rows += [(i, n) for i, n in store.db.conn.execute(
+        "SELECT id, list_as FROM members WHERE list_as IS NOT NULL")]
+    return _resolve_name(text, rows, "member", option)
+
+
+def _resolve_name(text: str, rows: list[tuple[int, str]], kind: str, option: str) -> list[int]:
+    needle = " ".join(text.lower().split())
+    if not needle:
+        raise UsageError(f"{option}: empty {kind} name")
+    for test in (
+        lambda n: n == needle,
+        lambda n: n.startswith(needle),
+        lambda n: needle in n,
+    ):
+        hits = {(i, n) for i, n in rows if n and test(" ".join(n.lower().split()))}
+        names = sorted({n for _, n in hits})
+        if len(names) == 1:
+            return sorted({i for i, _ in hits})
+        if len(names) > 1:
+            shown = "; ".join(names[:10]) + ("; ..." if len(names) > 10 else "")
+            raise UsageError(f"{option}: {text!r} matches {len(names)} {kind}s: {shown}")
+    raise UsageError(f"{option}: no {kind} matches {text!r}")
+
+
+_DATE_UIN = re.compile(r"^(\d{4}-\d{2}-\d{2})/([A-Za-z]*\d+)$")
+
+
+def resolve_ref(store: Store, ref: str) -> int:
+    """REF is a question id, a UIN (HL12950, 8024) or DATE/UIN; ambiguity is a usage error."""
+    ref = ref.strip()
+    conn = store.db.conn
+    match = _DATE_UIN.match(ref)
+    if match:
+        rows = list(conn.execute(
+            "SELECT id, date_tabled, house FROM questions WHERE date_tabled = ? AND upper(uin) = ?",
+            [match.group(1), match.group(2).upper()],
+        ))
+    elif re.fullmatch(r"[A-Za-z]{0,2}\d{1,12}", ref):
+        uin = ref.upper()
+        rows = []
+        if ref.isdigit():
+            rows = list(conn.execute(
+                "SELECT id, date_tabled, house FROM questions WHERE id = ?", [int(ref)]))
+            if rows and len(ref) >= 6:  # ids are 6-7 digits; UINs rarely are
+                return int(rows[0][0])
+        uin_rows = list(conn.execute(
+            "SELECT id, date_tabled, house FROM questions WHERE uin = ? ORDER BY date_tabled DESC",
+            [uin],
+        ))
+        rows = uin_rows or rows
+    else:
+        raise UsageError(f"{ref!r} is not a question id, UIN or DATE/UIN")
+    if not rows:
+        raise UsageError(f"no question {ref!r} in the database")
+    if len(rows) > 1:
+        listed = ", ".join(f"{d}/{ref.split('/')[-1].upper()} (id {i})" for i, d, _ in rows[:10])
+        raise UsageError(f"{ref!r} is ambiguous: {listed}; use an id or DATE/UIN")
+    return int(rows[0][0])
+
+
+# -- records -----------------------------------------------------------------------------------
+
+def to_record(row: dict[str, Any]) -> dict[str, Any]:
+    """A questions row (joined with members) -> the public record of CONTRACT.md."""
+    out = {k: row.get(k) for k in RECORD_FIELDS}
+    out["answering_body"] = row.get("answering_body_name")
+    out["is_named_day"] = bool(row.get("is_named_day"))
+    out["is_prorogation_answer"] = bool(row.get("is_prorogation_answer"))
+    out["truncated"] = bool(row.get("truncated"))
+    out["grouped_uins"] = json.loads(row.get("grouped_uins") or "[]")
+    out["url"] = models.official_url(row.get("date_tabled"), row.get("uin"))
+    out["versions"] = row.get("version")
+    return out
+
+
+def _rows(store: Store, sql: str, params: list[Any]) -> Iterator[dict[str, Any]]:
+    cursor = store.db.conn.execute(sql, params)
+    names = [d[0] for d in cursor.description]
+    for values in cursor:
+        yield dict(zip(names, values, strict=True))
+
+
+def get_record(store: Store, question_id: int) -> dict[str, Any]:
+    rows = list(_rows(store, _RECORD_SQL + " WHERE q.id = ?", [question_id]))
+    if not rows:
+        raise UsageError(f"no question {question_id} in the database")
+    record = to_record(rows[0])
+    record["original_answer_text"] = rows[0].get("original_answer_text")
+    record["answer_html"] = rows[0].get("answer_html")
+    record["member_has_interest"] = bool(rows[0].get("member_has_interest"))
+    record["attachment_count"] = rows[0].get("attachment_count")
+    return record
+
+
+def list_records(store: Store, filters: Filters, *, limit: int, offset: int = 0) -> list[dict[str, Any]]:
+    where, params = filters.where()
+    sql = _RECORD_SQL + f" WHERE {where} ORDER BY q.id DESC LIMIT ? OFFSET ?"
+    return [to_record(r) for r in _rows(store, sql, [*params, limit, offset])]
+
+
+@dataclass
+class SearchResult:
+    records: list[dict[str, Any]]
+    expression: str  # the FTS5 expression that ran
+    note: str | None = None  # e.g. the relevance guard fell back to newest first
+
+
+def search_records(
+    store: Store,
+    expressions: list[str],
+    filters: Filters,
+    *,
+    limit: int,
+    offset: int = 0,
+    relevance: bool = False,
+    guard_seconds: float = 0.25,
+) -> SearchResult:
+    """Run the first expression FTS5 accepts (the user's query, then its literal fallback)."""
+    where, params = filters.where()
+    base = (
+        "SELECT q.id, snippet(questions_fts, -1, ?, ?, '…', 16) AS snippet"
+        " FROM questions_fts JOIN questions q ON q.id = questions_fts.rowid"
+        f" WHERE questions_fts MATCH ? AND {where}"
+    )
+    last_error: sqlite3.Error | None = None
+    for expression in expressions:
+        args = [SNIPPET_OPEN, SNIPPET_CLOSE, expression, *params, limit, offset]
+        try:
+            note = None
+            if relevance:
+                try:
+                    hits = _guarded(store, base + " ORDER BY rank LIMIT ? OFFSET ?", args,
+                                    guard_seconds)
+                except _Interrupted:
+                    note = ("ranking took too long for so common a query;"
+                            " showing newest first instead")
+                    hits = list(store.db.conn.execute(
+                        base + " ORDER BY questions_fts.rowid DESC LIMIT ? OFFSET ?", args))
+            else:
+                hits = list(store.db.conn.execute(
+                    base + " ORDER BY questions_fts.rowid DESC LIMIT ? OFFSET ?", args))
+        except sqlite3.OperationalError as exc:
+            last_error = exc
+            continue
+        snippets = {qid: snip for qid, snip in hits}
+        records = _records_by_id(store, [qid for qid, _ in hits])
+        for record in records:
+            record["snippet"] = snippets[record["id"]]
+        return SearchResult(records, expression, note)
+    raise QueryError(f"cannot search for that: {last_error}")
+
+
+class _Interrupted(Exception):
+    pass
+
+
+def _guarded(store: Store, sql: str, args: list[Any], seconds: float) -> list[Any]:
+    deadline = time.monotonic() + seconds
+    conn = store.db.conn
+    conn.set_progress_handler(lambda: int(time.monotonic() > deadline), 10_000)
+    try:
+        return list(conn.execute(sql, args))
+    except sqlite3.OperationalError as exc:
+        if "interrupted" in str(exc):
+            raise _Interrupted from None
+        raise
+    finally:
+        conn.set_progress_handler(None, 0)
+
+
+def _records_by_id(store: Store, ids: list[int]) -> list[dict[str, Any]]:
+    if not ids:
+        return []
+    marks = ",".join("?" * len(ids))
+    by_id = {r["id"]: to_record(r) for r in _rows(store, _RECORD_SQL + f" WHERE q.id IN ({marks})", ids)}
+    return [by_id[i] for i in ids if i in by_id]
+
+
+def history(store: Store, question_id: int) -> list[dict[str, Any]]:
+    """Every stored version, oldest first, with its events."""
+    conn = store.db.conn
+    events: dict[int, list[dict[str, Any]]] = {}
+    for version, event, old, new in conn.execute(
+        "SELECT version, event, old, new FROM events WHERE question_id = ? ORDER BY id",
+        [question_id],
+    ):
+        events.setdefault(version, []).append(
+            {"event": event, "old": _loads(old), "new": _loads(new)})
+    out = []
+    for version, record, changed, seen_at, source, truncated, digest, run_id in conn.execute(
+        "SELECT version, record, changed, seen_at, source, truncated, content_hash, run_id"
+        " FROM versions WHERE question_id = ? ORDER BY version",
+        [question_id],
+    ):
+        value = json.loads(record)
+        out.append({
+            "version": version,
+            "seen_at": seen_at,
+            "status": models.derive_status(value),
+            "date_answered": models.parse_date(value.get("dateAnswered")),
+            "date_answer_corrected": models.parse_date(value.get("dateAnswerCorrected")),
+            "heading": value.get("heading"),
+            "question_text": value.get("questionText"),
+            "answer_text": models.plain_answer(value.get("answerText")) or None,
+            "answering_body": value.get("answeringBodyName"),
+            "changed": json.loads(changed),
+            "events": events.get(version, []),
+            "source": source,
+            "truncated": bool(truncated),
+            "content_hash": digest,
+            "run_id": run_id,
+        })
+    return out
+
+
+def version_values(store: Store, question_id: int) -> list[dict[str, Any]]:
+    """The stored API values of every version, oldest first (for diff)."""
+    return [
+        json.loads(record)
+        for (record,) in store.db.conn.execute(
+            "SELECT record FROM versions WHERE question_id = ? ORDER BY version", [question_id])
+    ]
+
+
+def _loads(text: str | None) -> Any:
+    return None if text is None else json.loads(text)

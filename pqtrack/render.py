@@ -1,0 +1,197 @@
+"""Presentation only: Rich tables, plain lines, JSON, JSON Lines and CSV, to a Console passed in.
+
+Every stored text is untrusted: it is stripped of control characters and escape sequences and
+never interpreted as Rich markup (Text objects only, or `escape`).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from rich import box
+from rich.console import Console, Group
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from pqtrack.queries import SNIPPET_CLOSE, SNIPPET_OPEN
+
+FORMATS = ("table", "json", "jsonl", "csv")
+
+# CSI and OSC sequences (ESC ] 8 hyperlinks included), then any other C0/C1 control but \n and \t
+_ESCAPES = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x9b[0-?]*[ -/]*[@-~]")
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def clean(text: Any) -> str:
+    """Untrusted text made safe for a terminal: no escape sequences, no control characters."""
+    if text is None:
+        return ""
+    return _CONTROLS.sub("", _ESCAPES.sub("", str(text)))
+
+
+def one_line(text: Any, width: int | None = None) -> str:
+    flat = " ".join(clean(text).split())
+    if width is not None and len(flat) > width:
+        return flat[: max(width - 1, 0)] + "…"
+    return flat
+
+
+def snippet_text(snippet: str | None, *, bold: bool) -> Text:
+    """A search snippet with its highlight markers turned into bold (or dropped)."""
+    text = Text()
+    for i, part in enumerate(re.split(f"[{SNIPPET_OPEN}{SNIPPET_CLOSE}]", snippet or "")):
+        text.append(one_line(part) if part.strip() else part.replace("\n", " "),
+                    style="bold" if bold and i % 2 else "")
+    return text
+
+
+def plain_snippet(snippet: str | None) -> str:
+    return one_line((snippet or "").replace(SNIPPET_OPEN, "").replace(SNIPPET_CLOSE, ""))
+
+
+# -- machine formats -----------------------------------------------------------------------------
+
+def emit_json(out: Console, data: Any) -> None:
+    out.file.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+
+
+def emit_jsonl(out: Console, rows: Iterable[Mapping[str, Any]]) -> None:
+    for row in rows:
+        out.file.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+
+def emit_csv(out: Console, rows: Sequence[Mapping[str, Any]], fields: Sequence[str]) -> None:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(fields)
+    for row in rows:
+        writer.writerow([_csv_cell(row.get(f)) for f in fields])
+    out.file.write(buffer.getvalue())
+
+
+def _csv_cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (list, dict)):
+        return json.dumps(value, ensure_ascii=False)
+    return clean(value)
+
+
+def emit(out: Console, fmt: str, rows: Sequence[Mapping[str, Any]], fields: Sequence[str]) -> bool:
+    """Write rows in a machine format; False when fmt is a human one (table or plain)."""
+    if fmt == "json":
+        emit_json(out, [dict(r) for r in rows])
+    elif fmt == "jsonl":
+        emit_jsonl(out, rows)
+    elif fmt == "csv":
+        emit_csv(out, rows, fields)
+    else:
+        return False
+    return True
+
+
+# -- questions -----------------------------------------------------------------------------------
+
+def question_table(out: Console, records: Sequence[Mapping[str, Any]], *, snippets: bool) -> None:
+    table = Table(box=box.SIMPLE_HEAD, expand=False, pad_edge=False)
+    table.add_column("id", no_wrap=True, style="cyan")
+    table.add_column("uin", no_wrap=True)
+    table.add_column("tabled", no_wrap=True)
+    table.add_column("status", no_wrap=True)
+    table.add_column("department", max_width=24, overflow="ellipsis", no_wrap=True)
+    table.add_column("heading" + (" / snippet" if snippets else ""), ratio=1, overflow="fold")
+    for r in records:
+        body = Text(one_line(r.get("heading")) or "(no heading)", style="bold")
+        if snippets:
+            body.append("\n")
+            body.append_text(snippet_text(r.get("snippet"), bold=True))
+        table.add_row(
+            str(r["id"]), one_line(r.get("uin")), r.get("date_tabled") or "",
+            r.get("status") or "", one_line(r.get("answering_body")), body,
+        )
+    out.print(table)
+
+
+def question_lines(out: Console, records: Sequence[Mapping[str, Any]], *, snippets: bool) -> None:
+    """Plain tab-separated lines for pipes: id, uin, tabled, status, department, heading."""
+    for r in records:
+        cells = [str(r["id"]), one_line(r.get("uin")), r.get("date_tabled") or "",
+                 r.get("status") or "", one_line(r.get("answering_body")), one_line(r.get("heading"))]
+        if snippets:
+            cells.append(plain_snippet(r.get("snippet")))
+        out.file.write("\t".join(cells) + "\n")
+
+
+def show_question(out: Console, record: Mapping[str, Any], versions: Sequence[Mapping[str, Any]],
+                  extra: Sequence[Text] = ()) -> None:
+    facts = Table.grid(padding=(0, 2))
+    facts.add_column(style="bold", no_wrap=True)
+    facts.add_column()
+
+    def fact(label: str, value: Any) -> None:
+        if value not in (None, "", []):
+            facts.add_row(label, Text(one_line(value)))
+
+    asker = record.get("asking_member") or (
+        f"member {record['asking_member_id']}" if record.get("asking_member_id") else None)
+    if asker and record.get("asking_member_party"):
+        asker += f" ({record['asking_member_party']}, {record.get('asking_member_from') or '?'})"
+    fact("UIN", f"{record.get('uin')} ({record.get('house')})")
+    fact("Asked by", asker)
+    fact("Department", record.get("answering_body"))
+    fact("Tabled", record.get("date_tabled"))
+    due = record.get("date_for_answer")
+    fact("Due", f"{due} (named day)" if due and record.get("is_named_day") else due)
+    fact("Holding answer", record.get("date_holding_answer"))
+    fact("Answered", record.get("date_answered"))
+    fact("Answered by", record.get("answering_member"))
+    fact("Corrected", record.get("date_answer_corrected"))
+    fact("Status", record.get("status"))
+    fact("Grouped with", ", ".join(record.get("grouped_uins") or []))
+    fact("URL", record.get("url"))
+    parts: list[Any] = [facts, Text()]
+    parts.append(Text("Question", style="bold underline"))
+    parts.append(Text(clean(record.get("question_text"))))
+    parts.append(Text())
+    parts.append(Text("Answer", style="bold underline"))
+    answer = clean(record.get("answer_text")) or "(not answered yet)"
+    if record.get("truncated"):
+        answer += "\n[text known only from a list result: cut by the API]"
+    parts.append(Text(answer))
+    parts.extend(extra)
+    if versions:
+        parts.append(Text())
+        parts.append(Text("Versions", style="bold underline"))
+        for v in versions:
+            line = Text(f"v{v['version']}  {v['seen_at']}  {v['status']}")
+            changed = ", ".join(v.get("changed") or [])
+            if changed:
+                line.append(f"  changed: {changed}", style="dim")
+            parts.append(line)
+    title = Text(one_line(record.get("heading")) or f"Question {record['id']}")
+    out.print(Panel(Group(*parts), title=title, title_align="left", box=box.ROUNDED))
+
+
+def history_table(out: Console, versions: Sequence[Mapping[str, Any]]) -> None:
+    table = Table(box=box.SIMPLE_HEAD)
+    table.add_column("v", style="cyan", no_wrap=True)
+    table.add_column("seen", no_wrap=True)
+    table.add_column("status", no_wrap=True)
+    table.add_column("answered", no_wrap=True)
+    table.add_column("events")
+    table.add_column("changed", ratio=1, overflow="fold")
+    for v in versions:
+        events = ", ".join(e["event"] for e in v.get("events", []))
+        table.add_row(
+            str(v["version"]), v["seen_at"], v["status"], v.get("date_answered") or "",
+            events, Text(", ".join(v.get("changed") or []), style="dim"),
+        )
+    out.print(table)

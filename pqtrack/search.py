@@ -1,0 +1,341 @@
+"""Turning a user's search query into a safe FTS5 MATCH expression.
+
+The query language (what `pqtrack search` documents):
+
+* ``rural crime`` – plain words: every one must match (AND).
+* ``"live facial recognition"`` – a phrase; curly quotes work too. An unclosed quote runs to the
+  end of the query.
+* ``AND``, ``OR``, ``NOT`` – operators, in capitals only (``and``/``or``/``not`` are words).
+  NOT binds tightest, then AND, then OR; ``AND NOT`` means ``NOT``.
+* ``( ... )`` – grouping. A missing ``)`` is added at the end, a stray ``)`` is ignored.
+* ``vaccin*`` – a trailing ``*`` makes a prefix search (``"covid vacc"*`` works on phrases).
+* Anything else is text. Punctuation inside a word is kept and the word is searched as a phrase
+  of its parts, the way the index split the stored text: ``covid-19`` finds "covid 19" and
+  "COVID-19", ``2020/21`` finds "2020/21" and "2020-21", ``don't`` finds "don't" (not "do not").
+  So FTS5 syntax typed by a user is only ever text: ``heading:police`` searches for the phrase
+  "heading police" (column filters are deliberately not supported), and ``NEAR(``, ``^``,
+  ``{a b}`` and ``+`` have no special meaning.
+* AND or OR without a term on each side, and NOT with nothing after it, are searched as words
+  (``covid OR`` finds "covid" and "or"), as the literal fallback would. NOT with nothing before
+  it is an error: FTS5 cannot ask for "everything except", and searching for the word "not"
+  would return the opposite of what was meant.
+* Words with no letters or digits (``-``, ``*``, ``£``, emoji) are ignored.
+
+Limits, so that a pasted document or a hostile script gets a clean error instead of a slow or
+failing query: at most 2,000 characters, 64 search terms and parentheses nested 10 deep.
+NUL bytes and other control characters count as spaces; unpaired surrogates are dropped.
+
+`to_match` builds its output only from quoted strings, ``*``, the three operators and
+parentheses, so FTS5 should never reject it; `literal` is the caller's fallback if it does.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from typing import Literal
+
+from pqtrack.errors import QueryError
+
+Op = Literal["AND", "OR", "NOT"]
+
+MAX_QUERY_CHARS = 2000
+MAX_TERMS = 64
+MAX_DEPTH = 10  # FTS5's parser overflows near 33 levels of alternating AND/OR groups
+
+OPERATORS: dict[str, Op] = {"AND": "AND", "OR": "OR", "NOT": "NOT"}
+QUOTES = frozenset('"\u201c\u201d\u201e')  # " “ ” „
+_EXAMPLE = "e.g. 'vaccine NOT covid'"
+
+
+@dataclass(frozen=True)
+class Term:
+    """A word or phrase to match; `prefix` when it ended in `*`."""
+
+    text: str
+    prefix: bool = False
+
+
+@dataclass(frozen=True)
+class Group:
+    """Parts joined by one operator: AND/OR over all of them, NOT as left minus right."""
+
+    op: Op
+    parts: tuple[Node, ...]
+
+
+Node = Term | Group
+
+
+@dataclass(frozen=True)
+class _Operator:
+    op: Op
+
+
+_Item = Node | _Operator  # one element of a parenthesised level before precedence is applied
+
+
+def to_match(query: str) -> str:
+    """Translate a user's query into an FTS5 MATCH expression (see the module docstring).
+
+    >>> to_match('covid-19 vaccin* OR "live facial recognition"')
+    '"covid-19" AND "vaccin"* OR "live facial recognition"'
+
+    Raises QueryError for an empty query, one with nothing searchable in it, or one past the
+    limits.
+    """
+    return _serialise(parse(query))
+
+
+def literal(query: str) -> str:
+    """The fallback: every whitespace-separated word as a quoted FTS5 string, all required.
+
+    Valid FTS5 for any text with at least one letter or digit; raises QueryError otherwise.
+    """
+    words = [w for w in _clean(query).split() if _searchable(w)]
+    if not words:
+        raise QueryError(_nothing_to_search(query))
+    return " ".join(_quote(w) for w in words)
+
+
+def highlight_terms(query: str) -> list[str]:
+    """The words and phrases a match must contain, without NOT'ed ones.
+
+    Each is as typed but without the `*` and the punctuation around it (`covid-19`, `don't`,
+    `live facial recognition`), deduplicated ignoring case.
+
+    Meant for highlighting results; an unusable query gives an empty list instead of an error.
+    """
+    try:
+        tree = parse(query)
+    except QueryError:
+        return []
+    seen: dict[str, str] = {}
+    _positive_terms(tree, seen)
+    return list(seen.values())
+
+
+def parse(query: str) -> Node:
+    """The query as a tree of terms and operators, repaired as the module docstring describes."""
+    if len(query) > MAX_QUERY_CHARS:
+        raise QueryError(
+            f"search query is too long ({len(query):,} characters; the limit is "
+            f"{MAX_QUERY_CHARS:,})"
+        )
+    text = _clean(query)
+    if not text.strip():
+        raise QueryError("search query is empty")
+    levels: list[list[_Item]] = [[]]
+    for token in _tokens(text):
+        if not isinstance(token, str):
+            levels[-1].append(token)
+        elif token == "(":
+            if len(levels) > MAX_DEPTH:
+                raise QueryError(f"search query nests parentheses more than {MAX_DEPTH} deep")
+            levels.append([])
+        elif len(levels) > 1:  # a ")"; a stray one is ignored
+            _close(levels)
+    while len(levels) > 1:  # unclosed "(" closes at the end
+        _close(levels)
+    tree = _build(levels[0])
+    if tree is None:
+        raise QueryError(_nothing_to_search(query))
+    count = _count_terms(tree)
+    if count > MAX_TERMS:
+        raise QueryError(f"search query has {count} terms; the limit is {MAX_TERMS}")
+    return tree
+
+
+def _clean(query: str) -> str:
+    # NUL ends an FTS5 string early and other controls are noise: make them spaces. A lone
+    # surrogate cannot be encoded as UTF-8, so sqlite3 would fail before FTS5 saw it.
+    out: list[str] = []
+    for ch in query:
+        if ch.isascii():
+            out.append(ch if ch.isprintable() else " ")
+            continue
+        category = unicodedata.category(ch)
+        if category == "Cs":
+            continue
+        out.append(" " if category == "Cc" else ch)
+    return "".join(out)
+
+
+def _searchable(text: str) -> bool:
+    # FTS5's unicode61 tokenizer keeps letters, numbers and private-use characters; a string
+    # without any of them would become an empty phrase, which FTS5 treats inconsistently.
+    return any(ch.isalnum() or unicodedata.category(ch) == "Co" for ch in text)
+
+
+def _quote(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"'
+
+
+def _nothing_to_search(query: str) -> str:
+    shown = query if len(query) <= 40 else query[:37] + "..."
+    return f"search query {shown!r} has no letters or digits to search for"
+
+
+def _tokens(text: str) -> list[_Item | str]:
+    """Split into terms, operators and the strings "(" and ")"."""
+    out: list[_Item | str] = []
+    i, n = 0, len(text)
+    while i < n:
+        ch = text[i]
+        if ch.isspace():
+            i += 1
+        elif ch in "()":
+            out.append(ch)
+            i += 1
+        elif ch in QUOTES:
+            end = i + 1
+            while end < n and text[end] not in QUOTES:
+                end += 1
+            phrase = text[i + 1 : end]
+            i = end + 1
+            prefix = i < n and text[i] == "*"
+            while i < n and text[i] == "*":
+                i += 1
+            if _searchable(phrase):
+                out.append(Term(" ".join(phrase.split()), prefix))
+        else:
+            end = i
+            while end < n and not (text[end].isspace() or text[end] in "()" or text[end] in QUOTES):
+                end += 1
+            word = text[i:end]
+            i = end
+            op = OPERATORS.get(word)
+            if op is not None:
+                out.append(_Operator(op))
+                continue
+            stem = word.rstrip("*")
+            if _searchable(stem):
+                out.append(Term(stem, prefix=stem != word))
+    return out
+
+
+def _close(levels: list[list[_Item]]) -> None:
+    node = _build(levels.pop())
+    if node is not None:  # "()" and groups of punctuation vanish
+        levels[-1].append(node)
+
+
+def _build(items: list[_Item]) -> Node | None:
+    """Apply operator rules and precedence to one parenthesised level."""
+    # "a AND NOT b" is how other search engines spell "a NOT b".
+    merged: list[_Item] = []
+    for item in items:
+        if (
+            isinstance(item, _Operator)
+            and item.op == "NOT"
+            and merged
+            and isinstance(merged[-1], _Operator)
+            and merged[-1].op == "AND"
+        ):
+            merged[-1] = item
+        else:
+            merged.append(item)
+
+    # An operator needs a term on its left and something on its right; otherwise it is a word.
+    # NOT with something on its right but nothing on its left would be searched for as the word
+    # "not", the opposite of what was meant, so that one is an error.
+    cleaned: list[Node | _Operator] = []
+    for index, item in enumerate(merged):
+        if isinstance(item, _Operator):
+            has_left = bool(cleaned) and not isinstance(cleaned[-1], _Operator)
+            has_right = index + 1 < len(merged)
+            if has_left and has_right:
+                cleaned.append(item)
+                continue
+            if item.op == "NOT" and has_right:
+                raise QueryError(f"NOT needs a term before it ({_EXAMPLE})")
+            cleaned.append(Term(item.op.lower()))
+        else:
+            cleaned.append(item)
+    if not cleaned:
+        return None
+
+    # Precedence: NOT, then AND (explicit or implied by adjacency), then OR.
+    alternatives: list[Node] = []
+    conjuncts: list[Node] = []
+    current: Node | None = None
+    pending: Op | None = None
+    for item in cleaned:
+        if isinstance(item, _Operator):
+            pending = item.op
+            if pending == "OR":
+                assert current is not None
+                conjuncts.append(current)
+                alternatives.append(_join("AND", conjuncts))
+                conjuncts, current = [], None
+            continue
+        if current is None:
+            current = item
+        elif pending == "NOT":
+            current = Group("NOT", (current, item))
+        else:
+            conjuncts.append(current)
+            current = item
+        pending = None
+    assert current is not None  # every operator kept above has a term after it
+    conjuncts.append(current)
+    alternatives.append(_join("AND", conjuncts))
+    return _join("OR", alternatives)
+
+
+def _join(op: Op, parts: list[Node]) -> Node:
+    if len(parts) == 1:
+        return parts[0]
+    flat: list[Node] = []
+    for part in parts:  # AND and OR are associative: fewer levels, fewer parentheses
+        if isinstance(part, Group) and part.op == op:
+            flat.extend(part.parts)
+        else:
+            flat.append(part)
+    return Group(op, tuple(flat))
+
+
+def _count_terms(node: Node) -> int:
+    if isinstance(node, Term):
+        return 1
+    return sum(_count_terms(part) for part in node.parts)
+
+
+def _positive_terms(node: Node, seen: dict[str, str]) -> None:
+    if isinstance(node, Term):
+        start, end = 0, len(node.text)
+        while not _searchable(node.text[start]):
+            start += 1
+        while not _searchable(node.text[end - 1]):
+            end -= 1
+        text = node.text[start:end]
+        seen.setdefault(text.casefold(), text)
+        return
+    parts = node.parts[:1] if node.op == "NOT" else node.parts
+    for part in parts:
+        _positive_terms(part, seen)
+
+
+_RANK = {"OR": 1, "AND": 2, "NOT": 3}
+
+
+def _serialise(node: Node) -> str:
+    """FTS5 text for a tree: quoted terms, explicit AND, parentheses wherever precedence needs.
+
+    Always an explicit AND: FTS5 rejects an implicit AND next to a parenthesised group, and its
+    implicit AND binds tighter than NOT (`a NOT b c` is `a NOT (b AND c)`) while the explicit
+    one binds looser, as our language says. Parentheses only where needed keep the nesting
+    within what FTS5's parser can hold.
+    """
+    if isinstance(node, Term):
+        return _quote(node.text) + ("*" if node.prefix else "")
+    rendered = []
+    for position, part in enumerate(node.parts):
+        text = _serialise(part)
+        if isinstance(part, Group):
+            rank, parent = _RANK[part.op], _RANK[node.op]
+            # NOT is not associative: its right side is always grouped.
+            if rank < parent or (node.op == "NOT" and position > 0):
+                text = f"({text})"
+        rendered.append(text)
+    return f" {node.op} ".join(rendered)

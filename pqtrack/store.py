@@ -1,0 +1,320 @@
+"""The Store: opening the database and saving observed values as versions, members and events.
+
+Reads that answer users' questions (filters, search, history) live in `queries.py`; this module
+owns every write. Every batch is one explicit transaction.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+
+from pqtrack import models
+from pqtrack.errors import StoreError
+from pqtrack.events import events_between
+from pqtrack.merge import Merged, Source, merge
+from pqtrack.migrations import migrations
+from pqtrack.models import Value
+
+BATCH = 500
+
+_QUESTION_COLUMNS = (
+    *models.to_row({"id": 0}).keys(),
+    "truncated",
+    "version",
+    "content_hash",
+    "first_seen",
+    "last_seen",
+    "last_changed",
+)
+_UPSERT_QUESTION = "INSERT INTO questions ({cols}) VALUES ({marks}) ON CONFLICT (id) DO UPDATE SET {sets}".format(
+    cols=", ".join(_QUESTION_COLUMNS),
+    marks=", ".join(f":{c}" for c in _QUESTION_COLUMNS),
+    sets=", ".join(f"{c} = excluded.{c}" for c in _QUESTION_COLUMNS if c not in ("id", "first_seen")),
+)
+
+
+def utc_now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+@dataclass
+class SaveCounts:
+    new: int = 0
+    changed: int = 0
+    filled: int = 0
+    unchanged: int = 0
+    truncated: int = 0  # questions whose stored text is still a list's cut copy after the batch
+    events: dict[str, int] = field(default_factory=dict)
+    changed_ids: list[int] = field(default_factory=list)
+
+    def add(self, other: SaveCounts) -> None:
+        self.new += other.new
+        self.changed += other.changed
+        self.filled += other.filled
+        self.unchanged += other.unchanged
+        self.truncated += other.truncated
+        for k, v in other.events.items():
+            self.events[k] = self.events.get(k, 0) + v
+        self.changed_ids.extend(other.changed_ids)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "new": self.new,
+            "changed": self.changed,
+            "filled": self.filled,
+            "unchanged": self.unchanged,
+            "truncated": self.truncated,
+            "events": dict(sorted(self.events.items())),
+        }
+
+
+class Store:
+    """A pqtrack database. Open with `Store.open(path)`; it is migrated on opening."""
+
+    def __init__(self, db: Database, path: Path | None = None) -> None:
+        self.db = db
+        self.path = path
+
+    # -- opening ---------------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, path: Path | str, *, create_dirs: bool = False, must_exist: bool = False) -> Store:
+        path = Path(path)
+        if path.is_dir():
+            raise StoreError(f"{path} is a directory, not a database file")
+        if not path.parent.exists():
+            if not create_dirs:
+                raise StoreError(f"cannot create database {path}: directory {path.parent} does not exist")
+            path.parent.mkdir(parents=True, exist_ok=True)
+        if must_exist and not path.exists():
+            raise StoreError(f"no database at {path}: run `pqtrack sync` or `pqtrack import` first")
+        try:
+            conn = sqlite3.connect(str(path), timeout=30, check_same_thread=False)
+            db = Database(conn)
+            db.execute("PRAGMA busy_timeout = 30000")
+            store = cls(db, path)
+            store._migrate()
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(_describe_db_error(path, exc)) from None
+        return store
+
+    @classmethod
+    def memory(cls) -> Store:
+        store = cls(Database(memory=True))
+        store._migrate()
+        return store
+
+    def _migrate(self) -> None:
+        known = {m.name for m in migrations._migrations}
+        applied = {m.name for m in migrations.applied(self.db)}
+        if applied - known:
+            raise StoreError(
+                f"{self.path} was written by a newer pqtrack (schema {sorted(applied - known)[-1]});"
+                " upgrade pqtrack to use it"
+            )
+        if not applied and self.db.table_names():
+            raise StoreError(f"{self.path} is an SQLite database, but not a pqtrack one")
+        if self.path is not None:
+            self.db.enable_wal()
+        migrations.apply(self.db)
+        self.db.execute("PRAGMA foreign_keys = ON")
+
+    def close(self) -> None:
+        self.db.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[Database]:
+        with self.db.atomic() as db:
+            yield db
+
+    # -- runs ------------------------------------------------------------------------------
+
+    def begin_run(self, kind: str, args: Mapping[str, Any], now: str | None = None) -> int:
+        cursor = self.db.execute(
+            "INSERT INTO runs (kind, started_at, status, args) VALUES (?, ?, 'running', ?)",
+            [kind, now or utc_now(), json.dumps(args, default=str)],
+        )
+        assert cursor.lastrowid is not None
+        return cursor.lastrowid
+
+    def finish_run(
+        self, run_id: int, status: str, counts: Mapping[str, Any], message: str | None = None
+    ) -> None:
+        self.db.execute(
+            "UPDATE runs SET finished_at = ?, status = ?, counts = ?, message = ? WHERE id = ?",
+            [utc_now(), status, json.dumps(counts), message, run_id],
+        )
+
+    # -- saving ----------------------------------------------------------------------------
+
+    def save_values(
+        self,
+        items: Iterable[tuple[Value, Source | None]],
+        *,
+        run_id: int | None,
+        now: str | None = None,
+    ) -> SaveCounts:
+        """Save observed values (each with where it came from, if known) in one transaction."""
+        now = now or utc_now()
+        counts = SaveCounts()
+        with self.db.atomic():
+            batch: list[tuple[Value, Source | None]] = []
+            for item in items:
+                batch.append(item)
+                if len(batch) >= BATCH:
+                    counts.add(self._save_batch(batch, run_id, now))
+                    batch = []
+            if batch:
+                counts.add(self._save_batch(batch, run_id, now))
+        return counts
+
+    def _current(self, ids: list[int]) -> dict[int, tuple[Value, Source, int]]:
+        marks = ",".join("?" * len(ids))
+        rows = self.db.conn.execute(
+            f"SELECT v.question_id, v.record, v.source, v.version FROM questions q "
+            f"JOIN versions v ON v.question_id = q.id AND v.version = q.version "
+            f"WHERE q.id IN ({marks})",
+            ids,
+        )
+        return {qid: (json.loads(rec), src, ver) for qid, rec, src, ver in rows}
+
+    def _save_batch(
+        self, batch: list[tuple[Value, Source | None]], run_id: int | None, now: str
+    ) -> SaveCounts:
+        counts = SaveCounts()
+        current = self._current(sorted({v["id"] for v, _ in batch}))
+        first_seen: dict[int, str] = {}
+        touched: dict[int, Value] = {}
+        seen_only: list[tuple[str, int]] = []
+        version_rows: list[tuple[Any, ...]] = []
+        filled_rows: list[tuple[Any, ...]] = []
+        event_rows: list[tuple[Any, ...]] = []
+        members: dict[int, Value] = {}
+        bodies: dict[int, str] = {}
+        for incoming, source in batch:
+            qid = incoming["id"]
+            for key in models.MEMBER_OBJECTS:
+                member = incoming.get(key)
+                if isinstance(member, dict) and isinstance(member.get("id"), int):
+                    members[member["id"]] = member
+            if isinstance(incoming.get("answeringBodyId"), int) and incoming.get("answeringBodyName"):
+                bodies[incoming["answeringBodyId"]] = incoming["answeringBodyName"]
+            stored = current.get(qid)
+            result: Merged = merge(
+                stored[0] if stored else None, stored[1] if stored else None, incoming, source
+            )
+            if result.outcome == "unchanged":
+                counts.unchanged += 1
+                if qid not in touched:
+                    seen_only.append((now, qid))
+                continue
+            version = 1 if stored is None else stored[2] + (result.outcome != "filled")
+            value = result.value
+            record = models.canonical_json(value)
+            digest = models.content_hash(value)
+            if result.outcome == "filled":
+                counts.filled += 1
+                filled_rows.append(
+                    (record, digest, result.source, int(result.truncated), qid, version))
+            else:
+                if result.outcome == "new":
+                    counts.new += 1
+                    first_seen[qid] = now
+                else:
+                    counts.changed += 1
+                counts.changed_ids.append(qid)
+                version_rows.append(
+                    (qid, version, digest, record, result.source, int(result.truncated),
+                     json.dumps(result.changed), now, run_id)
+                )
+                for ev in events_between(stored[0] if stored else None, value):
+                    counts.events[ev.event] = counts.events.get(ev.event, 0) + 1
+                    event_rows.append(
+                        (qid, version, ev.event, _json_or_none(ev.old), _json_or_none(ev.new),
+                         now, run_id)
+                    )
+            current[qid] = (value, result.source, version)
+            row = models.to_row(value)
+            row.update(
+                truncated=int(result.truncated),
+                version=version,
+                content_hash=digest,
+                first_seen=first_seen.get(qid, now),
+                last_seen=now,
+                last_changed=now,
+            )
+            touched[qid] = row
+        conn = self.db.conn
+        if touched:
+            conn.executemany(_UPSERT_QUESTION, list(touched.values()))
+        if version_rows:
+            conn.executemany(
+                "INSERT INTO versions (question_id, version, content_hash, record, source,"
+                " truncated, changed, seen_at, run_id) VALUES (?,?,?,?,?,?,?,?,?)",
+                version_rows,
+            )
+        if filled_rows:
+            conn.executemany(
+                "UPDATE versions SET record = ?, content_hash = ?, source = ?, truncated = ?"
+                " WHERE question_id = ? AND version = ?",
+                filled_rows,
+            )
+        if seen_only:
+            conn.executemany("UPDATE questions SET last_seen = ? WHERE id = ?", seen_only)
+        if event_rows:
+            conn.executemany(
+                "INSERT INTO events (question_id, version, event, old, new, seen_at, run_id)"
+                " VALUES (?,?,?,?,?,?,?)",
+                event_rows,
+            )
+        self._save_members(members.values(), now)
+        if bodies:
+            conn.executemany(
+                "INSERT INTO answering_bodies (id, name, first_seen, last_seen) VALUES (?,?,?,?)"
+                " ON CONFLICT (id) DO UPDATE SET name = excluded.name, last_seen = excluded.last_seen",
+                [(bid, name, now, now) for bid, name in bodies.items()],
+            )
+        counts.truncated = sum(1 for row in touched.values() if row["truncated"])
+        return counts
+
+    def _save_members(self, members: Iterable[Value], now: str) -> None:
+        rows = [
+            (m["id"], m.get("name"), m.get("listAs"), m.get("party"), m.get("partyAbbreviation"),
+             m.get("partyColour"), m.get("memberFrom"), m.get("thumbnailUrl"), now)
+            for m in members
+        ]
+        if rows:
+            self.db.conn.executemany(
+                "INSERT INTO members (id, name, list_as, party, party_abbreviation, party_colour,"
+                " member_from, thumbnail_url, last_seen) VALUES (?,?,?,?,?,?,?,?,?)"
+                " ON CONFLICT (id) DO UPDATE SET name = excluded.name, list_as = excluded.list_as,"
+                " party = excluded.party, party_abbreviation = excluded.party_abbreviation,"
+                " party_colour = excluded.party_colour, member_from = excluded.member_from,"
+                " thumbnail_url = excluded.thumbnail_url, last_seen = excluded.last_seen",
+                rows,
+            )
+
+    def count_truncated(self) -> int:
+        return int(self.db.conn.execute("SELECT count(*) FROM questions WHERE truncated").fetchone()[0])
+
+
+def _json_or_none(value: Any) -> str | None:
+    return None if value is None else json.dumps(value)
+
+
+def _describe_db_error(path: Path, exc: sqlite3.DatabaseError) -> str:
+    text = str(exc)
+    if "file is not a database" in text:
+        return f"{path} is not an SQLite database"
+    if "unable to open" in text or "readonly" in text or "read-only" in text:
+        return f"cannot write database {path}: {text}"
+    return f"database {path}: {text}"
