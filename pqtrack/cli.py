@@ -52,6 +52,20 @@ FormatOption = Annotated[
                  help="table (default on a terminal), json, jsonl or csv."),
 ]
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")]
+SinceOption = Annotated[str | None, typer.Option("--since", help="Tabled on or after DATE (YYYY-MM-DD).")]
+UntilOption = Annotated[str | None, typer.Option("--until", help="Tabled on or before DATE.")]
+AnsweredSinceOption = Annotated[str | None, typer.Option("--answered-since", help="Answered on or after DATE.")]
+AnsweredUntilOption = Annotated[str | None, typer.Option("--answered-until", help="Answered on or before DATE.")]
+HouseOption = Annotated[str | None, typer.Option("--house", help="commons or lords.")]
+DepartmentOption = Annotated[str | None, typer.Option(
+    "--department", "-d", help="Answering department: id, or name (case-insensitive; a unique prefix or part will do).")]
+MemberOption = Annotated[str | None, typer.Option("--member", "-m", help="Asked by this member: id or name.")]
+AnsweredByOption = Annotated[str | None, typer.Option("--answered-by", help="Answered by this member: id or name.")]
+StatusOption = Annotated[str | None, typer.Option(
+    "--status", help="unanswered, holding, answered, corrected or withdrawn.")]
+TopicOption = Annotated[str | None, typer.Option("--topic", "-t", help="A topic from `pqtrack topics`.")]
+LimitOption = Annotated[int, typer.Option("--limit", "-n", help="At most N results.")]
+OffsetOption = Annotated[int, typer.Option("--offset", help="Skip the first N results.")]
 
 
 def command(*names: str, **kwargs: Any) -> Callable[[F], F]:
@@ -123,6 +137,52 @@ def fmt_of(fmt: Format | None) -> str:
 
 def show_progress(quiet: bool) -> bool:
     return not quiet and err.is_terminal
+
+
+def build_filters(
+    store: Any,
+    *,
+    since: str | None = None,
+    until: str | None = None,
+    answered_since: str | None = None,
+    answered_until: str | None = None,
+    house: str | None = None,
+    department: str | None = None,
+    member: str | None = None,
+    answered_by: str | None = None,
+    status: str | None = None,
+    topic: str | None = None,
+) -> Any:
+    """Turn the shared filter options into resolved Filters (bad input -> UsageError)."""
+    from pqtrack import queries
+    from pqtrack.topics import load_topics
+
+    filters = queries.Filters(
+        since=queries.parse_day(since, "--since"),
+        until=queries.parse_day(until, "--until"),
+        answered_since=queries.parse_day(answered_since, "--answered-since"),
+        answered_until=queries.parse_day(answered_until, "--answered-until"),
+        house=queries.parse_house(house),
+        status=queries.parse_status(status),
+    )
+    if department is not None:
+        filters.department_ids = queries.resolve_department(store, department)
+    if member is not None:
+        filters.member_ids = queries.resolve_member(store, member, "--member")
+    if answered_by is not None:
+        filters.answered_by_ids = queries.resolve_member(store, answered_by, "--answered-by")
+    if topic is not None:
+        chosen = load_topics().get(topic)
+        filters.topic_match = chosen.match_expression()
+        filters.topic_department_ids = list(chosen.departments)
+    return filters
+
+
+def check_paging(limit: int, offset: int) -> None:
+    if limit < 1:
+        raise UsageError(f"--limit must be at least 1, not {limit}")
+    if offset < 0:
+        raise UsageError(f"--offset cannot be negative ({offset})")
 
 
 # -- import ------------------------------------------------------------------------------------
@@ -230,6 +290,331 @@ def history_cmd(
     kind = fmt_of(fmt)
     if not render.emit(out, kind, versions, fields):
         render.history_table(out, versions)
+
+
+# -- list / search -------------------------------------------------------------------------------
+
+@command("list")
+def list_cmd(
+    db: DbOption = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    answered_since: AnsweredSinceOption = None,
+    answered_until: AnsweredUntilOption = None,
+    house: HouseOption = None,
+    department: DepartmentOption = None,
+    member: MemberOption = None,
+    answered_by: AnsweredByOption = None,
+    status: StatusOption = None,
+    topic: TopicOption = None,
+    limit: LimitOption = 50,
+    offset: OffsetOption = 0,
+    fmt: FormatOption = None,
+) -> None:
+    """List questions, newest first, with filters.
+
+    Example: pqtrack list --department "home office" --status holding --format csv
+    """
+    from pqtrack import queries, render
+
+    check_paging(limit, offset)
+    with opened(db, must_exist=True) as store:
+        filters = build_filters(
+            store, since=since, until=until, answered_since=answered_since,
+            answered_until=answered_until, house=house, department=department, member=member,
+            answered_by=answered_by, status=status, topic=topic)
+        records = queries.list_records(store, filters, limit=limit, offset=offset)
+    _emit_questions(records, fmt_of(fmt), snippets=False)
+
+
+@command("search")
+def search_cmd(
+    query: Annotated[str, typer.Argument(help='Words, "phrases", AND/OR/NOT, (groups), prefix*.',
+                                         show_default=False)],
+    db: DbOption = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    answered_since: AnsweredSinceOption = None,
+    answered_until: AnsweredUntilOption = None,
+    house: HouseOption = None,
+    department: DepartmentOption = None,
+    member: MemberOption = None,
+    answered_by: AnsweredByOption = None,
+    status: StatusOption = None,
+    topic: TopicOption = None,
+    sort: Annotated[str, typer.Option("--sort", help="newest (default) or relevance.")] = "newest",
+    limit: LimitOption = 50,
+    offset: OffsetOption = 0,
+    fmt: FormatOption = None,
+) -> None:
+    """Full-text search over headings, questions and answers, newest first.
+
+    All plain words must match; use "exact phrases", OR, NOT, parentheses and prefix*.
+
+    Example: pqtrack search '"facial recognition" AND (police OR watchlist*)' --since 2024-07-01
+    """
+    from pqtrack import queries, search
+
+    check_paging(limit, offset)
+    if sort not in ("newest", "relevance"):
+        raise UsageError(f"--sort: {sort!r} is not newest or relevance")
+    expressions = [search.to_match(query)]
+    fallback = search.literal(query)
+    if fallback not in expressions:
+        expressions.append(fallback)
+    with opened(db, must_exist=True) as store:
+        filters = build_filters(
+            store, since=since, until=until, answered_since=answered_since,
+            answered_until=answered_until, house=house, department=department, member=member,
+            answered_by=answered_by, status=status, topic=topic)
+        result = queries.search_records(store, expressions, filters, limit=limit, offset=offset,
+                                        relevance=sort == "relevance")
+    if result.note:
+        err.print(f"pqtrack: {result.note}", markup=False)
+    _emit_questions(result.records, fmt_of(fmt), snippets=True)
+
+
+def _emit_questions(records: list[dict[str, Any]], kind: str, *, snippets: bool) -> None:
+    from pqtrack import queries, render
+
+    if snippets:
+        for r in records:
+            r["snippet"] = r["snippet"] if kind in ("table", "plain") else render.plain_snippet(
+                r.get("snippet"))
+    fields = [*queries.RECORD_FIELDS, *(["snippet"] if snippets else [])]
+    if render.emit(out, kind, records, fields):
+        return
+    if kind == "table":
+        render.question_table(out, records, snippets=snippets)
+    else:
+        render.question_lines(out, records, snippets=snippets)
+
+
+# -- topics --------------------------------------------------------------------------------------
+
+@command("topics")
+def topics_cmd(fmt: FormatOption = None) -> None:
+    """The topics you can pass to --topic: shipped ones and your own, with where each came from.
+
+    Add your own as [topics.NAME] tables with `queries` (and optional `departments`) in
+    topics.toml in your config directory (PQTRACK_CONFIG_DIR overrides it).
+
+    Example: pqtrack topics --format json
+    """
+    from pqtrack import render
+    from pqtrack.topics import load_topics, user_file
+
+    rows = [
+        {"name": t.name, "description": t.description, "queries": list(t.queries),
+         "departments": list(t.departments), "source": t.source}
+        for t in sorted(load_topics().by_name.values(), key=lambda t: t.name)
+    ]
+    kind = fmt_of(fmt)
+    if render.emit(out, kind, rows, ["name", "description", "queries", "departments", "source"]):
+        return
+    render.topics_table(out, rows, user_file(), table=kind == "table")
+
+
+# -- changes -------------------------------------------------------------------------------------
+
+class FeedFormat(str, Enum):
+    table = "table"
+    json = "json"
+    jsonl = "jsonl"
+    csv = "csv"
+    markdown = "markdown"
+
+
+EMPTY_FEED_EXIT = 3
+
+
+@command("changes")
+def changes_cmd(
+    db: DbOption = None,
+    since: Annotated[str | None, typer.Option(
+        "--since", help="A date, a UTC timestamp or last-sync (the events of the latest sync). "
+        "Default: the last 7 days.")] = None,
+    event: Annotated[list[str] | None, typer.Option(
+        "--event", "-e", help="Only these events (repeatable): tabled, holding, answered, "
+        "substantive, corrected, transferred, reworded, heading, withdrawn.")] = None,
+    house: HouseOption = None,
+    department: DepartmentOption = None,
+    member: MemberOption = None,
+    status: StatusOption = None,
+    topic: TopicOption = None,
+    limit: Annotated[int, typer.Option("--limit", "-n", help="At most N events.")] = 1000,
+    fail_if_empty: Annotated[bool, typer.Option(
+        "--fail-if-empty", help=f"Exit {EMPTY_FEED_EXIT} when there is nothing to report.")] = False,
+    fmt: Annotated[FeedFormat | None, typer.Option(
+        "--format", "-f", case_sensitive=False,
+        help="table, json, jsonl, csv or markdown (a digest ready to mail).")] = None,
+) -> None:
+    """The change feed: what each sync or import saw happen, newest first.
+
+    Example: pqtrack changes --since last-sync --topic facial-recognition --format markdown
+    """
+    from datetime import UTC, datetime, timedelta
+
+    from pqtrack import queries, render
+    from pqtrack.models import EVENTS
+
+    check_paging(limit, 0)
+    for name in event or []:
+        if name not in EVENTS:
+            raise UsageError(f"--event: {name!r} is not one of {', '.join(EVENTS)}")
+    with opened(db, must_exist=True) as store:
+        filters = build_filters(store, house=house, department=department, member=member,
+                                status=status, topic=topic)
+        run_id = moment = None
+        if since == "last-sync":
+            run_id = queries.last_run_id(store)
+            if run_id is None:
+                raise UsageError("--since last-sync: nothing has been synced or imported yet")
+        elif since is not None:
+            moment = queries.parse_since(since)
+        else:
+            moment = (datetime.now(UTC) - timedelta(days=7)).isoformat(timespec="seconds")
+        rows = queries.changes(store, filters, since=moment, run_id=run_id, events=event,
+                               limit=limit)
+    kind = fmt.value if fmt is not None else fmt_of(None)
+    fields = ["seen_at", "event", "question_id", "uin", "house", "heading", "department",
+              "gist", "old", "new", "url", "version", "run_id"]
+    if kind == "markdown":
+        out.file.write(render.digest_markdown(rows, since or "the last 7 days", topic))
+    elif not render.emit(out, kind, rows, fields):
+        render.changes_table(out, rows, table=kind == "table")
+    if fail_if_empty and not rows:
+        raise typer.Exit(EMPTY_FEED_EXIT)
+
+
+# -- sync ----------------------------------------------------------------------------------------
+
+@command("sync")
+def sync_cmd(
+    db: DbOption = None,
+    since: Annotated[str | None, typer.Option(
+        "--since", help="First day to fetch (default: 14 days before the last good sync, "
+        "or 30 days ago on a first run).")] = None,
+    until: Annotated[str | None, typer.Option("--until", help="Last day to fetch (default: today).")] = None,
+    house: HouseOption = None,
+    department: DepartmentOption = None,
+    topic: TopicOption = None,
+    overlap: Annotated[int, typer.Option("--overlap", help="Days before the last good sync to fetch again.")] = 14,
+    api_url: Annotated[str, typer.Option("--api-url", envvar="PQTRACK_API_URL",
+                                         help="Written Questions API base URL.")] = "https://questions-statements-api.parliament.uk",
+    rate: Annotated[float, typer.Option("--rate", help="At most this many requests a second.")] = 4.0,
+    timeout: Annotated[float, typer.Option("--timeout", help="Seconds to wait for a response.")] = 30.0,
+    show_status: Annotated[bool, typer.Option("--status", help="Show the sync ledger instead of syncing.")] = False,
+    quiet: QuietOption = False,
+    fmt: Annotated[Format | None, typer.Option("--format", "-f", case_sensitive=False,
+                                               help="json prints the summary as JSON.")] = None,
+) -> None:
+    """Fetch new and changed questions from the Written Questions API (run it from cron).
+
+    Lists each day's answered, corrected and tabled questions, fetches full texts only for
+    new or changed ones, and records every change as a version. Exit 0 only when every
+    window completed; 75 when another sync holds the lock.
+
+    Example: pqtrack sync --since 2025-01-01 --department "home office"
+    """
+    from pqtrack import queries
+    from pqtrack import sync as syncing
+
+    if show_status:
+        with opened(db, must_exist=True) as store:
+            _emit_status(syncing.status(store), fmt_of(fmt))
+        return
+    first = queries.parse_day(since, "--since")
+    last = queries.parse_day(until, "--until")
+    if first and last and first > last:
+        raise UsageError(f"--since {first} is after --until {last}")
+    if overlap < 0 or rate < 0 or timeout <= 0:
+        raise UsageError("--overlap and --rate cannot be negative, --timeout must be positive")
+    with opened(db) as store, syncing.sync_lock(store.path):
+        scopes = _sync_scopes(store, house, department, topic)
+        from pqtrack.client import ParliamentClient, make_http_client
+
+        with make_http_client(timeout) as http, _sync_progress(show_progress(quiet)) as reporter:
+            client = ParliamentClient(http, base_url=api_url, rate=rate)
+            report = syncing.sync(
+                store, client, scopes=scopes, overlap=overlap, reporter=reporter,
+                since=_day(first), until=_day(last))
+    summary = report.summary()
+    for failure in report.failed[:20]:
+        err.print(f"pqtrack: window failed: {failure}", markup=False)
+    if fmt == Format.json:
+        out.file.write(json.dumps(summary) + "\n")
+    elif not quiet:
+        err.print(
+            f"synced {summary['since']}..{summary['until']}: {summary['new']} new, "
+            f"{summary['answered']} answered, {summary['corrected']} corrected, "
+            f"{summary['changed']} changed, {summary['withdrawn']} withdrawn; "
+            f"{summary['requests']} requests in {summary['seconds']}s", markup=False)
+    if not report.ok:
+        err.print(f"pqtrack: {len(report.failed)} of {report.windows} windows incomplete; "
+                  "the next sync retries them", markup=False)
+        raise typer.Exit(1)
+
+
+def _day(text: str | None) -> Any:
+    from datetime import date
+
+    return date.fromisoformat(text) if text else None
+
+
+def _sync_scopes(store: Any, house: str | None, department: str | None, topic: str | None) -> list[Any]:
+    from pqtrack import queries
+    from pqtrack.sync import Scope
+    from pqtrack.topics import load_topics
+
+    departments: tuple[int, ...] = ()
+    if department is not None:
+        departments = tuple(queries.resolve_department(store, department))
+    house_name = queries.parse_house(house)
+    if topic is None:
+        return [Scope(house_name, departments)]
+    chosen = load_topics().get(topic)
+    departments = departments or chosen.departments
+    terms = chosen.api_terms or (None,)
+    return [Scope(house_name, departments, term) for term in terms]
+
+
+@contextmanager
+def _sync_progress(enabled: bool) -> Iterator[Any]:
+    if not enabled:
+        yield None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), console=err, transient=True) as bar:
+        windows = bar.add_task("windows", total=None)
+        pages = bar.add_task("pages", total=None)
+        details = bar.add_task("details", total=None)
+
+        class Reporter:
+            def start(self, n: int) -> None:
+                bar.update(windows, total=n)
+
+            def window(self, kind: str, day: str) -> None:
+                bar.update(windows, advance=1, description=f"windows ({kind} {day})")
+
+            def page(self) -> None:
+                bar.advance(pages)
+
+            def detail(self) -> None:
+                bar.advance(details)
+
+        yield Reporter()
+
+
+def _emit_status(status: dict[str, Any], kind: str) -> None:
+    from pqtrack import render
+
+    if kind in ("json", "jsonl"):
+        render.emit_json(out, status)
+        return
+    render.sync_status(out, status)
 
 
 def main() -> None:

@@ -45,7 +45,6 @@ def m001_questions_versions_members(db: Database) -> None:
             is_withdrawn INTEGER NOT NULL DEFAULT 0,
             status TEXT NOT NULL,               -- unanswered | holding | answered | corrected | withdrawn
             is_prorogation_answer INTEGER NOT NULL DEFAULT 0,
-            answer_html TEXT,
             answer_text TEXT,                   -- plain text
             original_answer_text TEXT,          -- plain text of the answer before a correction
             grouped_uins TEXT NOT NULL DEFAULT '[]',  -- JSON array, from list results
@@ -57,7 +56,6 @@ def m001_questions_versions_members(db: Database) -> None:
             last_seen TEXT NOT NULL,
             last_changed TEXT NOT NULL
         );
-        CREATE INDEX questions_house_uin ON questions (house, uin);
         CREATE INDEX questions_uin ON questions (uin);
         CREATE INDEX questions_tabled ON questions (date_tabled);
         CREATE INDEX questions_answered ON questions (date_answered);
@@ -75,9 +73,9 @@ def m001_questions_versions_members(db: Database) -> None:
             truncated INTEGER NOT NULL DEFAULT 0,
             changed TEXT NOT NULL DEFAULT '[]', -- JSON array of field names changed from previous
             seen_at TEXT NOT NULL,
-            run_id INTEGER REFERENCES runs (id),
-            PRIMARY KEY (question_id, version)
-        ) WITHOUT ROWID;
+            run_id INTEGER REFERENCES runs (id)
+        );
+        CREATE UNIQUE INDEX versions_question ON versions (question_id, version);
 
         CREATE TABLE members (
             id INTEGER PRIMARY KEY,
@@ -141,5 +139,27 @@ def m002_events(db: Database) -> None:
         CREATE INDEX events_seen ON events (seen_at);
         CREATE INDEX events_run ON events (run_id);
         CREATE INDEX events_question ON events (question_id, version);
+        """
+    )
+
+
+@migrations()
+def m003_sync_windows(db: Database) -> None:
+    db.executescript(
+        """
+        CREATE TABLE sync_windows (
+            kind TEXT NOT NULL,             -- answered | corrected | tabled
+            day TEXT NOT NULL,              -- the one-day window, YYYY-MM-DD
+            scope TEXT NOT NULL,            -- canonical JSON of the filters ('{}' = everything)
+            status TEXT NOT NULL,           -- done | failed | short (fewer rows than totalResults)
+            total_results INTEGER,          -- what the API said the window holds
+            rows_seen INTEGER,              -- distinct questions listed
+            details INTEGER,                -- single-question requests made for it
+            error TEXT,
+            fetched_at TEXT NOT NULL,
+            run_id INTEGER REFERENCES runs (id),
+            PRIMARY KEY (kind, day, scope)
+        );
+        CREATE INDEX sync_windows_status ON sync_windows (status);
         """
     )

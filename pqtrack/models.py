@@ -35,11 +35,17 @@ DETAIL_ONLY = ("originalAnswerText", "comparableAnswerText", "attachments", "att
 GROUPING = ("groupedQuestions", "groupedQuestionsDates")
 
 STATUSES = ("unanswered", "holding", "answered", "corrected", "withdrawn")
+EVENTS = ("tabled", "holding", "answered", "substantive", "corrected", "transferred", "reworded",
+          "heading", "withdrawn")
 
 _TAG = re.compile(r"<[^>]*>")
 _HAS_TAG = re.compile(r"<(?:[a-zA-Z][a-zA-Z0-9]*|/[a-zA-Z][a-zA-Z0-9]*)(?:\s[^>]*)?/?>")
 _TOKEN = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)[^>]*?>|([^<]+|<)")
 _SPACE = re.compile(r"[ \t\r\n\f\v\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
+_STRUCTURE = re.compile(r"<(?:table|tr|td|th|li|ul|ol)\b", re.IGNORECASE)
+_BREAK = re.compile(
+    r"</?(?:p|div|br|h[1-6]|blockquote|pre|hr)\b[^>]*>", re.IGNORECASE
+)
 _BLOCK = frozenset(
     "p div br h1 h2 h3 h4 h5 h6 blockquote ul ol li table thead tbody tfoot tr pre hr".split()
 )
@@ -65,6 +71,12 @@ def html_to_text(markup: str | None) -> str:
     """
     if not markup:
         return ""
+    if not _STRUCTURE.search(markup):  # most answers: paragraphs and inline tags only, fast path
+        paragraphs = (
+            _SPACE.sub(" ", html.unescape(_TAG.sub("", part))).strip()
+            for part in _BREAK.split(markup)
+        )
+        return "\n\n".join(p for p in paragraphs if p)
     blocks: list[str] = []
     line: list[str] = []
     rows: list[str] = []  # rows of the table being read, printed as one block
@@ -182,8 +194,12 @@ def canonical_json(data: Any) -> str:
 
 def content_hash(value: Mapping[str, Any]) -> str:
     """Algorithm-tagged hash of a value's content, stable under key order."""
-    digest = hashlib.sha256(canonical_json(content(value)).encode("utf-8")).hexdigest()
-    return f"{HASH_ALGORITHM}:{digest}"
+    return hash_json(canonical_json(content(value)))
+
+
+def hash_json(canonical: str) -> str:
+    """Algorithm-tagged hash of canonical JSON text."""
+    return f"{HASH_ALGORITHM}:{hashlib.sha256(canonical.encode('utf-8')).hexdigest()}"
 
 
 def snake(name: str) -> str:
@@ -272,7 +288,6 @@ def to_row(value: Mapping[str, Any]) -> Value:
         "is_withdrawn": bool(value.get("isWithdrawn")),
         "status": derive_status(value),
         "is_prorogation_answer": is_prorogation_answer(answer_text),
-        "answer_html": answer,
         "answer_text": answer_text or None,
         "original_answer_text": plain_answer(original) or None,
         "grouped_uins": json.dumps(grouped_uins(value)),

@@ -232,7 +232,7 @@ def get_record(store: Store, question_id: int) -> dict[str, Any]:
         raise UsageError(f"no question {question_id} in the database")
     record = to_record(rows[0])
     record["original_answer_text"] = rows[0].get("original_answer_text")
-    record["answer_html"] = rows[0].get("answer_html")
+    record["answer_html"] = _current_value(store, question_id).get("answerText")
     record["member_has_interest"] = bool(rows[0].get("member_has_interest"))
     record["attachment_count"] = rows[0].get("attachment_count")
     return record
@@ -368,5 +368,89 @@ def version_values(store: Store, question_id: int) -> list[dict[str, Any]]:
     ]
 
 
+def _current_value(store: Store, question_id: int) -> dict[str, Any]:
+    row = store.db.conn.execute(
+        "SELECT v.record FROM versions v JOIN questions q ON q.id = v.question_id"
+        " AND v.version = q.version WHERE q.id = ?", [question_id]).fetchone()
+    return json.loads(row[0]) if row else {}
+
+
 def _loads(text: str | None) -> Any:
     return None if text is None else json.loads(text)
+
+
+# -- the change feed ---------------------------------------------------------------------------
+
+def last_run_id(store: Store) -> int | None:
+    """The most recent sync run, or, if there has been none, the most recent run of any kind."""
+    for sql in ("SELECT max(id) FROM runs WHERE kind = 'sync'", "SELECT max(id) FROM runs"):
+        row = store.db.conn.execute(sql).fetchone()
+        if row and row[0] is not None:
+            return int(row[0])
+    return None
+
+
+def parse_since(text: str) -> str:
+    """A --since value for changes: a date or an ISO timestamp -> a UTC timestamp string."""
+    from datetime import UTC, datetime
+
+    try:
+        moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise UsageError(
+            f"--since: {text!r} is not a date, a timestamp (2025-03-01T06:00) or last-sync"
+        ) from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).isoformat(timespec="seconds")
+
+
+def changes(
+    store: Store, filters: Filters, *, since: str | None = None, run_id: int | None = None,
+    events: list[str] | None = None, limit: int = 1000,
+) -> list[dict[str, Any]]:
+    """Events newest first, with the question's uin, heading, department and a one-line gist."""
+    where, params = filters.where()
+    clauses = [where]
+    if since is not None:
+        clauses.append("e.seen_at >= ?")
+        params.append(since)
+    if run_id is not None:
+        clauses.append("e.run_id = ?")
+        params.append(run_id)
+    if events:
+        clauses.append(f"e.event IN ({','.join('?' * len(events))})")
+        params.extend(events)
+    sql = (
+        "SELECT e.question_id, e.event, e.seen_at, e.version, e.run_id, e.old, e.new,"
+        " q.uin, q.house, q.heading, q.answering_body_name AS department, q.date_tabled,"
+        " q.status, q.question_text, q.answer_text"
+        " FROM events e JOIN questions q ON q.id = e.question_id"
+        f" WHERE {' AND '.join(clauses)} ORDER BY e.seen_at DESC, e.id DESC LIMIT ?"
+    )
+    out = []
+    for row in _rows(store, sql, [*params, limit]):
+        old, new = _loads(row.pop("old")), _loads(row.pop("new"))
+        question, answer = row.pop("question_text"), row.pop("answer_text")
+        row["old"], row["new"] = old, new
+        row["url"] = models.official_url(row["date_tabled"], row["uin"])
+        row["gist"] = gist(row["event"], old, new, question, answer)
+        out.append(row)
+    return out
+
+
+def gist(event: str, old: Any, new: Any, question: str | None, answer: str | None) -> str:
+    """One line saying what happened."""
+    def cut(text: str | None, n: int = 140) -> str:
+        flat = " ".join((text or "").split())
+        return flat if len(flat) <= n else flat[: n - 1] + "…"
+
+    if event in ("transferred", "heading") and (old or new):
+        return f"{old or '(none)'} → {new or '(none)'}"
+    if event == "tabled":
+        return cut(question)
+    if event in ("answered", "substantive", "holding", "corrected"):
+        return cut(answer)
+    if event == "reworded":
+        return cut(question)
+    return event

@@ -195,3 +195,102 @@ def history_table(out: Console, versions: Sequence[Mapping[str, Any]]) -> None:
             events, Text(", ".join(v.get("changed") or []), style="dim"),
         )
     out.print(table)
+
+
+def topics_table(out: Console, rows: Sequence[Mapping[str, Any]], user_file: Any, *, table: bool) -> None:
+    if not table:
+        for r in rows:
+            out.file.write(f"{r['name']}\t{r['source']}\t{one_line(r['description'])}\n")
+        return
+    grid = Table(box=box.SIMPLE_HEAD)
+    grid.add_column("topic", style="cyan", no_wrap=True)
+    grid.add_column("source", no_wrap=True)
+    grid.add_column("description / queries", ratio=1)
+    for r in rows:
+        body = Text(one_line(r["description"]), style="bold")
+        body.append("\n" + "\n".join(clean(q) for q in r["queries"]))
+        if r["departments"]:
+            body.append(f"\ndepartments: {', '.join(map(str, r['departments']))}", style="dim")
+        grid.add_row(r["name"], one_line(r["source"]), body)
+    out.print(grid)
+    out.print(Text(f"Your own topics go in {user_file}", style="dim"))
+
+
+def sync_status(out: Console, status: Mapping[str, Any]) -> None:
+    last = status.get("last_success")
+    latest = status.get("latest_run")
+    lines = [
+        f"questions stored: {status['questions']:,} ({status['truncated']:,} with cut texts)",
+        "last good sync: " + (f"{last['finished_at']}" if last else "never"),
+    ]
+    if last:
+        for scope, (first, final) in last.get("scopes", {}).items():
+            label = "everything" if scope == "{}" else scope
+            lines.append(f"  covered {first}..{final} for {label}")
+    if latest:
+        lines.append(f"latest sync: {latest['started_at']} {latest['status']}")
+    for c in status.get("coverage", []):
+        scope = "" if c["scope"] == "{}" else f" {c['scope']}"
+        lines.append(f"covered {c['kind']}{scope}: {c['first_day']}..{c['last_day']} ({c['windows']} days)")
+    incomplete = status.get("incomplete", [])
+    lines.append(f"incomplete windows: {len(incomplete)}")
+    for w in incomplete[:20]:
+        lines.append(f"  {w['kind']} {w['day']} {w['status']}: {one_line(w.get('error'))}")
+    out.file.write("\n".join(lines) + "\n")
+
+
+def changes_table(out: Console, rows: Sequence[Mapping[str, Any]], *, table: bool) -> None:
+    if not table:
+        for r in rows:
+            out.file.write("\t".join([r["seen_at"], r["event"], str(r["question_id"]),
+                                      one_line(r.get("uin")), one_line(r.get("heading")),
+                                      one_line(r.get("gist"))]) + "\n")
+        return
+    grid = Table(box=box.SIMPLE_HEAD)
+    grid.add_column("seen", no_wrap=True)
+    grid.add_column("event", style="cyan", no_wrap=True)
+    grid.add_column("uin", no_wrap=True)
+    grid.add_column("department", max_width=22, overflow="ellipsis", no_wrap=True)
+    grid.add_column("heading / what happened", ratio=1)
+    for r in rows:
+        body = Text(one_line(r.get("heading")) or "(no heading)", style="bold")
+        body.append("\n" + one_line(r.get("gist"), 160))
+        grid.add_row(r["seen_at"][:16].replace("T", " "), r["event"], one_line(r.get("uin")),
+                     one_line(r.get("department")), body)
+    out.print(grid)
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|<>~])")
+
+
+def md(text: Any) -> str:
+    """Untrusted text made inert in Markdown (no links, emphasis or HTML)."""
+    return _MD_SPECIAL.sub(r"\\\1", one_line(text))
+
+
+_EVENT_TITLES = {
+    "answered": "Answered", "substantive": "Substantive answers after a holding answer",
+    "holding": "Holding answers", "corrected": "Corrected answers",
+    "transferred": "Transferred to another department", "reworded": "Questions reworded",
+    "heading": "Headings set or changed", "withdrawn": "Withdrawn", "tabled": "Newly tabled",
+}
+
+
+def digest_markdown(rows: Sequence[Mapping[str, Any]], since: str, topic: str | None) -> str:
+    """A digest ready to mail: one section per kind of event, one line per question."""
+    about = f" on {topic}" if topic else ""
+    lines = [f"# pqtrack digest{about}", "",
+             f"{len(rows)} change(s) since {since}.", ""]
+    for event, title in _EVENT_TITLES.items():
+        group = [r for r in rows if r["event"] == event]
+        if not group:
+            continue
+        lines += [f"## {title} ({len(group)})", ""]
+        for r in group:
+            uin = md(r.get("uin"))
+            link = f"[{uin}]({r['url']})" if r.get("url") else uin
+            dept = f" ({md(r.get('department'))})" if r.get("department") else ""
+            lines.append(f"- **{link}** {md(r.get('heading')) or '(no heading)'}{dept}: "
+                         f"{md(r.get('gist'))}")
+        lines.append("")
+    return "\n".join(lines)

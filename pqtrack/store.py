@@ -101,6 +101,10 @@ class Store:
             conn = sqlite3.connect(str(path), timeout=30, check_same_thread=False)
             db = Database(conn)
             db.execute("PRAGMA busy_timeout = 30000")
+            # WAL with synchronous=NORMAL survives a killed process; only a power cut can lose
+            # the last commits, never corrupt the file
+            db.execute("PRAGMA synchronous = NORMAL")
+            db.execute("PRAGMA cache_size = -65536")
             store = cls(db, path)
             store._migrate()
         except sqlite3.DatabaseError as exc:
@@ -187,6 +191,19 @@ class Store:
         )
         return {qid: (json.loads(rec), src, ver) for qid, rec, src, ver in rows}
 
+    def current_values(self, ids: list[int]) -> dict[int, tuple[Value, Source, bool]]:
+        """The stored value of each known id, where its texts came from, and if still cut."""
+        out: dict[int, tuple[Value, Source, bool]] = {}
+        for start in range(0, len(ids), BATCH):
+            chunk = ids[start : start + BATCH]
+            truncated = dict(self.db.conn.execute(
+                f"SELECT id, truncated FROM questions WHERE id IN ({','.join('?' * len(chunk))})",
+                chunk,
+            ).fetchall())
+            for qid, (value, source, _version) in self._current(chunk).items():
+                out[qid] = (value, source, bool(truncated.get(qid)))
+        return out
+
     def _save_batch(
         self, batch: list[tuple[Value, Source | None]], run_id: int | None, now: str
     ) -> SaveCounts:
@@ -219,8 +236,8 @@ class Store:
                 continue
             version = 1 if stored is None else stored[2] + (result.outcome != "filled")
             value = result.value
-            record = models.canonical_json(value)
-            digest = models.content_hash(value)
+            record = models.canonical_json(value)  # value has no member objects: it is content
+            digest = models.hash_json(record)
             if result.outcome == "filled":
                 counts.filled += 1
                 filled_rows.append(

@@ -1,0 +1,389 @@
+"""Incremental sync: day windows -> pages -> details -> store, one transaction per window.
+
+The recipe (API.md §9): for each day in the range, list the questions answered, corrected and
+tabled that day; fetch the single-question record only for questions that are new, whose
+list-visible fields changed, or whose stored text is still a list's cut copy; save each window
+and its ledger row in one transaction, so a killed run loses at most the window it was in and
+the next run retries whatever is not `done`.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any, Protocol
+
+from pqtrack import models
+from pqtrack.client import ParliamentClient
+from pqtrack.errors import ApiError, LockedError
+from pqtrack.merge import Source
+from pqtrack.store import SaveCounts, Store, utc_now
+
+KINDS = ("answered", "corrected", "tabled")
+_PARAM = {"answered": "answeredWhen", "corrected": "correctedWhen", "tabled": "tabledWhen"}
+FIRST_RUN_DAYS = 30
+DEFAULT_OVERLAP = 14
+REPOLL_DAYS = 120  # open questions tabled this far back are re-listed to catch edits
+DETAIL_WORKERS = 3
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a sync covers besides dates: house, departments, an API search term."""
+
+    house: str | None = None  # Commons | Lords
+    department_ids: tuple[int, ...] = ()
+    search_term: str | None = None
+
+    def key(self) -> str:
+        data: dict[str, Any] = {}
+        if self.house:
+            data["house"] = self.house
+        if self.department_ids:
+            data["departments"] = sorted(self.department_ids)
+        if self.search_term:
+            data["searchTerm"] = self.search_term
+        return json.dumps(data, sort_keys=True)
+
+    def params(self) -> dict[str, Any]:
+        params: dict[str, Any] = {"expandMember": True}
+        if self.house:
+            params["house"] = self.house
+        if self.department_ids:
+            params["answeringBodies"] = list(self.department_ids)
+        if self.search_term:
+            params["searchTerm"] = self.search_term
+        return params
+
+    def matches(self, row: dict[str, Any]) -> bool:
+        """Whether a stored question falls in this scope (for noticing vanished ones)."""
+        if self.search_term:
+            return False  # the API's search is not ours to reproduce: never infer a vanishing
+        if self.house and row.get("house") != self.house:
+            return False
+        return not self.department_ids or row.get("answering_body_id") in self.department_ids
+
+
+class Reporter(Protocol):
+    def start(self, windows: int) -> None: ...
+    def window(self, kind: str, day: str) -> None: ...
+    def page(self) -> None: ...
+    def detail(self) -> None: ...
+
+
+class _Silent:
+    def start(self, windows: int) -> None: ...
+    def window(self, kind: str, day: str) -> None: ...
+    def page(self) -> None: ...
+    def detail(self) -> None: ...
+
+
+@dataclass
+class SyncReport:
+    since: str
+    until: str
+    windows: int = 0
+    windows_done: int = 0
+    failed: list[str] = field(default_factory=list)  # "kind day: reason"
+    counts: SaveCounts = field(default_factory=SaveCounts)
+    details: int = 0
+    requests: int = 0
+    retries: int = 0
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed and self.windows_done == self.windows
+
+    def summary(self) -> dict[str, Any]:
+        events = self.counts.events
+        return {
+            "since": self.since,
+            "until": self.until,
+            "windows": self.windows,
+            "windows_done": self.windows_done,
+            "windows_failed": len(self.failed),
+            "new": self.counts.new,
+            "answered": events.get("answered", 0) + events.get("substantive", 0),
+            "holding": events.get("holding", 0),
+            "corrected": events.get("corrected", 0),
+            "changed": self.counts.changed,
+            "withdrawn": events.get("withdrawn", 0),
+            "details": self.details,
+            "requests": self.requests,
+            "retries": self.retries,
+            "seconds": round(self.seconds, 1),
+            "ok": self.ok,
+        }
+
+
+@contextmanager
+def sync_lock(db_path: Path | None) -> Iterator[None]:
+    """One writer at a time: an advisory lock on '<db>.lock', released when the process dies."""
+    if db_path is None:
+        yield
+        return
+    lock_path = Path(f"{db_path}.lock")
+    handle = lock_path.open("a+")
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "another process"
+            raise LockedError(f"another sync is running on {db_path} ({holder}); try later") from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"pid {os.getpid()} since {utc_now()}")
+        handle.flush()
+        yield
+    finally:
+        handle.close()
+
+
+def plan_days(
+    store: Store, scope: Scope, *, since: date | None, until: date | None, today: date,
+    overlap: int = DEFAULT_OVERLAP,
+) -> tuple[date, date]:
+    """The range to sync: as asked, else from the last good sync less the overlap, else 30 days."""
+    end = until or today
+    if since is not None:
+        return since, end
+    last = last_success(store, scope)
+    if last is None:
+        return end - timedelta(days=FIRST_RUN_DAYS - 1), end
+    return min(date.fromisoformat(last) - timedelta(days=overlap), end), end
+
+
+def last_success(store: Store, scope: Scope) -> str | None:
+    """The `until` day of the most recent sync that completed every window of this scope."""
+    for (args_text,) in store.db.conn.execute(
+        "SELECT args FROM runs WHERE kind = 'sync' AND status IN ('ok', 'partial')"
+        " ORDER BY id DESC"
+    ):
+        done = json.loads(args_text or "{}").get("complete", {})
+        if scope.key() in done:
+            return str(done[scope.key()])
+    return None
+
+
+def sync(
+    store: Store,
+    client: ParliamentClient,
+    *,
+    scopes: list[Scope],
+    since: date | None = None,
+    until: date | None = None,
+    overlap: int = DEFAULT_OVERLAP,
+    today: date | None = None,
+    reporter: Reporter | None = None,
+    clock: Callable[[], float] = time.monotonic,
+) -> SyncReport:
+    """Bring the store up to date for the scopes and range; see the module docstring."""
+    started = clock()
+    today = today or datetime.now(UTC).date()
+    reporter = reporter or _Silent()
+    store.db.execute(
+        "UPDATE runs SET status = 'interrupted', finished_at = ? WHERE kind = 'sync'"
+        " AND status = 'running'", [utc_now()])
+    plans = []
+    for scope in scopes:
+        first, last = plan_days(store, scope, since=since, until=until, today=today,
+                                overlap=overlap)
+        plans.append((scope, first, last, _windows(store, scope, first, last)))
+    report = SyncReport(
+        since=min(p[1] for p in plans).isoformat(), until=max(p[2] for p in plans).isoformat())
+    report.windows = sum(len(p[3]) for p in plans)
+    args: dict[str, Any] = {
+        "scopes": {p[0].key(): [p[1].isoformat(), p[2].isoformat()] for p in plans},
+        "complete": {},
+    }
+    run_id = store.begin_run("sync", args)
+    reporter.start(report.windows)
+    for scope, _first, last, windows in plans:
+        scope_failed = 0
+        for kind, day, params in windows:
+            reporter.window(kind, day)
+            try:
+                counts, details = _sync_window(store, client, scope, kind, day, params, run_id,
+                                               reporter)
+            except ApiError as exc:
+                scope_failed += 1
+                report.failed.append(f"{kind} {day}: {exc}")
+                _mark_window(store, kind, day, scope, "failed", run_id, error=str(exc))
+                continue
+            report.windows_done += 1
+            report.details += details
+            report.counts.add(counts)
+        if not scope_failed:
+            args["complete"][scope.key()] = last.isoformat()
+    report.requests, report.retries = client.requests, client.retries
+    report.seconds = clock() - started
+    store.db.execute("UPDATE runs SET args = ? WHERE id = ?", [json.dumps(args), run_id])
+    store.finish_run(run_id, "ok" if report.ok else "partial", report.summary(),
+                     "; ".join(report.failed[:5]) or None)
+    return report
+
+
+def _windows(store: Store, scope: Scope, first: date, last: date) -> list[tuple[str, str, dict[str, Any]]]:
+    """Day windows for the range, earlier unfinished ones, and re-polls of open questions."""
+    days = [(first + timedelta(days=i)).isoformat() for i in range((last - first).days + 1)]
+    wanted: dict[tuple[str, str], None] = {}
+    for day in days:
+        for kind in KINDS:
+            wanted[(kind, day)] = None
+    for kind, day in store.db.conn.execute(
+        "SELECT kind, day FROM sync_windows WHERE scope = ? AND status != 'done' ORDER BY day",
+        [scope.key()],
+    ):
+        wanted.setdefault((kind, day), None)
+    repoll_from = (last - timedelta(days=REPOLL_DAYS)).isoformat()
+    for (day,) in store.db.conn.execute(
+        "SELECT DISTINCT date_tabled FROM questions WHERE status IN ('unanswered', 'holding')"
+        " AND date_tabled >= ? AND date_tabled < ? ORDER BY date_tabled",
+        [repoll_from, first.isoformat()],
+    ):
+        wanted.setdefault(("tabled", day), None)
+    base = scope.params()
+    return [
+        (kind, day, {**base, f"{_PARAM[kind]}From": day, f"{_PARAM[kind]}To": day})
+        for kind, day in wanted
+    ]
+
+
+def _sync_window(
+    store: Store, client: ParliamentClient, scope: Scope, kind: str, day: str,
+    params: dict[str, Any], run_id: int, reporter: Reporter,
+) -> tuple[SaveCounts, int]:
+    items, total = _list_window(client, params, reporter)
+    if len(items) < total:  # the window reshuffled while we paged: list it once more
+        again, total = _list_window(client, params, reporter)
+        items.update(again)
+    stored = store.current_values(list(items))
+    need = [qid for qid, item in items.items() if _needs_detail(item, stored.get(qid))]
+    vanished = _vanished(store, scope, day, items) if kind == "tabled" and len(items) >= total else []
+    details = _fetch_details(client, need + vanished, reporter)
+    batch: list[tuple[models.Value, Source | None]] = [(item, "list") for item in items.values()]
+    for qid in need:
+        if details.get(qid) is not None:
+            batch.append((details[qid], "detail"))
+    for qid in vanished:
+        batch.append(_vanished_value(qid, details.get(qid), store))
+    status = "done" if len(items) >= total else "short"
+    with store.transaction():
+        counts = store.save_values(batch, run_id=run_id)
+        _mark_window(store, kind, day, scope, status, run_id, total=total, seen=len(items),
+                     details=len(need) + len(vanished))
+    if status == "short":
+        raise ApiError(f"listed {len(items)} of the {total} questions the API counts; will retry")
+    return counts, len(need) + len(vanished)
+
+
+def _list_window(client: ParliamentClient, params: dict[str, Any], reporter: Reporter) -> tuple[dict[int, models.Value], int]:
+    items: dict[int, models.Value] = {}
+    total = 0
+    for page in client.iter_question_pages(params):
+        reporter.page()
+        total = page.total
+        for value in page.values:
+            if isinstance(value, dict) and isinstance(value.get("id"), int):
+                items[value["id"]] = value
+    return items, total
+
+
+def _needs_detail(item: models.Value, stored: tuple[models.Value, Source, bool] | None) -> bool:
+    if stored is None:
+        return True
+    value, source, truncated = stored
+    if truncated or source == "list":
+        return True
+    return models.list_view(item) != models.list_view(value)
+
+
+def _vanished(store: Store, scope: Scope, day: str, items: dict[int, models.Value]) -> list[int]:
+    """Questions stored as tabled on `day`, in scope, not withdrawn, but no longer listed."""
+    rows = store.db.query(
+        "SELECT id, house, answering_body_id FROM questions WHERE date_tabled = ?"
+        " AND status != 'withdrawn'", [day])
+    return [r["id"] for r in rows if r["id"] not in items and scope.matches(r)]
+
+
+def _vanished_value(qid: int, detail: models.Value | None, store: Store) -> tuple[models.Value, Source | None]:
+    """What became of a vanished question: its single record, or, if even that is gone, the
+    stored value marked withdrawn (the API hides withdrawn questions from lists)."""
+    if detail is not None:
+        return detail, "detail"
+    stored = store.current_values([qid])[qid]
+    return {**stored[0], "isWithdrawn": True}, stored[1]
+
+
+def _fetch_details(client: ParliamentClient, ids: list[int], reporter: Reporter) -> dict[int, models.Value | None]:
+    if not ids:
+        return {}
+
+    def fetch(qid: int) -> tuple[int, models.Value | None]:
+        value = client.fetch_question(qid)
+        reporter.detail()
+        return qid, value
+
+    with ThreadPoolExecutor(max_workers=DETAIL_WORKERS) as pool:
+        return dict(pool.map(fetch, ids))
+
+
+def _mark_window(
+    store: Store, kind: str, day: str, scope: Scope, status: str, run_id: int, *,
+    total: int | None = None, seen: int | None = None, details: int | None = None,
+    error: str | None = None,
+) -> None:
+    store.db.execute(
+        "INSERT INTO sync_windows (kind, day, scope, status, total_results, rows_seen, details,"
+        " error, fetched_at, run_id) VALUES (?,?,?,?,?,?,?,?,?,?)"
+        " ON CONFLICT (kind, day, scope) DO UPDATE SET status = excluded.status,"
+        " total_results = excluded.total_results, rows_seen = excluded.rows_seen,"
+        " details = excluded.details, error = excluded.error, fetched_at = excluded.fetched_at,"
+        " run_id = excluded.run_id",
+        [kind, day, scope.key(), status, total, seen, details, error, utc_now(), run_id],
+    )
+
+
+def status(store: Store) -> dict[str, Any]:
+    """The ledger: last good sync, coverage per kind, and windows not done."""
+    conn = store.db.conn
+    last = conn.execute(
+        "SELECT started_at, finished_at, args, counts FROM runs WHERE kind = 'sync'"
+        " AND status = 'ok' ORDER BY id DESC LIMIT 1").fetchone()
+    latest = conn.execute(
+        "SELECT id, started_at, finished_at, status, counts FROM runs WHERE kind = 'sync'"
+        " ORDER BY id DESC LIMIT 1").fetchone()
+    coverage = [
+        {"kind": k, "scope": s, "first_day": a, "last_day": b, "windows": n}
+        for k, s, a, b, n in conn.execute(
+            "SELECT kind, scope, min(day), max(day), count(*) FROM sync_windows"
+            " WHERE status = 'done' GROUP BY kind, scope ORDER BY scope, kind")
+    ]
+    incomplete = [
+        {"kind": k, "day": d, "scope": s, "status": st, "error": e, "fetched_at": f}
+        for k, d, s, st, e, f in conn.execute(
+            "SELECT kind, day, scope, status, error, fetched_at FROM sync_windows"
+            " WHERE status != 'done' ORDER BY day, kind")
+    ]
+    return {
+        "last_success": None if last is None else {
+            "started_at": last[0], "finished_at": last[1], **json.loads(last[2] or "{}"),
+            "counts": json.loads(last[3] or "{}")},
+        "latest_run": None if latest is None else {
+            "id": latest[0], "started_at": latest[1], "finished_at": latest[2],
+            "status": latest[3], "counts": json.loads(latest[4] or "{}")},
+        "coverage": coverage,
+        "incomplete": incomplete,
+        "questions": conn.execute("SELECT count(*) FROM questions").fetchone()[0],
+        "truncated": conn.execute("SELECT count(*) FROM questions WHERE truncated").fetchone()[0],
+    }

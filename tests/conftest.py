@@ -1,0 +1,69 @@
+"""Shared fixtures: an isolated environment, a migrated store, and a CLI runner."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from pqtrack.cli import app
+from pqtrack.store import Store
+
+
+@pytest.fixture(autouse=True)
+def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test reads the user's real database, config or terminal settings."""
+    for name in ("PQTRACK_DB", "PQTRACK_API_URL"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("PQTRACK_CONFIG_DIR", str(tmp_path / "config"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.setenv("COLUMNS", "120")
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "pq.db"
+
+
+@pytest.fixture
+def store(db_path: Path) -> Iterator[Store]:
+    s = Store.open(db_path)
+    yield s
+    s.close()
+
+
+class Cli:
+    """Runs pqtrack in-process against one database; stdout and stderr kept apart."""
+
+    def __init__(self, db: Path) -> None:
+        self.db = db
+        self.runner = CliRunner()
+
+    def __call__(self, *args: str, input: str | None = None) -> Any:
+        result = self.runner.invoke(app, [*args, "--db", str(self.db)] if _takes_db(args) else list(args),
+                                    input=input, catch_exceptions=False)
+        return result
+
+    def json(self, *args: str) -> Any:
+        result = self(*args, "--format", "json")
+        assert result.exit_code == 0, result.stderr
+        return json.loads(result.stdout)
+
+
+def _takes_db(args: tuple[str, ...]) -> bool:
+    return bool(args) and args[0] not in ("topics", "--version", "--help") and "--db" not in args
+
+
+@pytest.fixture
+def cli(db_path: Path) -> Cli:
+    return Cli(db_path)
+
+
+def write_json(path: Path, data: Any) -> Path:
+    path.write_text(json.dumps(data), encoding="utf-8")
+    return path
