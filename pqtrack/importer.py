@@ -64,7 +64,7 @@ def import_files(
             report.warnings.append(
                 f"{path}: kept unknown field(s) {', '.join(sorted(unknown))}"
             )
-    report.counts.truncated = store.count_truncated()
+    report.counts.truncated = store.count_truncated()  # in the whole database, not just these files
     status = "ok" if not report.failed else ("partial" if report.files else "failed")
     store.finish_run(run_id, status, report.summary(),
                      "; ".join(f"{f}: {r}" for f, r in report.failed) or None)

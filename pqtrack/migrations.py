@@ -58,11 +58,8 @@ def m001_questions_versions_members(db: Database) -> None:
         );
         CREATE INDEX questions_uin ON questions (uin);
         CREATE INDEX questions_tabled ON questions (date_tabled);
-        CREATE INDEX questions_answered ON questions (date_answered);
         CREATE INDEX questions_body ON questions (answering_body_id);
         CREATE INDEX questions_asker ON questions (asking_member_id);
-        CREATE INDEX questions_answerer ON questions (answering_member_id);
-        CREATE INDEX questions_status ON questions (status);
 
         CREATE TABLE versions (
             question_id INTEGER NOT NULL REFERENCES questions (id),
@@ -97,26 +94,13 @@ def m001_questions_versions_members(db: Database) -> None:
             last_seen TEXT NOT NULL
         );
 
+        -- Kept in step by Store._plan_batch, not by triggers: FTS5 flushes its pending terms at
+        -- every trigger's statement savepoint, which made bulk imports four times slower.
         CREATE VIRTUAL TABLE questions_fts USING fts5 (
             heading, question_text, answer_text,
             content='questions', content_rowid='id',
             tokenize='unicode61 remove_diacritics 2'
         );
-        CREATE TRIGGER questions_fts_insert AFTER INSERT ON questions BEGIN
-            INSERT INTO questions_fts (rowid, heading, question_text, answer_text)
-            VALUES (new.id, new.heading, new.question_text, new.answer_text);
-        END;
-        CREATE TRIGGER questions_fts_delete AFTER DELETE ON questions BEGIN
-            INSERT INTO questions_fts (questions_fts, rowid, heading, question_text, answer_text)
-            VALUES ('delete', old.id, old.heading, old.question_text, old.answer_text);
-        END;
-        CREATE TRIGGER questions_fts_update
-        AFTER UPDATE OF heading, question_text, answer_text ON questions BEGIN
-            INSERT INTO questions_fts (questions_fts, rowid, heading, question_text, answer_text)
-            VALUES ('delete', old.id, old.heading, old.question_text, old.answer_text);
-            INSERT INTO questions_fts (rowid, heading, question_text, answer_text)
-            VALUES (new.id, new.heading, new.question_text, new.answer_text);
-        END;
         """
     )
 

@@ -72,11 +72,10 @@ def html_to_text(markup: str | None) -> str:
     if not markup:
         return ""
     if not _STRUCTURE.search(markup):  # most answers: paragraphs and inline tags only, fast path
-        paragraphs = (
-            _SPACE.sub(" ", html.unescape(_TAG.sub("", part))).strip()
-            for part in _BREAK.split(markup)
-        )
-        return "\n\n".join(p for p in paragraphs if p)
+        text = _TAG.sub("", _BREAK.sub("\x00", markup))
+        if "&" in text:
+            text = html.unescape(text)
+        return "\n\n".join(p for p in (" ".join(part.split()) for part in text.split("\x00")) if p)
     blocks: list[str] = []
     line: list[str] = []
     rows: list[str] = []  # rows of the table being read, printed as one block
@@ -183,9 +182,12 @@ def list_view(value: Mapping[str, Any]) -> Value:
     return view
 
 
+_NOT_CONTENT = frozenset((*MEMBER_OBJECTS, "links"))
+
+
 def content(value: Mapping[str, Any]) -> Value:
     """The part of a value that defines a version: everything but member objects and links."""
-    return {k: v for k, v in value.items() if k not in MEMBER_OBJECTS and k != "links"}
+    return {k: v for k, v in value.items() if k not in _NOT_CONTENT}
 
 
 def canonical_json(data: Any) -> str:

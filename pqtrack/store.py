@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlite_utils import Database
 
@@ -25,6 +25,7 @@ from pqtrack.migrations import migrations
 from pqtrack.models import Value
 
 BATCH = 500
+T = TypeVar("T")
 
 _QUESTION_COLUMNS = (
     *models.to_row({"id": 0}).keys(),
@@ -42,6 +43,16 @@ _UPSERT_QUESTION = "INSERT INTO questions ({cols}) VALUES ({marks}) ON CONFLICT 
 )
 
 
+@dataclass
+class Stored:
+    """A question's current version as stored, and the texts its search index row holds."""
+
+    value: Value
+    source: Source
+    version: int
+    indexed: tuple[Any, ...]  # (heading, question_text, answer_text)
+
+
 def utc_now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
@@ -52,7 +63,7 @@ class SaveCounts:
     changed: int = 0
     filled: int = 0
     unchanged: int = 0
-    truncated: int = 0  # questions whose stored text is still a list's cut copy after the batch
+    truncated: int = 0  # saved questions whose text is still a list's cut copy
     events: dict[str, int] = field(default_factory=dict)
     changed_ids: list[int] = field(default_factory=list)
 
@@ -171,25 +182,29 @@ class Store:
         now = now or utc_now()
         counts = SaveCounts()
         with self.db.atomic():
-            batch: list[tuple[Value, Source | None]] = []
-            for item in items:
-                batch.append(item)
-                if len(batch) >= BATCH:
-                    counts.add(self._save_batch(batch, run_id, now))
-                    batch = []
-            if batch:
-                counts.add(self._save_batch(batch, run_id, now))
+            for batch in _chunks(items, BATCH):
+                current = self._current(sorted({v["id"] for v, _ in batch}))
+                plan_counts, ops = self._plan_batch(batch, current, run_id, now)
+                counts.add(plan_counts)
+                for sql, rows in ops:
+                    self.db.conn.executemany(sql, rows)
         return counts
 
-    def _current(self, ids: list[int]) -> dict[int, tuple[Value, Source, int]]:
+    def _current(
+        self, ids: list[int], conn: sqlite3.Connection | None = None
+    ) -> dict[int, Stored]:
         marks = ",".join("?" * len(ids))
-        rows = self.db.conn.execute(
-            f"SELECT v.question_id, v.record, v.source, v.version FROM questions q "
-            f"JOIN versions v ON v.question_id = q.id AND v.version = q.version "
-            f"WHERE q.id IN ({marks})",
+        rows = (conn or self.db.conn).execute(
+            f"SELECT v.question_id, v.record, v.source, v.version, q.heading, q.question_text,"
+            f" q.answer_text FROM questions q"
+            f" JOIN versions v ON v.question_id = q.id AND v.version = q.version"
+            f" WHERE q.id IN ({marks})",
             ids,
         )
-        return {qid: (json.loads(rec), src, ver) for qid, rec, src, ver in rows}
+        return {
+            qid: Stored(json.loads(rec), src, ver, (head, question, answer))
+            for qid, rec, src, ver, head, question, answer in rows
+        }
 
     def current_values(self, ids: list[int]) -> dict[int, tuple[Value, Source, bool]]:
         """The stored value of each known id, where its texts came from, and if still cut."""
@@ -200,15 +215,19 @@ class Store:
                 f"SELECT id, truncated FROM questions WHERE id IN ({','.join('?' * len(chunk))})",
                 chunk,
             ).fetchall())
-            for qid, (value, source, _version) in self._current(chunk).items():
-                out[qid] = (value, source, bool(truncated.get(qid)))
+            for qid, stored in self._current(chunk).items():
+                out[qid] = (stored.value, stored.source, bool(truncated.get(qid)))
         return out
 
-    def _save_batch(
-        self, batch: list[tuple[Value, Source | None]], run_id: int | None, now: str
-    ) -> SaveCounts:
+    def _plan_batch(
+        self,
+        batch: list[tuple[Value, Source | None]],
+        current: dict[int, Stored],
+        run_id: int | None,
+        now: str,
+    ) -> tuple[SaveCounts, list[tuple[str, list[Any]]]]:
+        """Merge a batch against the stored values: the counts and the SQL to run, in order."""
         counts = SaveCounts()
-        current = self._current(sorted({v["id"] for v, _ in batch}))
         first_seen: dict[int, str] = {}
         touched: dict[int, Value] = {}
         seen_only: list[tuple[str, int]] = []
@@ -217,6 +236,8 @@ class Store:
         event_rows: list[tuple[Any, ...]] = []
         members: dict[int, Value] = {}
         bodies: dict[int, str] = {}
+        fts_deletes: list[tuple[Any, ...]] = []
+        fts_inserts: dict[int, tuple[Any, ...]] = {}
         for incoming, source in batch:
             qid = incoming["id"]
             for key in models.MEMBER_OBJECTS:
@@ -227,14 +248,15 @@ class Store:
                 bodies[incoming["answeringBodyId"]] = incoming["answeringBodyName"]
             stored = current.get(qid)
             result: Merged = merge(
-                stored[0] if stored else None, stored[1] if stored else None, incoming, source
+                stored.value if stored else None, stored.source if stored else None, incoming,
+                source,
             )
             if result.outcome == "unchanged":
                 counts.unchanged += 1
                 if qid not in touched:
                     seen_only.append((now, qid))
                 continue
-            version = 1 if stored is None else stored[2] + (result.outcome != "filled")
+            version = 1 if stored is None else stored.version + (result.outcome != "filled")
             value = result.value
             record = models.canonical_json(value)  # value has no member objects: it is content
             digest = models.hash_json(record)
@@ -251,16 +273,21 @@ class Store:
                 counts.changed_ids.append(qid)
                 version_rows.append(
                     (qid, version, digest, record, result.source, int(result.truncated),
-                     json.dumps(result.changed), now, run_id)
+                     json.dumps(result.changed) if result.changed else "[]", now, run_id)
                 )
-                for ev in events_between(stored[0] if stored else None, value):
+                for ev in events_between(stored.value if stored else None, value):
                     counts.events[ev.event] = counts.events.get(ev.event, 0) + 1
                     event_rows.append(
                         (qid, version, ev.event, _json_or_none(ev.old), _json_or_none(ev.new),
                          now, run_id)
                     )
-            current[qid] = (value, result.source, version)
             row = models.to_row(value)
+            indexed = (row["heading"], row["question_text"], row["answer_text"])
+            if stored is None or stored.indexed != indexed:
+                if stored is not None and qid not in fts_inserts:
+                    fts_deletes.append((qid, *stored.indexed))
+                fts_inserts[qid] = (qid, *indexed)
+            current[qid] = Stored(value, result.source, version, indexed)
             row.update(
                 truncated=int(result.truncated),
                 version=version,
@@ -270,58 +297,71 @@ class Store:
                 last_changed=now,
             )
             touched[qid] = row
-        conn = self.db.conn
-        if touched:
-            conn.executemany(_UPSERT_QUESTION, list(touched.values()))
-        if version_rows:
-            conn.executemany(
-                "INSERT INTO versions (question_id, version, content_hash, record, source,"
-                " truncated, changed, seen_at, run_id) VALUES (?,?,?,?,?,?,?,?,?)",
-                version_rows,
-            )
-        if filled_rows:
-            conn.executemany(
-                "UPDATE versions SET record = ?, content_hash = ?, source = ?, truncated = ?"
-                " WHERE question_id = ? AND version = ?",
-                filled_rows,
-            )
-        if seen_only:
-            conn.executemany("UPDATE questions SET last_seen = ? WHERE id = ?", seen_only)
-        if event_rows:
-            conn.executemany(
-                "INSERT INTO events (question_id, version, event, old, new, seen_at, run_id)"
-                " VALUES (?,?,?,?,?,?,?)",
-                event_rows,
-            )
-        self._save_members(members.values(), now)
-        if bodies:
-            conn.executemany(
-                "INSERT INTO answering_bodies (id, name, first_seen, last_seen) VALUES (?,?,?,?)"
-                " ON CONFLICT (id) DO UPDATE SET name = excluded.name, last_seen = excluded.last_seen",
-                [(bid, name, now, now) for bid, name in bodies.items()],
-            )
-        counts.truncated = sum(1 for row in touched.values() if row["truncated"])
-        return counts
-
-    def _save_members(self, members: Iterable[Value], now: str) -> None:
-        rows = [
-            (m["id"], m.get("name"), m.get("listAs"), m.get("party"), m.get("partyAbbreviation"),
-             m.get("partyColour"), m.get("memberFrom"), m.get("thumbnailUrl"), now)
-            for m in members
+            counts.truncated += result.truncated
+        ops: list[tuple[str, list[Any]]] = [
+            (_UPSERT_QUESTION, list(touched.values())),
+            (_INSERT_VERSION, version_rows),
+            (_FILL_VERSION, filled_rows),
+            ("UPDATE questions SET last_seen = ? WHERE id = ?", seen_only),
+            (_INSERT_EVENT, event_rows),
+            (_FTS_DELETE, fts_deletes),
+            (_FTS_INSERT, list(fts_inserts.values())),
+            (_UPSERT_MEMBER, [_member_row(m, now) for m in members.values()]),
+            (_UPSERT_BODY, [(bid, name, now, now) for bid, name in bodies.items()]),
         ]
-        if rows:
-            self.db.conn.executemany(
-                "INSERT INTO members (id, name, list_as, party, party_abbreviation, party_colour,"
-                " member_from, thumbnail_url, last_seen) VALUES (?,?,?,?,?,?,?,?,?)"
-                " ON CONFLICT (id) DO UPDATE SET name = excluded.name, list_as = excluded.list_as,"
-                " party = excluded.party, party_abbreviation = excluded.party_abbreviation,"
-                " party_colour = excluded.party_colour, member_from = excluded.member_from,"
-                " thumbnail_url = excluded.thumbnail_url, last_seen = excluded.last_seen",
-                rows,
-            )
+        return counts, [(sql, rows) for sql, rows in ops if rows]
 
     def count_truncated(self) -> int:
         return int(self.db.conn.execute("SELECT count(*) FROM questions WHERE truncated").fetchone()[0])
+
+
+_INSERT_VERSION = (
+    "INSERT INTO versions (question_id, version, content_hash, record, source, truncated, changed,"
+    " seen_at, run_id) VALUES (?,?,?,?,?,?,?,?,?)"
+)
+_FILL_VERSION = (
+    "UPDATE versions SET record = ?, content_hash = ?, source = ?, truncated = ?"
+    " WHERE question_id = ? AND version = ?"
+)
+_FTS_DELETE = (
+    "INSERT INTO questions_fts (questions_fts, rowid, heading, question_text, answer_text)"
+    " VALUES ('delete', ?, ?, ?, ?)"
+)
+_FTS_INSERT = (
+    "INSERT INTO questions_fts (rowid, heading, question_text, answer_text) VALUES (?, ?, ?, ?)"
+)
+_INSERT_EVENT = (
+    "INSERT INTO events (question_id, version, event, old, new, seen_at, run_id)"
+    " VALUES (?,?,?,?,?,?,?)"
+)
+_UPSERT_MEMBER = (
+    "INSERT INTO members (id, name, list_as, party, party_abbreviation, party_colour, member_from,"
+    " thumbnail_url, last_seen) VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT (id) DO UPDATE SET"
+    " name = excluded.name, list_as = excluded.list_as, party = excluded.party,"
+    " party_abbreviation = excluded.party_abbreviation, party_colour = excluded.party_colour,"
+    " member_from = excluded.member_from, thumbnail_url = excluded.thumbnail_url,"
+    " last_seen = excluded.last_seen"
+)
+_UPSERT_BODY = (
+    "INSERT INTO answering_bodies (id, name, first_seen, last_seen) VALUES (?,?,?,?)"
+    " ON CONFLICT (id) DO UPDATE SET name = excluded.name, last_seen = excluded.last_seen"
+)
+
+
+def _member_row(m: Value, now: str) -> tuple[Any, ...]:
+    return (m["id"], m.get("name"), m.get("listAs"), m.get("party"), m.get("partyAbbreviation"),
+            m.get("partyColour"), m.get("memberFrom"), m.get("thumbnailUrl"), now)
+
+
+def _chunks(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    batch: list[T] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 def _json_or_none(value: Any) -> str | None:
