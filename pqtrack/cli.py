@@ -43,8 +43,8 @@ class Format(str, Enum):
 
 DbOption = Annotated[
     Path | None,
-    typer.Option("--db", envvar="PQTRACK_DB", help="Database file [env: PQTRACK_DB; default: "
-                 "pqtrack.db in your user data directory].", show_default=False),
+    typer.Option("--db", envvar="PQTRACK_DB", show_default=False,
+                 help="Database file (default: pqtrack.db in your user data directory)."),
 ]
 FormatOption = Annotated[
     Format | None,
@@ -289,7 +289,7 @@ def history_cmd(
               "events", "question_text", "answer_text"]
     kind = fmt_of(fmt)
     if not render.emit(out, kind, versions, fields):
-        render.history_table(out, versions)
+        render.history_table(out, versions, table_form=kind == "table")
 
 
 # -- list / search -------------------------------------------------------------------------------
@@ -413,6 +413,62 @@ def topics_cmd(fmt: FormatOption = None) -> None:
     if render.emit(out, kind, rows, ["name", "description", "queries", "departments", "source"]):
         return
     render.topics_table(out, rows, user_file(), table=kind == "table")
+
+
+# -- diff ----------------------------------------------------------------------------------------
+
+class DiffFormat(str, Enum):
+    table = "table"
+    word = "word"
+    unified = "unified"
+    json = "json"
+
+
+@command("diff")
+def diff_cmd(
+    refs: Annotated[list[str], typer.Argument(
+        help="One question (compare its versions) or two (compare their answers).",
+        show_default=False)],
+    db: DbOption = None,
+    from_version: Annotated[int | None, typer.Option("--from", help="Older version number.")] = None,
+    to_version: Annotated[int | None, typer.Option("--to", help="Newer version number.")] = None,
+    field_name: Annotated[str, typer.Option(
+        "--field", help="With two questions: answer_text or question_text.")] = "answer_text",
+    context: Annotated[int, typer.Option(
+        "--context", help="Words of unchanged text kept around each change on a terminal.")] = 12,
+    fmt: Annotated[DiffFormat | None, typer.Option(
+        "--format", "-f", case_sensitive=False,
+        help="table (coloured inline, default on a terminal), word ([-old-]{+new+}), "
+        "unified or json.")] = None,
+) -> None:
+    """Word-level diff of a question's versions, or of two questions' answers.
+
+    With one REF: the latest version against the last one whose text differs (or --from/--to).
+    With two: their current answers. Exit 0 either way; identical texts are said to be so.
+
+    Example: pqtrack diff 1781191 --format word
+    """
+    from pqtrack import compare, render
+
+    if len(refs) > 2:
+        raise UsageError("diff takes one question (its versions) or two (their answers)")
+    if len(refs) == 2 and (from_version is not None or to_version is not None):
+        raise UsageError("--from/--to compare versions of one question; give one REF")
+    if context < 0:
+        raise UsageError("--context cannot be negative")
+    with opened(db, must_exist=True) as store:
+        if len(refs) == 1:
+            result = compare.versions(store, refs[0], from_version=from_version,
+                                      to_version=to_version)
+        else:
+            result = compare.questions(store, refs[0], refs[1], field_name=field_name)
+    kind = fmt.value if fmt is not None else ("table" if out.is_terminal else "word")
+    for note in result.notes:
+        err.print(f"pqtrack: {note}", markup=False)
+    if kind == "json":
+        render.emit_json(out, result.as_json())
+        return
+    render.diff_view(out, result, kind, context=context)
 
 
 # -- changes -------------------------------------------------------------------------------------

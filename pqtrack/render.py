@@ -180,7 +180,14 @@ def show_question(out: Console, record: Mapping[str, Any], versions: Sequence[Ma
     out.print(Panel(Group(*parts), title=title, title_align="left", box=box.ROUNDED))
 
 
-def history_table(out: Console, versions: Sequence[Mapping[str, Any]]) -> None:
+def history_table(out: Console, versions: Sequence[Mapping[str, Any]], *, table_form: bool) -> None:
+    if not table_form:
+        for v in versions:
+            events = ",".join(e["event"] for e in v.get("events", []))
+            out.file.write("\t".join([str(v["version"]), v["seen_at"], v["status"],
+                                      v.get("date_answered") or "", events,
+                                      ",".join(v.get("changed") or [])]) + "\n")
+        return
     table = Table(box=box.SIMPLE_HEAD)
     table.add_column("v", style="cyan", no_wrap=True)
     table.add_column("seen", no_wrap=True)
@@ -191,8 +198,9 @@ def history_table(out: Console, versions: Sequence[Mapping[str, Any]]) -> None:
     for v in versions:
         events = ", ".join(e["event"] for e in v.get("events", []))
         table.add_row(
-            str(v["version"]), v["seen_at"], v["status"], v.get("date_answered") or "",
-            events, Text(", ".join(v.get("changed") or []), style="dim"),
+            str(v["version"]), v["seen_at"][:16].replace("T", " "), v["status"],
+            v.get("date_answered") or "", events,
+            Text(", ".join(v.get("changed") or []), style="dim"),
         )
     out.print(table)
 
@@ -294,3 +302,40 @@ def digest_markdown(rows: Sequence[Mapping[str, Any]], since: str, topic: str | 
                          f"{md(r.get('gist'))}")
         lines.append("")
     return "\n".join(lines)
+
+
+def diff_view(out: Console, comparison: Any, kind: str, *, context: int) -> None:
+    """A comparison as coloured inline text, git word-diff markers, or a unified diff."""
+    from pqtrack import diff
+
+    if comparison.identical:
+        out.file.write(f"identical: {comparison.old_label} and {comparison.new_label}\n")
+        return
+    header = f"--- {comparison.old_label}\n+++ {comparison.new_label}\n"
+    if kind == "table":
+        out.print(Text(header.rstrip("\n"), style="bold"))
+    elif kind == "word":
+        out.file.write(header)
+    for change in comparison.metadata:
+        line = f"{change.field}: {clean(change.old)} -> {clean(change.new)}"
+        if kind == "table":
+            out.print(Text(line, style="cyan"))
+        else:
+            out.file.write(line + "\n")
+    for name, ops in comparison.ops.items():
+        if diff.identical(ops):
+            continue
+        old, new = comparison.texts[name]
+        if kind == "unified":
+            out.file.write(diff.render_unified(clean(old), clean(new),
+                                               f"{comparison.old_label} {name}",
+                                               f"{comparison.new_label} {name}"))
+            continue
+        deleted, inserted = diff.stats(ops)
+        title = f"{name}: {deleted} word(s) removed, {inserted} added"
+        safe = [diff.Op(op.kind, clean(op.text)) for op in ops]
+        if kind == "table":
+            out.print(Text(f"\n{title}", style="bold"))
+            out.print(diff.render_rich(safe, context_words=context))
+        else:
+            out.file.write(f"\n# {title}\n{diff.render_word(safe)}\n")
