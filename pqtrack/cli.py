@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import sqlite3
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -79,6 +80,9 @@ def command(*names: str, **kwargs: Any) -> Callable[[F], F]:
             except PqtrackError as exc:
                 err.print(f"pqtrack: {exc}", markup=False, highlight=False)
                 raise typer.Exit(exc.exit_code) from None
+            except sqlite3.Error as exc:  # locked, disk full, corrupt: a runtime failure
+                err.print(f"pqtrack: database error: {exc}", markup=False, highlight=False)
+                raise typer.Exit(1) from None
             except KeyboardInterrupt:
                 err.print("pqtrack: interrupted", markup=False)
                 raise typer.Exit(130) from None

@@ -60,24 +60,30 @@ class Filters:
     topic_department_ids: list[int] = field(default_factory=list)
     overdue_before: list[int] | None = None  # ids of overdue questions, computed by timeliness
 
-    def where(self, alias: str = "q") -> tuple[str, list[Any]]:
+    def where(self, alias: str = "q") -> tuple[str, dict[str, Any]]:
+        """SQL for the filters over the questions table `alias`, with named parameters."""
         clauses: list[str] = []
-        params: list[Any] = []
+        params: dict[str, Any] = {}
 
-        def add(sql: str, *values: Any) -> None:
-            clauses.append(sql)
-            params.extend(values)
+        def p(value: Any) -> str:
+            name = f"f{len(params)}"
+            params[name] = value
+            return f":{name}"
 
+        def one_of(values: list[int]) -> str:
+            return "(" + ", ".join(p(v) for v in values) + ")"
+
+        q = alias
         if self.since:
-            add(f"{alias}.date_tabled >= ?", self.since)
+            clauses.append(f"{q}.date_tabled >= {p(self.since)}")
         if self.until:
-            add(f"{alias}.date_tabled <= ?", self.until)
+            clauses.append(f"{q}.date_tabled <= {p(self.until)}")
         if self.answered_since:
-            add(f"{alias}.date_answered >= ?", self.answered_since)
+            clauses.append(f"{q}.date_answered >= {p(self.answered_since)}")
         if self.answered_until:
-            add(f"{alias}.date_answered <= ?", self.answered_until)
+            clauses.append(f"{q}.date_answered <= {p(self.answered_until)}")
         if self.house:
-            add(f"{alias}.house = ?", self.house)
+            clauses.append(f"{q}.house = {p(self.house)}")
         for column, ids in (
             ("answering_body_id", self.department_ids),
             ("asking_member_id", self.member_ids),
@@ -85,15 +91,14 @@ class Filters:
             ("answering_body_id", self.topic_department_ids),
         ):
             if ids:
-                add(f"{alias}.{column} IN ({','.join('?' * len(ids))})", *ids)
+                clauses.append(f"{q}.{column} IN {one_of(ids)}")
         if self.status:
-            add(f"{alias}.status = ?", self.status)
+            clauses.append(f"{q}.status = {p(self.status)}")
         if self.topic_match:
-            add(f"{alias}.id IN (SELECT rowid FROM questions_fts WHERE questions_fts MATCH ?)",
-                self.topic_match)
+            clauses.append(f"{q}.id IN (SELECT rowid FROM questions_fts"
+                           f" WHERE questions_fts MATCH {p(self.topic_match)})")
         if self.overdue_before is not None:
-            ids = self.overdue_before or [-1]
-            add(f"{alias}.id IN ({','.join('?' * len(ids))})", *ids)
+            clauses.append(f"{q}.id IN {one_of(self.overdue_before or [-1])}")
         return (" AND ".join(clauses) or "1"), params
 
 
@@ -219,7 +224,7 @@ def to_record(row: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _rows(store: Store, sql: str, params: list[Any]) -> Iterator[dict[str, Any]]:
+def _rows(store: Store, sql: str, params: list[Any] | dict[str, Any]) -> Iterator[dict[str, Any]]:
     cursor = store.db.conn.execute(sql, params)
     names = [d[0] for d in cursor.description]
     for values in cursor:
@@ -240,8 +245,8 @@ def get_record(store: Store, question_id: int) -> dict[str, Any]:
 
 def list_records(store: Store, filters: Filters, *, limit: int, offset: int = 0) -> list[dict[str, Any]]:
     where, params = filters.where()
-    sql = _RECORD_SQL + f" WHERE {where} ORDER BY q.id DESC LIMIT ? OFFSET ?"
-    return [to_record(r) for r in _rows(store, sql, [*params, limit, offset])]
+    sql = _RECORD_SQL + f" WHERE {where} ORDER BY q.id DESC LIMIT :limit OFFSET :offset"
+    return [to_record(r) for r in _rows(store, sql, {**params, "limit": limit, "offset": offset})]
 
 
 @dataclass
@@ -263,28 +268,32 @@ def search_records(
 ) -> SearchResult:
     """Run the first expression FTS5 accepts (the user's query, then its literal fallback)."""
     where, params = filters.where()
+    # The answer's best fragment if the answer matches, else the question's, else the heading's
+    snippets = [f"snippet(questions_fts, {col}, :open, :close, '…', 16)" for col in (2, 1, -1)]
     base = (
-        "SELECT q.id, snippet(questions_fts, -1, ?, ?, '…', 16) AS snippet"
+        f"SELECT q.id, CASE WHEN instr({snippets[0]}, :open) THEN {snippets[0]}"
+        f" WHEN instr({snippets[1]}, :open) THEN {snippets[1]} ELSE {snippets[2]} END"
         " FROM questions_fts JOIN questions q ON q.id = questions_fts.rowid"
-        f" WHERE questions_fts MATCH ? AND {where}"
+        f" WHERE questions_fts MATCH :match AND {where}"
     )
     last_error: sqlite3.Error | None = None
     for expression in expressions:
-        args = [SNIPPET_OPEN, SNIPPET_CLOSE, expression, *params, limit, offset]
+        args = {"open": SNIPPET_OPEN, "close": SNIPPET_CLOSE, "match": expression,
+                **params, "limit": limit, "offset": offset}
         try:
             note = None
             if relevance:
                 try:
-                    hits = _guarded(store, base + " ORDER BY rank LIMIT ? OFFSET ?", args,
+                    hits = _guarded(store, base + " ORDER BY rank LIMIT :limit OFFSET :offset", args,
                                     guard_seconds)
                 except _Interrupted:
                     note = ("ranking took too long for so common a query;"
                             " showing newest first instead")
                     hits = list(store.db.conn.execute(
-                        base + " ORDER BY questions_fts.rowid DESC LIMIT ? OFFSET ?", args))
+                        base + " ORDER BY questions_fts.rowid DESC LIMIT :limit OFFSET :offset", args))
             else:
                 hits = list(store.db.conn.execute(
-                    base + " ORDER BY questions_fts.rowid DESC LIMIT ? OFFSET ?", args))
+                    base + " ORDER BY questions_fts.rowid DESC LIMIT :limit OFFSET :offset", args))
         except sqlite3.OperationalError as exc:
             last_error = exc
             continue
@@ -300,7 +309,7 @@ class _Interrupted(Exception):
     pass
 
 
-def _guarded(store: Store, sql: str, args: list[Any], seconds: float) -> list[Any]:
+def _guarded(store: Store, sql: str, args: dict[str, Any], seconds: float) -> list[Any]:
     deadline = time.monotonic() + seconds
     conn = store.db.conn
     conn.set_progress_handler(lambda: int(time.monotonic() > deadline), 10_000)
@@ -413,23 +422,24 @@ def changes(
     where, params = filters.where()
     clauses = [where]
     if since is not None:
-        clauses.append("e.seen_at >= ?")
-        params.append(since)
+        clauses.append("e.seen_at >= :since")
+        params["since"] = since
     if run_id is not None:
-        clauses.append("e.run_id = ?")
-        params.append(run_id)
+        clauses.append("e.run_id = :run_id")
+        params["run_id"] = run_id
     if events:
-        clauses.append(f"e.event IN ({','.join('?' * len(events))})")
-        params.extend(events)
+        names = [f"e{i}" for i in range(len(events))]
+        clauses.append(f"e.event IN ({','.join(':' + n for n in names)})")
+        params.update(zip(names, events, strict=True))
     sql = (
         "SELECT e.question_id, e.event, e.seen_at, e.version, e.run_id, e.old, e.new,"
         " q.uin, q.house, q.heading, q.answering_body_name AS department, q.date_tabled,"
         " q.status, q.question_text, q.answer_text"
         " FROM events e JOIN questions q ON q.id = e.question_id"
-        f" WHERE {' AND '.join(clauses)} ORDER BY e.seen_at DESC, e.id DESC LIMIT ?"
+        f" WHERE {' AND '.join(clauses)} ORDER BY e.seen_at DESC, e.id DESC LIMIT :limit"
     )
     out = []
-    for row in _rows(store, sql, [*params, limit]):
+    for row in _rows(store, sql, {**params, "limit": limit}):
         old, new = _loads(row.pop("old")), _loads(row.pop("new"))
         question, answer = row.pop("question_text"), row.pop("answer_text")
         row["old"], row["new"] = old, new

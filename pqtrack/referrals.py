@@ -73,10 +73,14 @@ def clean_text(text: str) -> str:
     return "\n".join(line.strip() for line in text.split("\n") if line.strip())
 
 
-_ABBREVIATIONS = frozenset(
-    "hon rt mr mrs ms dr no nos st prof sir gen col lt capt cllr rev revd co ltd inc vs cf "
-    "e.g i.e etc para paras vol fig jan feb mar apr jun jul aug sep sept oct nov dec gov".split()
-)
+# fmt: off
+_ABBREVIATIONS = frozenset({
+    "hon", "rt", "mr", "mrs", "ms", "dr", "no", "nos", "st", "prof", "sir", "gen", "col", "lt",
+    "capt", "cllr", "rev", "revd", "co", "ltd", "inc", "vs", "cf", "e.g", "i.e", "etc", "para",
+    "paras", "vol", "fig", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept",
+    "oct", "nov", "dec", "gov",
+})
+# fmt: on
 # A sentence ends at . ! ? followed by space + capital/quote/bracket, or glued to a capitalised
 # word: list texts glue paragraphs together ("...October 2020.To date, ...").
 _SENTENCE_END = re.compile(r"[.!?](?=\s+[A-Z\"“‘'(])|(?<=[a-z0-9)%])[.!?](?=[A-Z][a-z]|[AI]\s)")
@@ -105,9 +109,12 @@ def _sentence_spans(text: str) -> list[tuple[int, int]]:
 
 # --------------------------------------------------------------------------- patterns
 
-_MONTH_NAMES = (
-    "January February March April May June July August September October November December"
-).split()
+# fmt: off
+_MONTH_NAMES = [
+    "January", "February", "March", "April", "May", "June", "July", "August", "September",
+    "October", "November", "December",
+]
+# fmt: on
 _MONTHS = {name: i for i, name in enumerate(_MONTH_NAMES, start=1)}
 _MONTHS.update({name[:3]: i for name, i in _MONTHS.items() if name != "May"})
 _MONTHS["Sept"] = 9
@@ -213,7 +220,7 @@ class _Date(_Span):
 
 
 def normalise_uin(raw: str) -> str:
-    """"HL 1234" -> "HL1234", "PQHL12" -> "HL12", "05635" -> "5635", "hcws 7" -> "HCWS7"."""
+    """ "HL 1234" -> "HL1234", "PQHL12" -> "HL12", "05635" -> "5635", "hcws 7" -> "HCWS7"."""
     s = re.sub(r"\s+", "", raw).upper()
     if s.startswith("PQ"):
         s = s[2:]
@@ -271,7 +278,9 @@ def _strong_targets(sentence: str, dates: list[_Date]) -> list[_Target]:
             kind: Kind = "statement"
         else:
             listed = next(g for g in (m.group(k) for k in "abcd") if g)
-            uins = tuple(normalise_uin((hl or "") + num) for hl, num in _UIN_IN_LIST.findall(listed))
+            uins = tuple(
+                normalise_uin((hl or "") + num) for hl, num in _UIN_IN_LIST.findall(listed)
+            )
             kind = "answer"
         t = _Target(m.start(), m.end(), uins, kind)
         if uins and not _overlaps(t, dates):
@@ -419,7 +428,9 @@ def _sentence_referrals(sentence: str, answered_on: date | None) -> list[Referra
         # "I refer ... to the answer I gave on 5 March 2024." / "Further to the Written Answer
         # provided by Lord X on 29 January": no UIN, perhaps a date.
         kind: Kind = (
-            "statement" if refer and refer.group("noun").lower().startswith("statement") else "answer"
+            "statement"
+            if refer and refer.group("noun").lower().startswith("statement")
+            else "answer"
         )
         groups.append(((), _noun_date(sentence, trigger_spans, dates, used), kind))
     ends = [last, *(d.end for _, d, _ in groups if d is not None)]

@@ -46,9 +46,11 @@ def snippet_text(snippet: str | None, *, bold: bool) -> Text:
     """A search snippet with its highlight markers turned into bold (or dropped)."""
     text = Text()
     for i, part in enumerate(re.split(f"[{SNIPPET_OPEN}{SNIPPET_CLOSE}]", snippet or "")):
-        text.append(one_line(part) if part.strip() else part.replace("\n", " "),
-                    style="bold" if bold and i % 2 else "")
+        text.append(_SPACES.sub(" ", clean(part)), style="bold" if bold and i % 2 else "")
     return text
+
+
+_SPACES = re.compile(r"\s+")
 
 
 def plain_snippet(snippet: str | None) -> str:

@@ -49,7 +49,7 @@ import statistics
 from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any, Literal, TypeVar, cast, get_args
+from typing import Any, Literal, TypeVar, get_args
 
 import holidays
 
@@ -61,7 +61,7 @@ LORDS_WORKING_DAYS = 10
 
 _LAPSED_RE = re.compile(
     r"not\s+(?:proved|been|be)\s+possible\s+to\s+(?:respond|answer|reply)"
-    r"[^.]{0,160}?\bbefore\s+(?:the\s+)?(?:prorogation|dissolution)",
+    r"[^\n]{0,160}?\bbefore\s+(?:the\s+)?(?:prorogation|dissolution)",
     re.IGNORECASE,
 )
 
@@ -134,7 +134,9 @@ def working_days_between(start: date, end: date) -> int:
     return _weekdays_upto(end) - _weekdays_upto(start) - _weekday_holidays_in(start, end)
 
 
-def deadline(house: str, date_tabled: date, date_for_answer: date | None, is_named_day: bool) -> date:
+def deadline(
+    house: str, date_tabled: date, date_for_answer: date | None, is_named_day: bool
+) -> date:
     """The day by which a substantive answer is due (see the module conventions)."""
     if house.strip().lower() == "lords":
         return working_days_after(date_tabled, LORDS_WORKING_DAYS)
@@ -188,11 +190,11 @@ def _field(row: object, name: str) -> object:
     for key in names:
         if isinstance(row, Mapping):
             if key in row:
-                return cast(object, row[key])
+                return row[key]
         else:
             value = getattr(row, key, _MISSING)
             if value is not _MISSING:
-                return cast(object, value)
+                return value
     return None
 
 
@@ -243,7 +245,7 @@ def to_facts(row: object) -> QuestionFacts:
     if raw_status is None:
         status = _derive_status(row, answered)
     elif isinstance(raw_status, str) and raw_status in STATUSES:
-        status = cast(Status, raw_status)
+        status = raw_status
     else:
         raise ValueError(f"status: expected one of {', '.join(STATUSES)}, got {raw_status!r}")
     text = _field(row, "answer_text")
@@ -307,9 +309,7 @@ def classify(q: object, today: date | None = None) -> Timeliness:
     on_time: bool | None
     if substantive is not None:
         on_time = substantive <= due
-    elif lapsed:
-        on_time = False
-    elif f.status in ("unanswered", "holding") and today is not None and today > due:
+    elif lapsed or f.status in ("unanswered", "holding") and today is not None and today > due:
         on_time = False
     else:
         on_time = None
