@@ -434,7 +434,7 @@ def changes(
     sql = (
         "SELECT e.question_id, e.event, e.seen_at, e.version, e.run_id, e.old, e.new,"
         " q.uin, q.house, q.heading, q.answering_body_name AS department, q.date_tabled,"
-        " q.status, q.question_text, q.answer_text"
+        " q.status, q.question_text, q.answer_text, q.original_answer_text"
         " FROM events e JOIN questions q ON q.id = e.question_id"
         f" WHERE {' AND '.join(clauses)} ORDER BY e.seen_at DESC, e.id DESC LIMIT :limit"
     )
@@ -442,9 +442,13 @@ def changes(
     for row in _rows(store, sql, {**params, "limit": limit}):
         old, new = _loads(row.pop("old")), _loads(row.pop("new"))
         question, answer = row.pop("question_text"), row.pop("answer_text")
+        original = row.pop("original_answer_text")
         row["old"], row["new"] = old, new
         row["url"] = models.official_url(row["date_tabled"], row["uin"])
-        row["gist"] = gist(row["event"], old, new, question, answer)
+        if row["event"] == "corrected" and original and answer:
+            row["gist"] = correction_gist(original, answer)
+        else:
+            row["gist"] = gist(row["event"], old, new, question, answer)
         out.append(row)
     return out
 
@@ -461,6 +465,24 @@ def gist(event: str, old: Any, new: Any, question: str | None, answer: str | Non
         return cut(question)
     if event in ("answered", "substantive", "holding", "corrected"):
         return cut(answer)
-    if event == "reworded":
-        return cut(question)
-    return event
+    return cut(question)
+
+
+def correction_gist(original: str, corrected: str, limit: int = 200) -> str:
+    """The words a correction replaced, in git's word-diff markers: '[-old-]{+new+}; ...'."""
+    from pqtrack import diff
+
+    hunks: list[str] = []
+    pending = ""
+    for op in diff.word_diff(original, corrected):
+        text = " ".join(op.text.split())
+        if op.kind == "equal":
+            if pending:
+                hunks.append(pending)
+                pending = ""
+        elif text:
+            pending += f"[-{text}-]" if op.kind == "delete" else f"{{+{text}+}}"
+    if pending:
+        hunks.append(pending)
+    flat = "; ".join(hunks)
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"

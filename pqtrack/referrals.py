@@ -12,16 +12,16 @@ How a referral is recognised, sentence by sentence:
 * *question references* (UINs): ``PQ 12345``, ``PQ12345``, ``PQHL123``, ``Question 5635``,
   ``Questions 1234, 1235 and 1236``, ``Question UIN 33960``, ``UIN: 115822``, ``HL11520``
   anywhere, ``HCWS/HLWS`` numbers for written statements. Inside an "I refer ... to the answer"
-  sentence also a bare number after "to" ("... on 22 January 2021 to 136013") or in brackets
-  ("(3029)"). Plain numbers elsewhere (money, counts, years) are never UINs, and "Question N"
+  sentence also a bare number after "to" ("... on 2 May 2024 to 12345") or in brackets
+  ("(4321)"). Plain numbers elsewhere (money, counts, years) are never UINs, and "Question N"
   needs two digits and must not be followed by "of the" ("question 3 of the survey");
 * a *date* tied to each reference ("the answer I gave on 14 December 2024 to Question 5635",
-  "PQ 55066 on 10 June 2020"): "14 December 2024", "14th December", "December 14, 2024",
-  "14/12/2024", "2024-12-14". A date without a year ("on 28 January") is resolved only when
+  "PQ 1234 on 10 June 2024"): "14 December 2024", "14th December", "December 14, 2024",
+  "14/12/2024", "2024-12-14". A date without a year ("on 3 May") is resolved only when
   ``answered_on`` is given: the latest such day not after it.
 
-A sentence with references but no trigger ("GROUPED WITH PQ 146764", "the information
-requested in question 146731") is not a referral.
+A sentence with references but no trigger ("GROUPED WITH PQ 1234", "the information
+requested in question 5678") is not a referral.
 """
 
 from __future__ import annotations
@@ -82,7 +82,7 @@ _ABBREVIATIONS = frozenset({
 })
 # fmt: on
 # A sentence ends at . ! ? followed by space + capital/quote/bracket, or glued to a capitalised
-# word: list texts glue paragraphs together ("...October 2020.To date, ...").
+# word: list texts glue paragraphs together ("...in 2020.The scheme ...").
 _SENTENCE_END = re.compile(r"[.!?](?=\s+[A-Z\"“‘'(])|(?<=[a-z0-9)%])[.!?](?=[A-Z][a-z]|[AI]\s)")
 _WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)$")
 
@@ -93,7 +93,7 @@ def _sentence_spans(text: str) -> list[tuple[int, int]]:
     for line in text.split("\n"):
         start = 0
         for m in _SENTENCE_END.finditer(line):
-            before = _WORD_BEFORE.search(line, 0, m.start())
+            before = _WORD_BEFORE.search(line, max(0, m.start() - 12), m.start())
             word = before.group(1).lower() if before else ""
             if word in _ABBREVIATIONS or len(word) == 1:
                 continue
@@ -163,7 +163,8 @@ _WEAK_REACH = 120
 
 _NOUN = r"(?:answers?|repl(?:y|ies)|responses?)"
 _REFER_RE = re.compile(
-    r"(?:\b(?:I|We|we)\s+(?:(?:would|must|can|also|therefore|again)\s+)*)?\brefer(?:s|red|ring)?\b[^\n]{0,200}?\bto\s+(?:the|my|his|her|their|our|its|an?)\s+"
+    r"(?:\b(?:I|We|we)\s+(?:(?:would|must|can|also|therefore|again)\s+)*)?"
+    r"\brefer(?:s|red|ring)?\b[^\n]{0,200}?\bto\s+(?:the|my|his|her|their|our|its|an?)\s+"
     r"(?:[\w’'.,-]+\s+){0,6}?(?P<noun>answers?|repl(?:y|ies)|responses?|statements?)\b",
     re.I,
 )
@@ -197,6 +198,7 @@ _NOUN_DATE_GAP = re.compile(
 _NOUN_DATE_MAX = 80
 _AND_GAP = re.compile(r"[^.;]{0,40}?(?:,\s*|\s)(?:and|&)\s+")
 _LEAD_IN_MAX_WORDS = 6
+_DIGIT_RE = re.compile(r"\d")
 
 
 # --------------------------------------------------------------------------- parsing helpers
@@ -314,12 +316,12 @@ def _date_for(
     t = targets[i]
     next_start = targets[i + 1].start if i + 1 < len(targets) else len(sentence)
     prev_end = targets[i - 1].end if i > 0 else 0
-    for j, d in enumerate(dates):  # "PQ 55066 on 10 June 2020"
+    for j, d in enumerate(dates):  # "PQ 1234 on 10 June 2024"
         gap = sentence[t.end : d.start]
         if t.end <= d.start < next_start and len(gap) <= _GAP_MAX and _AFTER_GAP.fullmatch(gap):
             used.add(j)
             return d, False
-    for j in range(len(dates) - 1, -1, -1):  # "the answer I gave on 14 January 2021 to Question"
+    for j in range(len(dates) - 1, -1, -1):  # "the answer I gave on 3 May 2024 to Question"
         d = dates[j]
         gap = sentence[d.end : t.start]
         if (
@@ -337,7 +339,7 @@ def _date_for(
 def _noun_date(
     sentence: str, triggers: list[_Span], dates: list[_Date], used: set[int]
 ) -> _Date | None:
-    """A date right after the trigger's noun ("the Answer of 13 January 2025"), if unused."""
+    """A date right after the trigger's noun ("the Answer of 3 May 2024"), if unused."""
     for trig in triggers:
         for j, d in enumerate(dates):
             gap = sentence[trig.end : d.start]
@@ -370,10 +372,13 @@ def _phrase_start(sentence: str, first: int) -> int:
 
 
 def _sentence_referrals(sentence: str, answered_on: date | None) -> list[Referral]:
+    lower = sentence.lower()
+    refer = _REFER_RE.search(sentence) if "refer" in lower else None
+    further = _FURTHER_RE.search(sentence) if "further" in lower or "pursuant" in lower else None
+    if not (refer or further or _DIGIT_RE.search(sentence)):
+        return []  # every other trigger needs a UIN, and a UIN has digits
     dates = _parse_dates(sentence, answered_on)
     strong = _strong_targets(sentence, dates)
-    refer = _REFER_RE.search(sentence)
-    further = _FURTHER_RE.search(sentence)
     trigger_spans: list[_Span] = [_Span(m.start(), m.end()) for m in (refer, further) if m]
 
     if not trigger_spans:
@@ -411,7 +416,7 @@ def _sentence_referrals(sentence: str, answered_on: date | None) -> list[Referra
     for i, t in enumerate(targets):
         d, was_before = _date_for(sentence, i, targets, dates, used)
         if d is None and before and _AND_GAP.fullmatch(sentence[targets[i - 1].end : t.start]):
-            d = picked[-1]  # "the Answers of 2 August 2024 to Question 1652 ... and Question 1653"
+            d = picked[-1]  # "the Answers of <date> to Question 12 on <topic> and Question 13"
         else:
             before = was_before
         picked.append(d)
@@ -426,7 +431,7 @@ def _sentence_referrals(sentence: str, answered_on: date | None) -> list[Referra
             groups.append((t.uins, d, t.kind))
     if not groups:
         # "I refer ... to the answer I gave on 5 March 2024." / "Further to the Written Answer
-        # provided by Lord X on 29 January": no UIN, perhaps a date.
+        # by Lord X on 3 May": no UIN, perhaps a date.
         kind: Kind = (
             "statement"
             if refer and refer.group("noun").lower().startswith("statement")
@@ -452,7 +457,7 @@ def _sentence_referrals(sentence: str, answered_on: date | None) -> list[Referra
 def find_referrals(answer_text: str, *, answered_on: date | None = None) -> list[Referral]:
     """Every referral to another answer or statement in ``answer_text``, in text order.
 
-    ``answered_on`` (the answer's own date) lets "on 28 January" resolve to a full date.
+    ``answered_on`` (the answer's own date) lets "on 3 May" resolve to a full date.
     """
     text = clean_text(answer_text)
     found: list[Referral] = []

@@ -270,7 +270,7 @@ def changes_table(out: Console, rows: Sequence[Mapping[str, Any]], *, table: boo
     out.print(grid)
 
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|<>~])")
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~])")
 
 
 def md(text: Any) -> str:
@@ -289,8 +289,8 @@ _EVENT_TITLES = {
 def digest_markdown(rows: Sequence[Mapping[str, Any]], since: str, topic: str | None) -> str:
     """A digest ready to mail: one section per kind of event, one line per question."""
     about = f" on {topic}" if topic else ""
-    lines = [f"# pqtrack digest{about}", "",
-             f"{len(rows)} change(s) since {since}.", ""]
+    when = "in the latest sync" if since == "last-sync" else f"since {since}"
+    lines = [f"# pqtrack digest{about}", "", f"{len(rows)} change(s) {when}.", ""]
     for event, title in _EVENT_TITLES.items():
         group = [r for r in rows if r["event"] == event]
         if not group:

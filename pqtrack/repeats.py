@@ -19,33 +19,40 @@ Near repeats: ``near_groups``
        "Jane Smith", "Stratford-upon-Avon", "December"), joined by "of", "and", "for", "the"...
        or commas, become one ``<N>`` token, honorifics included ("the hon. Member" and "the
        noble Lord" both give "the <N>"); the rest is lower-cased word tokens.
-    2. *Sketch.* Word bigrams of the masked tokens (bigrams made only of stopwords and ``<N>``
-       are dropped unless nothing else is left) are hashed once each; a one-permutation MinHash
-       with ``SKETCH_BINS`` bins and optimal densification gives a 64-value sketch.
-    3. *LSH banding.* ``BANDS`` bands of ``ROWS`` values; texts that share a band are
-       candidates. Each text is checked against one representative per group already found in
-       the bucket (at most ``MAX_CHECKS_PER_BUCKET``), so a bucket of thousands of variants of
-       one template costs linear, not quadratic, time.
-    4. *Verification* with a real similarity, the difflib ratio over word tokens
-       (2 * matching tokens / total tokens):
+    2. *Candidates.* Texts of ``SHORT_TOKENS`` (40) tokens or more get a sketch: bigrams of
+       their masked content words (stopwords left out) are hashed once each into a
+       one-permutation MinHash of ``SKETCH_BINS`` (64) bins with optimal densification. LSH
+       banding, ``BANDS`` (16) bands of ``ROWS`` (4) values: texts sharing a band are
+       candidates. Shorter texts can only match a text identical to them once names are
+       masked (rule below), so they are simply grouped by their masked tokens.
+       Within a bucket each text is compared with one representative per group already found
+       there (at most ``MAX_CHECKS_PER_BUCKET``), so thousands of variants of one template
+       cost linear, not quadratic, time.
+    3. *Verification* with a real similarity: ``token_similarity``, 2 * LCS / total length
+       over word tokens (the Indel ratio; what difflib's ratio approximates):
        - *masked similarity* (names collapsed) must be >= ``threshold`` (default 0.9), and
        - *plain similarity* (names kept) must be >= ``threshold - PLAIN_SLACK`` (0.8 by
          default), so that answers which differ in long lists of names are not joined;
-       - short texts (the longer has fewer than ``SHORT_TOKENS`` = 40 tokens) get a stricter
-         rule: they must be identical once names are masked, i.e. they may differ only in
-         names; in a short answer a different number, date or word is the content;
-       - very short texts (fewer than ``MIN_TOKENS`` = 10 tokens) are never near-grouped:
+       - **short texts**: when either text has fewer than ``SHORT_TOKENS`` tokens the pair
+         must be identical once names are masked: a short answer may differ from another
+         only in names, because in a short answer a different number, date or word *is* the
+         content ("... on 14 January to Question 1234" vs "... on 3 February to Question
+         5678");
+       - **very short texts** (fewer than ``MIN_TOKENS`` = 10 tokens) are never near-grouped:
          "Yes." or "The information is not held." carry too little to tell a variant from a
          different answer. Exact repeats still find them.
-    5. Union-find over verified pairs; groups of ids with at least two *different* normalised
-       texts are returned (pure exact repeats are the fingerprint's job).
+    4. Union-find over verified pairs; groups of ids with at least two *different* normalised
+       texts are returned (pure exact repeats are the fingerprint's job). Groups are
+       single-linkage: A~B and B~C put A, B and C together.
 
-    Recall: a pair that differs only in names, or by a date or number or two in a long text,
-    shares almost every bigram and is found with near certainty. Pairs that differ by many
-    scattered words close to the threshold may be missed (LSH is probabilistic); the result is
-    still deterministic (fixed hashes, canonical order).
+    Recall: a pair that differs only in names, or by a date or a few words in one or two
+    places, shares almost every bigram and is found with near certainty. Scattered one-word
+    edits cost more bigrams: measured on 80-word texts, 4 scattered substitutions were found
+    95% of the time, 6 about 85%. The result is deterministic all the same (fixed hashes,
+    canonical order by smallest id), whatever the input order.
 
-    Groups are single-linkage: A~B and B~C put A, B and C together.
+    Speed (pure Python, one core): about 15 s for 200,000 answers of 80 words of which a fifth
+    are near repeats; the cost grows with the number of near repeats to verify.
 """
 
 from __future__ import annotations
@@ -74,12 +81,11 @@ ROWS = 4
 BANDS = SKETCH_BINS // ROWS
 MAX_CHECKS_PER_BUCKET = 16
 _MAX_SCAN = 3 * MAX_CHECKS_PER_BUCKET
-# A candidate pair must agree on this share of sketch bins before difflib is run. Texts at the
-# 0.9 threshold with scattered edits keep about two thirds of their bigrams, so 0.3 is safe.
+# A candidate pair must agree on this share of sketch bins before the exact similarity is
+# computed. Real near repeats were seen down to about 0.35, unrelated texts mostly below 0.1.
 SKETCH_FLOOR = 0.3
 
 NAME = "<N>"
-_EMPTY = 0xFFFF  # sketch value of an empty bin before densification
 _BIN_MASK = SKETCH_BINS - 1
 _BINS = range(SKETCH_BINS)
 
@@ -216,8 +222,10 @@ def _lcs_bits(a: list[str], b: list[str]) -> int:
         m = get(tok)
         if m:
             u = v & m
-            v = ((v + u) | (v - u)) & full
-    return len(a) - v.bit_count()
+            # Carries only move upwards, so bits above len(a) never disturb the count below
+            # and masking can wait until the end.
+            v = (v + u) | (v - u)
+    return len(a) - (v & full).bit_count()
 
 
 def token_similarity(a: list[str], b: list[str]) -> float:
@@ -470,7 +478,7 @@ def near_groups(
     """
     corpus = _Corpus(items)
     n = len(corpus)
-    sketches, lengths, masked_keys = corpus.sketches, corpus.lengths, corpus.masked_keys
+    sketches, masked_keys = corpus.sketches, corpus.masked_keys
     uf = _UnionFind(n)
     rejected: set[int] = set()
 

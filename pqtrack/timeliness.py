@@ -26,8 +26,8 @@ Conventions
   by the deadline.
 * **Corrections** do not move ``dateAnswered``; a corrected question counts as answered on its
   original date.
-* **Lapsed questions** (quirk Q13): the formula given at prorogation or dissolution ("It has not
-  proved possible to respond ... before Prorogation") is an answer without content. It is only
+* **Lapsed questions** (quirk Q13): the formula given at prorogation or dissolution (it has
+  not been possible to reply "before Prorogation") is an answer without content. It is only
   recognised when the row carries ``answer_text``; such a question counts as ``lapsed``, not
   answered, has no ``days_to_answer`` and was not answered on time.
 * ``days_to_answer``: calendar days from tabling to the substantive answer (``None`` while
@@ -234,7 +234,11 @@ def _derive_status(row: object, date_answered: date | None) -> Status:
 
 
 def to_facts(row: object) -> QuestionFacts:
-    """Read a question-like mapping or object into ``QuestionFacts`` (see module docstring)."""
+    """Read a question-like mapping or object into ``QuestionFacts`` (see module docstring).
+
+    A missing ``house`` counts as Commons. Raises ValueError for a missing ``date_tabled``,
+    a date that is not ISO, or an unknown ``status``.
+    """
     if isinstance(row, QuestionFacts):
         return row
     tabled = _as_date(_field(row, "date_tabled"), "date_tabled")
