@@ -252,27 +252,38 @@ def show_cmd(
     ref: Annotated[str, typer.Argument(help="Question id, UIN (HL12950) or DATE/UIN.",
                                        show_default=False)],
     db: DbOption = None,
+    follow: Annotated[bool, typer.Option(
+        "--follow", help="Also print the answers this answer refers to.")] = False,
     fmt: FormatOption = None,
 ) -> None:
     """Show one question with its answer, dates, people and a summary of its versions.
 
-    Example: pqtrack show HL4567
+    Answers that point elsewhere ("I refer the hon. Member to the answer I gave on ...") show
+    the question they refer to when it is in the database; --follow prints its answer too.
+
+    Example: pqtrack show HL4567 --follow
     """
-    from pqtrack import queries, render
+    from pqtrack import analysis, queries, render
 
     with opened(db, must_exist=True) as store:
         qid = queries.resolve_ref(store, ref)
         record = queries.get_record(store, qid)
         versions = queries.history(store, qid)
+        record["referrals"] = analysis.resolve_referrals(store, qid)
+        followed = analysis.followed_answers(store, record["referrals"]) if follow else []
     summary = [{k: v[k] for k in ("version", "seen_at", "status", "changed")} for v in versions]
     kind = fmt_of(fmt)
+    if follow and kind in ("json", "jsonl"):
+        record["followed"] = followed
     if kind in ("json", "jsonl"):
         record["version_history"] = summary
         (render.emit_json if kind == "json" else lambda o, r: render.emit_jsonl(o, [r]))(out, record)
     elif kind == "csv":
         render.emit_csv(out, [record], list(record))
     else:
-        render.show_question(out, record, summary)
+        render.show_question(out, record, summary, render.referral_lines(record["referrals"]))
+        for other in followed:
+            render.show_question(out, other, [])
 
 
 @command("history")
@@ -311,6 +322,9 @@ def list_cmd(
     answered_by: AnsweredByOption = None,
     status: StatusOption = None,
     topic: TopicOption = None,
+    overdue: Annotated[bool, typer.Option(
+        "--overdue", help="Only unanswered (or holding) questions past their deadline: the named "
+        "day, else 5 working days (Commons) or 10 (Lords) after tabling.")] = False,
     limit: LimitOption = 50,
     offset: OffsetOption = 0,
     fmt: FormatOption = None,
@@ -319,7 +333,7 @@ def list_cmd(
 
     Example: pqtrack list --department "home office" --status holding --format csv
     """
-    from pqtrack import queries, render
+    from pqtrack import analysis, queries
 
     check_paging(limit, offset)
     with opened(db, must_exist=True) as store:
@@ -327,6 +341,8 @@ def list_cmd(
             store, since=since, until=until, answered_since=answered_since,
             answered_until=answered_until, house=house, department=department, member=member,
             answered_by=answered_by, status=status, topic=topic)
+        if overdue:
+            filters.overdue_before = analysis.overdue_ids(store, filters)
         records = queries.list_records(store, filters, limit=limit, offset=offset)
     _emit_questions(records, fmt_of(fmt), snippets=False)
 
@@ -545,6 +561,113 @@ def changes_cmd(
         render.changes_table(out, rows, table=kind == "table")
     if fail_if_empty and not rows:
         raise typer.Exit(EMPTY_FEED_EXIT)
+
+
+# -- repeats / stats -----------------------------------------------------------------------------
+
+@command("repeats")
+def repeats_cmd(
+    db: DbOption = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    answered_since: AnsweredSinceOption = None,
+    answered_until: AnsweredUntilOption = None,
+    house: HouseOption = None,
+    department: DepartmentOption = None,
+    member: MemberOption = None,
+    answered_by: AnsweredByOption = None,
+    status: StatusOption = None,
+    topic: TopicOption = None,
+    near: Annotated[float | None, typer.Option(
+        "--near", help="Also join answers at least this similar (0.5-1.0; 0.9 is a good start) "
+        "once names are set aside, e.g. the same line with a minister's name changed.")] = None,
+    min_size: Annotated[int, typer.Option("--min-size", help="Smallest group to show.")] = 2,
+    limit: Annotated[int, typer.Option("--limit", "-n", help="At most N groups.")] = 20,
+    quiet: QuietOption = False,
+    fmt: FormatOption = None,
+) -> None:
+    """Answers given word for word (or, with --near, nearly) to several questions.
+
+    Texts are compared after normalising case, spacing and punctuation. Questions answered
+    together (grouped by the API) count as one occasion, and a group that is just one such
+    answer is shown as 'grouped', not as a repeat.
+
+    Example: pqtrack repeats --department "health" --since 2025-01-01 --near 0.9
+    """
+    from pqtrack import analysis, render
+
+    if near is not None and not 0.5 <= near <= 1.0:
+        raise UsageError(f"--near must be between 0.5 and 1.0, not {near}")
+    if min_size < 2:
+        raise UsageError("--min-size must be at least 2")
+    check_paging(limit, 0)
+    with opened(db, must_exist=True) as store, _progress(show_progress(quiet), "analysing") as bar:
+        filters = build_filters(
+            store, since=since, until=until, answered_since=answered_since,
+            answered_until=answered_until, house=house, department=department, member=member,
+            answered_by=answered_by, status=status, topic=topic)
+        groups = analysis.repeat_groups(store, filters, near=near, min_size=min_size,
+                                        limit=limit, progress=bar)
+    kind = fmt_of(fmt)
+    fields = ["kind", "size", "occasions", "variants", "ids", "uins", "departments",
+              "first_answered", "last_answered", "answer_text"]
+    if not render.emit(out, kind, groups, fields):
+        render.repeats_view(out, groups, table=kind == "table")
+
+
+class StatsBy(str, Enum):
+    department = "department"
+    month = "month"
+    member = "member"
+
+
+@command("stats")
+def stats_cmd(
+    by: Annotated[StatsBy, typer.Option("--by", case_sensitive=False,
+                                        help="department, month or member (the asker).")],
+    db: DbOption = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    answered_since: AnsweredSinceOption = None,
+    answered_until: AnsweredUntilOption = None,
+    house: HouseOption = None,
+    department: DepartmentOption = None,
+    member: MemberOption = None,
+    answered_by: AnsweredByOption = None,
+    status: StatusOption = None,
+    topic: TopicOption = None,
+    limit: Annotated[int, typer.Option("--limit", "-n", help="At most N rows (months: all).")] = 30,
+    chart: Annotated[bool, typer.Option("--chart/--no-chart",
+                                        help="Draw bars under the table on a terminal.")] = True,
+    quiet: QuietOption = False,
+    fmt: FormatOption = None,
+) -> None:
+    """Counts and timeliness: tabled, answered, holding, corrected, overdue, median days to
+    answer and on-time rates, by department, month or member, with a chart.
+
+    On time means answered substantively by the deadline: the named day for named-day
+    questions, else 5 working days after tabling (Commons) or 10 (Lords); weekends and England
+    & Wales bank holidays are not working days (recess days still are).
+
+    Example: pqtrack stats --by month --topic immigration --since 2024-07-01
+    """
+    from pqtrack import analysis, render
+
+    check_paging(limit, 0)
+    with opened(db, must_exist=True) as store, _progress(show_progress(quiet), "analysing") as bar:
+        filters = build_filters(
+            store, since=since, until=until, answered_since=answered_since,
+            answered_until=answered_until, house=house, department=department, member=member,
+            answered_by=answered_by, status=status, topic=topic)
+        rows = analysis.stats(store, filters, by=by.value, progress=bar)
+    if by != StatsBy.month:
+        rows = rows[:limit]
+    kind = fmt_of(fmt)
+    fields = [by.value, "tabled", "answered", "unanswered", "holding", "corrected", "withdrawn",
+              "lapsed", "overdue", "on_time", "on_time_rate", "holding_rate", "median_days",
+              "median_working_days", "referrals"]
+    if not render.emit(out, kind, rows, fields):
+        render.stats_view(out, rows, by.value, table=kind == "table", chart=chart)
 
 
 # -- sync ----------------------------------------------------------------------------------------

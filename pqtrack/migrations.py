@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlite_utils import Database, Migrations
 
 migrations = Migrations("pqtrack")
@@ -147,3 +149,36 @@ def m003_sync_windows(db: Database) -> None:
         CREATE INDEX sync_windows_status ON sync_windows (status);
         """
     )
+
+
+@migrations()
+def m004_derived_analysis(db: Database) -> None:
+    """Columns computed from the answer for `repeats`, `stats` and `show`, filled lazily."""
+    db.executescript(
+        """
+        ALTER TABLE questions ADD COLUMN answer_fp TEXT;     -- fingerprint of the normalised answer
+        ALTER TABLE questions ADD COLUMN referrals TEXT;     -- JSON: references to other answers
+        ALTER TABLE questions ADD COLUMN derived INTEGER NOT NULL DEFAULT 0;  -- 1 once computed
+        CREATE INDEX questions_answer_fp ON questions (answer_fp);
+        CREATE INDEX questions_derived ON questions (derived) WHERE derived = 0;
+        """
+    )
+
+
+def schema() -> str:
+    """The SQL of a freshly migrated database, as the README shows it (`python -m pqtrack.migrations`)."""
+    db = Database(memory=True)
+    migrations.apply(db)
+    statements = [
+        re.sub(r"\n {8}", "\n    ", sql.strip()) + ";"
+        for (sql,) in db.execute(
+            "SELECT sql FROM sqlite_master WHERE sql IS NOT NULL"
+            " AND tbl_name NOT LIKE '\\_%' ESCAPE '\\' AND name NOT LIKE 'questions_fts_%'"
+            " ORDER BY rowid"
+        )
+    ]
+    return "\n\n".join(statements) + "\n"
+
+
+if __name__ == "__main__":
+    print(schema(), end="")

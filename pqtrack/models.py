@@ -50,8 +50,8 @@ _BLOCK = frozenset(
     "p div br h1 h2 h3 h4 h5 h6 blockquote ul ol li table thead tbody tfoot tr pre hr".split()
 )
 _PROROGATION = re.compile(
-    r"not (?:proved|been) possible to (?:respond|answer)[^.]*?before (?:the )?"
-    r"(?:prorogation|dissolution)",
+    r"not\s+(?:proved|been|be)\s+possible\s+to\s+(?:respond|answer|reply)"
+    r"[^\n]{0,160}?\bbefore\s+(?:the\s+)?(?:prorogation|dissolution)",
     re.IGNORECASE,
 )
 

@@ -319,7 +319,7 @@ def diff_view(out: Console, comparison: Any, kind: str, *, context: int) -> None
     elif kind == "word":
         out.file.write(header)
     for change in comparison.metadata:
-        line = f"{change.field}: {clean(change.old)} -> {clean(change.new)}"
+        line = f"{change.field}: {clean(change.old) or '(none)'} -> {clean(change.new) or '(none)'}"
         if kind == "table":
             out.print(Text(line, style="cyan"))
         else:
@@ -341,3 +341,117 @@ def diff_view(out: Console, comparison: Any, kind: str, *, context: int) -> None
             out.print(diff.render_rich(safe, context_words=context))
         else:
             out.file.write(f"\n# {title}\n{diff.render_word(safe)}\n")
+
+
+def referral_lines(refs: Sequence[Mapping[str, Any]]) -> list[Text]:
+    """Lines for `show` naming the answers this answer refers to, resolved or not."""
+    if not refs:
+        return []
+    lines = [Text(), Text("Refers to", style="bold underline")]
+    for ref in refs:
+        what = ref.get("uin") or "(no question number given)"
+        when = f" of {ref['date']}" if ref.get("date") else ""
+        target = (f"question id {ref['resolved_id']}" if ref.get("resolved_id")
+                  else "not in this database")
+        lines.append(Text(f"{clean(what)}{when}: {target}"))
+    return lines
+
+
+def repeats_view(out: Console, groups: Sequence[Mapping[str, Any]], *, table: bool) -> None:
+    if not table:
+        for g in groups:
+            out.file.write("\t".join([
+                g["kind"], str(g["size"]), str(g["occasions"]),
+                ",".join(str(i) for i in g["ids"][:20]), "; ".join(g["departments"]),
+                one_line(g["answer_text"], 200)]) + "\n")
+        return
+    grid = Table(box=box.SIMPLE_HEAD)
+    grid.add_column("size", justify="right", no_wrap=True)
+    grid.add_column("kind", no_wrap=True)
+    grid.add_column("answered", no_wrap=True)
+    grid.add_column("departments", max_width=26)
+    grid.add_column("answer (once) / questions", ratio=1)
+    for g in groups:
+        body = Text(one_line(g["answer_text"], 240))
+        uins = ", ".join(clean(u) for u in g["uins"][:8])
+        more = f" +{len(g['uins']) - 8} more" if len(g["uins"]) > 8 else ""
+        body.append(f"\n{uins}{more}", style="dim")
+        span = g["first_answered"] or ""
+        if g["last_answered"] and g["last_answered"] != g["first_answered"]:
+            span += f"..{g['last_answered']}"
+        kind = g["kind"] + (f" ({g['variants']} variants)" if g["variants"] > 1 else "")
+        depts = [clean(d) for d in g["departments"]]
+        shown = "; ".join(depts[:3]) + (f"; +{len(depts) - 3} more" if len(depts) > 3 else "")
+        grid.add_row(f"{g['size']} ({g['occasions']})", kind, span, shown, body)
+    out.print(grid)
+    out.print(Text("size (occasions): questions given the answer (separate answers, "
+                   "counting grouped questions once)", style="dim"))
+
+
+def stats_view(out: Console, rows: Sequence[Mapping[str, Any]], by: str, *, table: bool,
+               chart: bool) -> None:
+    if not table:
+        for r in rows:
+            out.file.write("\t".join(str(r[k]) if r[k] is not None else "" for k in (
+                by, "tabled", "answered", "unanswered", "holding", "corrected", "overdue",
+                "median_days", "on_time_rate", "referrals")) + "\n")
+        return
+    grid = Table(box=box.SIMPLE_HEAD, pad_edge=False)
+    # the numbers take about 82 columns; the names get what is left (between 8 and 36)
+    name_width = max(8, min(36, out.width - 82))
+    grid.add_column(by, width=name_width, overflow="ellipsis", no_wrap=True)
+    for name in ("tabled", "answered", "open", "holding", "corr-\nected", "over-\ndue", "days",
+                 "on\ntime", "held", "refers"):
+        grid.add_column(name, justify="right", no_wrap=True,
+                        min_width=max(map(len, name.split("\n"))))
+    for r in rows:
+        grid.add_row(
+            one_line(r[by]), f"{r['tabled']:,}", f"{r['answered']:,}", f"{r['unanswered']:,}",
+            f"{r['holding']:,}", f"{r['corrected']:,}", f"{r['overdue']:,}",
+            "" if r["median_days"] is None else f"{r['median_days']:g}",
+            _pct(r["on_time_rate"]), _pct(r["holding_rate"]), f"{r['referrals']:,}")
+    out.print(grid)
+    out.print(Text("open: unanswered; days: median days to a substantive "
+                   "answer; on time: answered by the deadline; held: given a holding answer; "
+                   "refers: answers pointing to another answer", style="dim"))
+    if chart and rows:
+        out.print(month_chart(rows) if by == "month" else rate_chart(rows, by))
+
+
+def _pct(rate: float | None) -> str:
+    return "" if rate is None else f"{rate:.0%}"
+
+
+CHART_WIDTH = 50
+
+
+def month_chart(rows: Sequence[Mapping[str, Any]]) -> Text:
+    """Questions tabled per month: answered █, holding ▒, unanswered ░ (readable without colour)."""
+    top = max(r["tabled"] for r in rows) or 1
+    text = Text("Questions tabled per month   █ answered  ▒ holding  ░ unanswered/other\n",
+                style="bold")
+    for r in rows:
+        scale = CHART_WIDTH / top
+        answered = round(r["answered"] * scale)
+        holding = round(r["holding"] * scale)
+        rest = max(round(r["tabled"] * scale) - answered - holding, 0)
+        text.append(f"{r['month']} ")
+        text.append("█" * answered, style="green")
+        text.append("▒" * holding, style="yellow")
+        text.append("░" * rest, style="red")
+        text.append(f" {r['tabled']:,}\n")
+    return text
+
+
+def rate_chart(rows: Sequence[Mapping[str, Any]], by: str) -> Text:
+    """On-time rate per group as bars of █ out of a ░ track."""
+    width = min(max(len(one_line(r[by])) for r in rows), 40)
+    text = Text("Answered on time (substantive answer by the deadline)\n", style="bold")
+    for r in rows:
+        rate = r["on_time_rate"]
+        filled = round((rate or 0) * CHART_WIDTH)
+        text.append(f"{one_line(r[by], width):<{width}} ")
+        text.append("█" * filled, style="green")
+        text.append("░" * (CHART_WIDTH - filled), style="dim")
+        text.append(f" {_pct(rate) or 'n/a'}\n")
+    return text

@@ -7,11 +7,12 @@ owns every write. Every batch is one explicit transaction.
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -29,6 +30,7 @@ T = TypeVar("T")
 
 _QUESTION_COLUMNS = (
     *models.to_row({"id": 0}).keys(),
+    "derived",
     "truncated",
     "version",
     "content_hash",
@@ -289,6 +291,7 @@ class Store:
                 fts_inserts[qid] = (qid, *indexed)
             current[qid] = Stored(value, result.source, version, indexed)
             row.update(
+                derived=0,  # answer_fp and referrals are recomputed when next needed
                 truncated=int(result.truncated),
                 version=version,
                 content_hash=digest,
@@ -310,6 +313,34 @@ class Store:
             (_UPSERT_BODY, [(bid, name, now, now) for bid, name in bodies.items()]),
         ]
         return counts, [(sql, rows) for sql, rows in ops if rows]
+
+    def refresh_derived(self, progress: Callable[[int], None] | None = None) -> int:
+        """Compute the answer fingerprints and referrals that are missing; return how many."""
+        from pqtrack import referrals, repeats
+
+        done = 0
+        while True:
+            rows = self.db.conn.execute(
+                "SELECT id, answer_text, date_answered FROM questions WHERE derived = 0 LIMIT 5000"
+            ).fetchall()
+            if not rows:
+                return done
+            updates = []
+            for qid, text, answered in rows:
+                fp = repeats.fingerprint(text) if text else None
+                found = referrals.find_referrals(
+                    text, answered_on=date.fromisoformat(answered) if answered else None
+                ) if text and _MAY_REFER.search(text) else []
+                refs = json.dumps([asdict(r) for r in found]) if found else None
+                updates.append((fp, refs, qid))
+            with self.db.atomic():
+                self.db.conn.executemany(
+                    "UPDATE questions SET answer_fp = ?, referrals = ?, derived = 1 WHERE id = ?",
+                    updates,
+                )
+            done += len(rows)
+            if progress:
+                progress(len(rows))
 
     def count_truncated(self) -> int:
         return int(self.db.conn.execute("SELECT count(*) FROM questions WHERE truncated").fetchone()[0])
@@ -362,6 +393,10 @@ def _chunks(items: Iterable[T], size: int) -> Iterator[list[T]]:
             batch = []
     if batch:
         yield batch
+
+
+# A cheap test before the full referral parser: most answers mention no other answer.
+_MAY_REFER = re.compile(r"\b(?:refer|answer|repl(?:y|ied)|response|PQ|UIN|HL\s?\d)", re.IGNORECASE)
 
 
 def _json_or_none(value: Any) -> str | None:

@@ -44,7 +44,6 @@ from __future__ import annotations
 
 import bisect
 import functools
-import re
 import statistics
 from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass
@@ -53,17 +52,14 @@ from typing import Any, Literal, TypeVar, get_args
 
 import holidays
 
+from pqtrack.models import is_prorogation_answer
+
 Status = Literal["unanswered", "holding", "answered", "corrected", "withdrawn"]
 STATUSES: tuple[Status, ...] = get_args(Status)
 
 COMMONS_ORDINARY_WORKING_DAYS = 5
 LORDS_WORKING_DAYS = 10
 
-_LAPSED_RE = re.compile(
-    r"not\s+(?:proved|been|be)\s+possible\s+to\s+(?:respond|answer|reply)"
-    r"[^\n]{0,160}?\bbefore\s+(?:the\s+)?(?:prorogation|dissolution)",
-    re.IGNORECASE,
-)
 
 K = TypeVar("K", bound=Hashable)
 
@@ -146,9 +142,9 @@ def deadline(
 
 
 def is_lapsed_answer(answer_text: str | None) -> bool:
-    """True for the end-of-session formula ("... not proved possible to respond ... before
-    Prorogation/Dissolution"), which is an answer without content."""
-    return bool(answer_text) and _LAPSED_RE.search(answer_text or "") is not None
+    """The formula answer given at prorogation or dissolution ("It has not proved possible to
+    respond ... before Prorogation/Dissolution"), which is an answer without content."""
+    return is_prorogation_answer(answer_text)
 
 
 # --------------------------------------------------------------------------- row access

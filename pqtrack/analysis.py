@@ -1,0 +1,258 @@
+"""Corpus analysis over the store: repeated answers, referrals, timeliness and overdue questions.
+
+The reads live here beside the pure modules they feed (repeats, referrals, timeliness); like
+queries.py this module only reads, with parameterised SQL over the shared Filters.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from pqtrack import repeats, timeliness
+from pqtrack.queries import Filters, get_record
+from pqtrack.store import Store
+
+Progress = Callable[[int], None]
+
+
+def today_utc() -> date:
+    return datetime.now(UTC).date()
+
+
+# -- repeated answers ------------------------------------------------------------------------------
+
+@dataclass
+class _Member:
+    id: int
+    uin: str
+    date_answered: str | None
+    department: str | None
+    grouped: list[str]
+    text: str
+
+
+def repeat_groups(
+    store: Store, filters: Filters, *, near: float | None = None, min_size: int = 2,
+    limit: int = 50, progress: Progress | None = None,
+) -> list[dict[str, Any]]:
+    """Groups of questions given the same answer (after normalising), largest first.
+
+    With `near`, answers that are nearly the same (a name or date changed) join a group too.
+    Questions answered together (the API's grouped questions) count as one occasion: a group
+    that is one such occasion is reported with kind 'grouped', not as a repeat.
+    """
+    store.refresh_derived(progress)
+    where, params = filters.where()
+    by_fp: dict[str, list[_Member]] = defaultdict(list)
+    if near is None:
+        sql = (
+            "SELECT q.id, q.uin, q.date_answered, q.answering_body_name, q.grouped_uins,"
+            " q.answer_text, q.answer_fp FROM questions q WHERE q.answer_fp IN ("
+            f" SELECT answer_fp FROM questions q WHERE q.answer_fp IS NOT NULL AND {where}"
+            " GROUP BY answer_fp HAVING count(*) >= :min_size)"
+            f" AND {where} ORDER BY q.id"
+        )
+    else:
+        sql = (
+            "SELECT q.id, q.uin, q.date_answered, q.answering_body_name, q.grouped_uins,"
+            f" q.answer_text, q.answer_fp FROM questions q WHERE q.answer_fp IS NOT NULL AND {where}"
+            " ORDER BY q.id"
+        )
+    for qid, uin, answered, dept, grouped, text, fp in store.db.conn.execute(
+        sql, {**params, "min_size": min_size}
+    ):
+        by_fp[fp].append(_Member(qid, uin, answered, dept, json.loads(grouped or "[]"), text))
+    clusters: list[tuple[str, list[list[_Member]]]] = [
+        ("exact", [members]) for members in by_fp.values() if len(members) >= min_size
+    ]
+    if near is not None:
+        reps = [(members[0].id, members[0].text) for members in by_fp.values()]
+        index = {members[0].id: members for members in by_fp.values()}
+        in_near: set[int] = set()
+        near_clusters = []
+        for group in repeats.near_groups(reps, threshold=near):
+            near_clusters.append(("near", [index[rep] for rep in group]))
+            in_near.update(group)
+        clusters = [c for c in clusters if c[1][0][0].id not in in_near] + near_clusters
+    groups = [_describe(kind, parts) for kind, parts in clusters]
+    groups = [g for g in groups if g["size"] >= min_size]
+    groups.sort(key=lambda g: (-g["occasions"], -g["size"], g["ids"][0]))
+    return groups[:limit]
+
+
+def _describe(kind: str, parts: list[list[_Member]]) -> dict[str, Any]:
+    members = sorted((m for part in parts for m in part), key=lambda m: m.id)
+    occasions = _occasions(members)
+    answered = sorted(m.date_answered for m in members if m.date_answered)
+    return {
+        "kind": "grouped" if occasions == 1 else kind,
+        "size": len(members),
+        "occasions": occasions,
+        "variants": len(parts),
+        "ids": [m.id for m in members],
+        "uins": [m.uin for m in members],
+        "departments": sorted({m.department for m in members if m.department}),
+        "first_answered": answered[0] if answered else None,
+        "last_answered": answered[-1] if answered else None,
+        "answer_text": parts[0][0].text,
+    }
+
+
+def _occasions(members: list[_Member]) -> int:
+    """How many separate answers the group stands for: questions answered together (grouped,
+    on the same day) count once."""
+    parent = {m.id: m.id for m in members}
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    by_key = {(m.uin, m.date_answered): m.id for m in members}
+    for m in members:
+        for uin in m.grouped:
+            other = by_key.get((uin, m.date_answered))
+            if other is not None:
+                parent[find(other)] = find(m.id)
+    return len({find(m.id) for m in members})
+
+
+# -- referrals ---------------------------------------------------------------------------------------
+
+def resolve_referrals(store: Store, question_id: int) -> list[dict[str, Any]]:
+    """The answers a question's answer refers to, each resolved to a stored question if one fits.
+
+    A UIN names a question only within a session, so a candidate must carry that UIN and, when
+    the referral gives a date, have been answered (or corrected) that day; without a date, the
+    most recent one tabled before the referring question wins.
+    """
+    row = store.db.conn.execute(
+        "SELECT referrals, derived, answer_text, date_answered, date_tabled FROM questions"
+        " WHERE id = ?", [question_id]).fetchone()
+    if row is None:
+        return []
+    refs_json, derived, text, answered, tabled = row
+    if not derived:
+        from pqtrack import referrals
+
+        day = date.fromisoformat(answered) if answered else None
+        found = [r.__dict__ for r in referrals.find_referrals(text or "", answered_on=day)]
+    else:
+        found = json.loads(refs_json or "[]")
+    out = []
+    for ref in found:
+        for uin in ref.get("uins") or [None]:
+            resolved = _resolve(store, uin, ref.get("date"), tabled) if uin else None
+            out.append({"phrase": ref["phrase"], "uin": uin, "date": ref.get("date"),
+                        "kind": ref.get("kind", "answer"), "resolved_id": resolved})
+    return out
+
+
+def _resolve(store: Store, uin: str, day: str | None, before: str | None) -> int | None:
+    conn = store.db.conn
+    if day:
+        hit = conn.execute(
+            "SELECT id FROM questions WHERE upper(uin) = ? AND (date_answered = ?"
+            " OR date_answer_corrected = ? OR date_holding_answer = ?) ORDER BY id DESC",
+            [uin.upper(), day, day, day]).fetchone()
+        if hit:
+            return int(hit[0])
+    hit = conn.execute(
+        "SELECT id FROM questions WHERE upper(uin) = ? AND date_tabled <= coalesce(?, '9999')"
+        " ORDER BY date_tabled DESC LIMIT 1", [uin.upper(), before]).fetchone()
+    return int(hit[0]) if hit else None
+
+
+def followed_answers(store: Store, refs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The records the resolved referrals point at (for `show --follow`)."""
+    seen: set[int] = set()
+    out = []
+    for ref in refs:
+        rid = ref.get("resolved_id")
+        if rid and rid not in seen:
+            seen.add(rid)
+            out.append(get_record(store, rid))
+    return out
+
+
+# -- timeliness ---------------------------------------------------------------------------------------
+
+_FACTS_SQL = (
+    "SELECT q.id, q.house, q.date_tabled, q.date_for_answer, q.is_named_day, q.status,"
+    " q.date_answered, q.date_holding_answer, q.answer_is_holding,"
+    " CASE WHEN q.is_prorogation_answer THEN q.answer_text END AS answer_text,"
+    " q.referrals IS NOT NULL AS refers, {key} AS grp FROM questions q {join} WHERE {where}"
+)
+GROUP_KEYS = {
+    "department": ("coalesce(q.answering_body_name, 'unknown')", ""),
+    "month": ("substr(q.date_tabled, 1, 7)", ""),
+    "member": ("coalesce(m.name, 'member ' || q.asking_member_id)",
+               "LEFT JOIN members m ON m.id = q.asking_member_id"),
+}
+
+
+def _fact_rows(store: Store, filters: Filters, by: str) -> Iterator[dict[str, Any]]:
+    key, join = GROUP_KEYS[by]
+    where, params = filters.where()
+    cursor = store.db.conn.execute(
+        _FACTS_SQL.format(key=key, join=join, where=where + " AND q.date_tabled IS NOT NULL"),
+        params)
+    names = [d[0] for d in cursor.description]
+    for values in cursor:
+        yield dict(zip(names, values, strict=True))
+
+
+def stats(
+    store: Store, filters: Filters, *, by: str, today: date | None = None,
+    progress: Progress | None = None,
+) -> list[dict[str, Any]]:
+    """Counts and timeliness per department, month or asking member."""
+    today = today or today_utc()
+    store.refresh_derived(progress)
+    referrals: dict[str, int] = defaultdict(int)
+
+    def key(row: dict[str, Any]) -> str:
+        referrals[row["grp"]] += bool(row["refers"])
+        return str(row["grp"])
+
+    groups = timeliness.summarise_by(_fact_rows(store, filters, by), key, today)
+    out = []
+    for name, g in groups.items():
+        out.append({
+            by: name,
+            "tabled": g.tabled, "answered": g.answered, "unanswered": g.unanswered,
+            "holding": g.holding, "corrected": g.corrected, "withdrawn": g.withdrawn,
+            "lapsed": g.lapsed, "overdue": g.overdue, "on_time": g.on_time,
+            "on_time_rate": _round(g.on_time_rate), "holding_rate": _round(g.holding_rate),
+            "median_days": g.median_days, "median_working_days": g.median_working_days,
+            "referrals": referrals[name],
+        })
+    if by == "month":
+        out.sort(key=lambda r: r["month"])
+    else:
+        out.sort(key=lambda r: (-r["tabled"], r[by]))
+    return out
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 3)
+
+
+def overdue_ids(store: Store, filters: Filters, today: date | None = None) -> list[int]:
+    """Unanswered (or only holding) questions past their deadline, by the rules in timeliness."""
+    today = today or today_utc()
+    where, params = filters.where()
+    cursor = store.db.conn.execute(
+        "SELECT q.id, q.house, q.date_tabled, q.date_for_answer, q.is_named_day, q.status,"
+        " q.date_answered, q.date_holding_answer, q.answer_is_holding FROM questions q"
+        f" WHERE {where} AND q.status IN ('unanswered', 'holding') AND q.date_tabled IS NOT NULL",
+        params)
+    names = [d[0] for d in cursor.description]
+    rows = (dict(zip(names, values, strict=True)) for values in cursor)
+    return [row["id"] for row in rows if timeliness.classify(row, today).overdue(today)]
