@@ -141,7 +141,20 @@ def resolve_department(store: Store, text: str) -> list[int]:
         "SELECT DISTINCT answering_body_id, answering_body_name FROM questions "
         "WHERE answering_body_id IS NOT NULL"
     ))
+    known = {name for _, name in rows}
+    rows += [(i, name) for i, name in shipped_departments().items() if name not in known]
     return _resolve_name(text, rows, "department", "--department")
+
+
+def shipped_departments() -> dict[int, str]:
+    """Department ids and names that ship in data/departments.toml."""
+    import tomllib
+
+    from pqtrack.topics import shipped_file
+
+    path = shipped_file().with_name("departments.toml")
+    table = tomllib.loads(path.read_text(encoding="utf-8")).get("departments", {})
+    return {int(k): str(v) for k, v in table.items()}
 
 
 def resolve_member(store: Store, text: str, option: str) -> list[int]:
