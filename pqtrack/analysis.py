@@ -24,7 +24,8 @@ def today_utc() -> date:
     return datetime.now(UTC).date()
 
 
-# -- repeated answers ------------------------------------------------------------------------------
+# -- repeated answers -----------------------------------------------------------------------------
+
 
 @dataclass
 class _Member:
@@ -37,8 +38,13 @@ class _Member:
 
 
 def repeat_groups(
-    store: Store, filters: Filters, *, near: float | None = None, min_size: int = 2,
-    limit: int = 50, progress: Progress | None = None,
+    store: Store,
+    filters: Filters,
+    *,
+    near: float | None = None,
+    min_size: int = 2,
+    limit: int = 50,
+    progress: Progress | None = None,
 ) -> list[dict[str, Any]]:
     """Groups of questions given the same answer (after normalising), largest first.
 
@@ -60,7 +66,8 @@ def repeat_groups(
     else:
         sql = (
             "SELECT q.id, q.uin, q.date_answered, q.answering_body_name, q.grouped_uins,"
-            f" q.answer_text, q.answer_fp FROM questions q WHERE q.answer_fp IS NOT NULL AND {where}"
+            " q.answer_text, q.answer_fp FROM questions q"
+            f" WHERE q.answer_fp IS NOT NULL AND {where}"
             " ORDER BY q.id"
         )
     for qid, uin, answered, dept, grouped, text, fp in store.db.conn.execute(
@@ -123,7 +130,8 @@ def _occasions(members: list[_Member]) -> int:
     return len({find(m.id) for m in members})
 
 
-# -- referrals ---------------------------------------------------------------------------------------
+# -- referrals ------------------------------------------------------------------------------------
+
 
 def resolve_referrals(store: Store, question_id: int) -> list[dict[str, Any]]:
     """The answers a question's answer refers to, each resolved to a stored question if one fits.
@@ -134,7 +142,9 @@ def resolve_referrals(store: Store, question_id: int) -> list[dict[str, Any]]:
     """
     row = store.db.conn.execute(
         "SELECT referrals, derived, answer_text, date_answered, date_tabled FROM questions"
-        " WHERE id = ?", [question_id]).fetchone()
+        " WHERE id = ?",
+        [question_id],
+    ).fetchone()
     if row is None:
         return []
     refs_json, derived, text, answered, tabled = row
@@ -149,8 +159,15 @@ def resolve_referrals(store: Store, question_id: int) -> list[dict[str, Any]]:
     for ref in found:
         for uin in ref.get("uins") or [None]:
             resolved = _resolve(store, uin, ref.get("date"), tabled) if uin else None
-            out.append({"phrase": ref["phrase"], "uin": uin, "date": ref.get("date"),
-                        "kind": ref.get("kind", "answer"), "resolved_id": resolved})
+            out.append(
+                {
+                    "phrase": ref["phrase"],
+                    "uin": uin,
+                    "date": ref.get("date"),
+                    "kind": ref.get("kind", "answer"),
+                    "resolved_id": resolved,
+                }
+            )
     return out
 
 
@@ -160,12 +177,15 @@ def _resolve(store: Store, uin: str, day: str | None, before: str | None) -> int
         hit = conn.execute(
             "SELECT id FROM questions WHERE upper(uin) = ? AND (date_answered = ?"
             " OR date_answer_corrected = ? OR date_holding_answer = ?) ORDER BY id DESC",
-            [uin.upper(), day, day, day]).fetchone()
+            [uin.upper(), day, day, day],
+        ).fetchone()
         if hit:
             return int(hit[0])
     hit = conn.execute(
         "SELECT id FROM questions WHERE upper(uin) = ? AND date_tabled <= coalesce(?, '9999')"
-        " ORDER BY date_tabled DESC LIMIT 1", [uin.upper(), before]).fetchone()
+        " ORDER BY date_tabled DESC LIMIT 1",
+        [uin.upper(), before],
+    ).fetchone()
     return int(hit[0]) if hit else None
 
 
@@ -181,7 +201,7 @@ def followed_answers(store: Store, refs: list[dict[str, Any]]) -> list[dict[str,
     return out
 
 
-# -- timeliness ---------------------------------------------------------------------------------------
+# -- timeliness -----------------------------------------------------------------------------------
 
 _FACTS_SQL = (
     "SELECT q.id, q.house, q.date_tabled, q.date_for_answer, q.is_named_day, q.status,"
@@ -192,8 +212,10 @@ _FACTS_SQL = (
 GROUP_KEYS = {
     "department": ("coalesce(q.answering_body_name, 'unknown')", ""),
     "month": ("substr(q.date_tabled, 1, 7)", ""),
-    "member": ("coalesce(m.name, 'member ' || q.asking_member_id)",
-               "LEFT JOIN members m ON m.id = q.asking_member_id"),
+    "member": (
+        "coalesce(m.name, 'member ' || q.asking_member_id)",
+        "LEFT JOIN members m ON m.id = q.asking_member_id",
+    ),
 }
 
 
@@ -202,14 +224,19 @@ def _fact_rows(store: Store, filters: Filters, by: str) -> Iterator[dict[str, An
     where, params = filters.where()
     cursor = store.db.conn.execute(
         _FACTS_SQL.format(key=key, join=join, where=where + " AND q.date_tabled IS NOT NULL"),
-        params)
+        params,
+    )
     names = [d[0] for d in cursor.description]
     for values in cursor:
         yield dict(zip(names, values, strict=True))
 
 
 def stats(
-    store: Store, filters: Filters, *, by: str, today: date | None = None,
+    store: Store,
+    filters: Filters,
+    *,
+    by: str,
+    today: date | None = None,
     progress: Progress | None = None,
 ) -> list[dict[str, Any]]:
     """Counts and timeliness per department, month or asking member."""
@@ -222,17 +249,27 @@ def stats(
         return str(row["grp"])
 
     groups = timeliness.summarise_by(_fact_rows(store, filters, by), key, today)
-    out = []
+    out: list[dict[str, Any]] = []
     for name, g in groups.items():
-        out.append({
-            by: name,
-            "tabled": g.tabled, "answered": g.answered, "unanswered": g.unanswered,
-            "holding": g.holding, "corrected": g.corrected, "withdrawn": g.withdrawn,
-            "lapsed": g.lapsed, "overdue": g.overdue, "on_time": g.on_time,
-            "on_time_rate": _round(g.on_time_rate), "holding_rate": _round(g.holding_rate),
-            "median_days": g.median_days, "median_working_days": g.median_working_days,
-            "referrals": referrals[name],
-        })
+        out.append(
+            {
+                by: name,
+                "tabled": g.tabled,
+                "answered": g.answered,
+                "unanswered": g.unanswered,
+                "holding": g.holding,
+                "corrected": g.corrected,
+                "withdrawn": g.withdrawn,
+                "lapsed": g.lapsed,
+                "overdue": g.overdue,
+                "on_time": g.on_time,
+                "on_time_rate": _round(g.on_time_rate),
+                "holding_rate": _round(g.holding_rate),
+                "median_days": g.median_days,
+                "median_working_days": g.median_working_days,
+                "referrals": referrals[name],
+            }
+        )
     if by == "month":
         out.sort(key=lambda r: r["month"])
     else:
@@ -252,7 +289,8 @@ def overdue_ids(store: Store, filters: Filters, today: date | None = None) -> li
         "SELECT q.id, q.house, q.date_tabled, q.date_for_answer, q.is_named_day, q.status,"
         " q.date_answered, q.date_holding_answer, q.answer_is_holding FROM questions q"
         f" WHERE {where} AND q.status IN ('unanswered', 'holding') AND q.date_tabled IS NOT NULL",
-        params)
+        params,
+    )
     names = [d[0] for d in cursor.description]
     rows = (dict(zip(names, values, strict=True)) for values in cursor)
     return [row["id"] for row in rows if timeliness.classify(row, today).overdue(today)]

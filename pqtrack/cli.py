@@ -9,7 +9,7 @@ import sqlite3
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -35,7 +35,7 @@ err = Console(stderr=True, highlight=False, soft_wrap=True)
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     table = "table"
     json = "json"
     jsonl = "jsonl"
@@ -44,27 +44,56 @@ class Format(str, Enum):
 
 DbOption = Annotated[
     Path | None,
-    typer.Option("--db", envvar="PQTRACK_DB", show_default=False,
-                 help="Database file (default: pqtrack.db in your user data directory)."),
+    typer.Option(
+        "--db",
+        envvar="PQTRACK_DB",
+        show_default=False,
+        help="Database file (default: pqtrack.db in your user data directory).",
+    ),
 ]
 FormatOption = Annotated[
     Format | None,
-    typer.Option("--format", "-f", case_sensitive=False,
-                 help="table (default on a terminal), json, jsonl or csv."),
+    typer.Option(
+        "--format",
+        "-f",
+        case_sensitive=False,
+        help="table (default on a terminal), json, jsonl or csv.",
+    ),
 ]
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")]
-SinceOption = Annotated[str | None, typer.Option("--since", help="Tabled on or after DATE (YYYY-MM-DD).")]
+SinceOption = Annotated[
+    str | None, typer.Option("--since", help="Tabled on or after DATE (YYYY-MM-DD).")
+]
 UntilOption = Annotated[str | None, typer.Option("--until", help="Tabled on or before DATE.")]
-AnsweredSinceOption = Annotated[str | None, typer.Option("--answered-since", help="Answered on or after DATE.")]
-AnsweredUntilOption = Annotated[str | None, typer.Option("--answered-until", help="Answered on or before DATE.")]
+AnsweredSinceOption = Annotated[
+    str | None, typer.Option("--answered-since", help="Answered on or after DATE.")
+]
+AnsweredUntilOption = Annotated[
+    str | None, typer.Option("--answered-until", help="Answered on or before DATE.")
+]
 HouseOption = Annotated[str | None, typer.Option("--house", help="commons or lords.")]
-DepartmentOption = Annotated[str | None, typer.Option(
-    "--department", "-d", help="Answering department: id, or name (case-insensitive; a unique prefix or part will do).")]
-MemberOption = Annotated[str | None, typer.Option("--member", "-m", help="Asked by this member: id or name.")]
-AnsweredByOption = Annotated[str | None, typer.Option("--answered-by", help="Answered by this member: id or name.")]
-StatusOption = Annotated[str | None, typer.Option(
-    "--status", help="unanswered, holding, answered, corrected or withdrawn.")]
-TopicOption = Annotated[str | None, typer.Option("--topic", "-t", help="A topic from `pqtrack topics`.")]
+DepartmentOption = Annotated[
+    str | None,
+    typer.Option(
+        "--department",
+        "-d",
+        help="Answering department: id, or name (case-insensitive; a unique prefix or part "
+        "will do).",
+    ),
+]
+MemberOption = Annotated[
+    str | None, typer.Option("--member", "-m", help="Asked by this member: id or name.")
+]
+AnsweredByOption = Annotated[
+    str | None, typer.Option("--answered-by", help="Answered by this member: id or name.")
+]
+StatusOption = Annotated[
+    str | None,
+    typer.Option("--status", help="unanswered, holding, answered, corrected or withdrawn."),
+]
+TopicOption = Annotated[
+    str | None, typer.Option("--topic", "-t", help="A topic from `pqtrack topics`.")
+]
 LimitOption = Annotated[int, typer.Option("--limit", "-n", help="At most N results.")]
 OffsetOption = Annotated[int, typer.Option("--offset", help="Skip the first N results.")]
 
@@ -109,8 +138,12 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def main_callback(
-    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
-                                          help="Print the version and exit.")] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
 ) -> None:
     """Track UK Parliament written questions and answers, keeping every version in SQLite.
 
@@ -119,6 +152,7 @@ def main_callback(
 
 
 # -- helpers -----------------------------------------------------------------------------------
+
 
 @contextmanager
 def opened(db: Path | None, *, must_exist: bool = False) -> Iterator[Any]:
@@ -191,14 +225,21 @@ def check_paging(limit: int, offset: int) -> None:
 
 # -- import ------------------------------------------------------------------------------------
 
+
 @command("import")
 def import_cmd(
-    files: Annotated[list[Path], typer.Argument(help="API-shaped JSON files (.json, .jsonl, .gz).",
-                                                show_default=False)],
+    files: Annotated[
+        list[Path],
+        typer.Argument(help="API-shaped JSON files (.json, .jsonl, .gz).", show_default=False),
+    ],
     db: DbOption = None,
     quiet: QuietOption = False,
-    fmt: Annotated[Format | None, typer.Option("--format", "-f", case_sensitive=False,
-                                               help="json prints the summary as JSON.")] = None,
+    fmt: Annotated[
+        Format | None,
+        typer.Option(
+            "--format", "-f", case_sensitive=False, help="json prints the summary as JSON."
+        ),
+    ] = None,
 ) -> None:
     """Load questions from API-shaped JSON files, recording a version for every real change.
 
@@ -238,22 +279,30 @@ def _progress(enabled: bool, label: str) -> Iterator[Callable[[int], None] | Non
         return
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-    with Progress(SpinnerColumn(), TextColumn("{task.description}"),
-                  TextColumn("{task.completed:,} questions"), TimeElapsedColumn(),
-                  console=err, transient=True) as bar:
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        TextColumn("{task.completed:,} questions"),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    ) as bar:
         task = bar.add_task(label, total=None)
         yield lambda n: bar.advance(task, n)
 
 
 # -- show / history ----------------------------------------------------------------------------
 
+
 @command("show")
 def show_cmd(
-    ref: Annotated[str, typer.Argument(help="Question id, UIN (HL12950) or DATE/UIN.",
-                                       show_default=False)],
+    ref: Annotated[
+        str, typer.Argument(help="Question id, UIN (HL12950) or DATE/UIN.", show_default=False)
+    ],
     db: DbOption = None,
-    follow: Annotated[bool, typer.Option(
-        "--follow", help="Also print the answers this answer refers to.")] = False,
+    follow: Annotated[
+        bool, typer.Option("--follow", help="Also print the answers this answer refers to.")
+    ] = False,
     fmt: FormatOption = None,
 ) -> None:
     """Show one question with its answer, dates, people and a summary of its versions.
@@ -277,7 +326,9 @@ def show_cmd(
         record["followed"] = followed
     if kind in ("json", "jsonl"):
         record["version_history"] = summary
-        (render.emit_json if kind == "json" else lambda o, r: render.emit_jsonl(o, [r]))(out, record)
+        (render.emit_json if kind == "json" else lambda o, r: render.emit_jsonl(o, [r]))(
+            out, record
+        )
     elif kind == "csv":
         render.emit_csv(out, [record], list(record))
     else:
@@ -300,14 +351,24 @@ def history_cmd(
 
     with opened(db, must_exist=True) as store:
         versions = queries.history(store, queries.resolve_ref(store, ref))
-    fields = ["version", "seen_at", "status", "date_answered", "answering_body", "changed",
-              "events", "question_text", "answer_text"]
+    fields = [
+        "version",
+        "seen_at",
+        "status",
+        "date_answered",
+        "answering_body",
+        "changed",
+        "events",
+        "question_text",
+        "answer_text",
+    ]
     kind = fmt_of(fmt)
     if not render.emit(out, kind, versions, fields):
         render.history_table(out, versions, table_form=kind == "table")
 
 
 # -- list / search -------------------------------------------------------------------------------
+
 
 @command("list")
 def list_cmd(
@@ -322,9 +383,14 @@ def list_cmd(
     answered_by: AnsweredByOption = None,
     status: StatusOption = None,
     topic: TopicOption = None,
-    overdue: Annotated[bool, typer.Option(
-        "--overdue", help="Only unanswered (or holding) questions past their deadline: the named "
-        "day, else 5 working days (Commons) or 10 (Lords) after tabling.")] = False,
+    overdue: Annotated[
+        bool,
+        typer.Option(
+            "--overdue",
+            help="Only unanswered (or holding) questions past their deadline: the named "
+            "day, else 5 working days (Commons) or 10 (Lords) after tabling.",
+        ),
+    ] = False,
     limit: LimitOption = 50,
     offset: OffsetOption = 0,
     fmt: FormatOption = None,
@@ -338,9 +404,18 @@ def list_cmd(
     check_paging(limit, offset)
     with opened(db, must_exist=True) as store:
         filters = build_filters(
-            store, since=since, until=until, answered_since=answered_since,
-            answered_until=answered_until, house=house, department=department, member=member,
-            answered_by=answered_by, status=status, topic=topic)
+            store,
+            since=since,
+            until=until,
+            answered_since=answered_since,
+            answered_until=answered_until,
+            house=house,
+            department=department,
+            member=member,
+            answered_by=answered_by,
+            status=status,
+            topic=topic,
+        )
         if overdue:
             filters.overdue_before = analysis.overdue_ids(store, filters)
         records = queries.list_records(store, filters, limit=limit, offset=offset)
@@ -349,8 +424,10 @@ def list_cmd(
 
 @command("search")
 def search_cmd(
-    query: Annotated[str, typer.Argument(help='Words, "phrases", AND/OR/NOT, (groups), prefix*.',
-                                         show_default=False)],
+    query: Annotated[
+        str,
+        typer.Argument(help='Words, "phrases", AND/OR/NOT, (groups), prefix*.', show_default=False),
+    ],
     db: DbOption = None,
     since: SinceOption = None,
     until: UntilOption = None,
@@ -384,11 +461,21 @@ def search_cmd(
         expressions.append(fallback)
     with opened(db, must_exist=True) as store:
         filters = build_filters(
-            store, since=since, until=until, answered_since=answered_since,
-            answered_until=answered_until, house=house, department=department, member=member,
-            answered_by=answered_by, status=status, topic=topic)
-        result = queries.search_records(store, expressions, filters, limit=limit, offset=offset,
-                                        relevance=sort == "relevance")
+            store,
+            since=since,
+            until=until,
+            answered_since=answered_since,
+            answered_until=answered_until,
+            house=house,
+            department=department,
+            member=member,
+            answered_by=answered_by,
+            status=status,
+            topic=topic,
+        )
+        result = queries.search_records(
+            store, expressions, filters, limit=limit, offset=offset, relevance=sort == "relevance"
+        )
     if result.note:
         err.print(f"pqtrack: {result.note}", markup=False)
     _emit_questions(result.records, fmt_of(fmt), snippets=True)
@@ -399,8 +486,11 @@ def _emit_questions(records: list[dict[str, Any]], kind: str, *, snippets: bool)
 
     if snippets:
         for r in records:
-            r["snippet"] = r["snippet"] if kind in ("table", "plain") else render.plain_snippet(
-                r.get("snippet"))
+            r["snippet"] = (
+                r["snippet"]
+                if kind in ("table", "plain")
+                else render.plain_snippet(r.get("snippet"))
+            )
     fields = [*queries.RECORD_FIELDS, *(["snippet"] if snippets else [])]
     if render.emit(out, kind, records, fields):
         return
@@ -411,6 +501,7 @@ def _emit_questions(records: list[dict[str, Any]], kind: str, *, snippets: bool)
 
 
 # -- topics --------------------------------------------------------------------------------------
+
 
 @command("topics")
 def topics_cmd(fmt: FormatOption = None) -> None:
@@ -425,8 +516,13 @@ def topics_cmd(fmt: FormatOption = None) -> None:
     from pqtrack.topics import load_topics, user_file
 
     rows = [
-        {"name": t.name, "description": t.description, "queries": list(t.queries),
-         "departments": list(t.departments), "source": t.source}
+        {
+            "name": t.name,
+            "description": t.description,
+            "queries": list(t.queries),
+            "departments": list(t.departments),
+            "source": t.source,
+        }
         for t in sorted(load_topics().by_name.values(), key=lambda t: t.name)
     ]
     kind = fmt_of(fmt)
@@ -437,7 +533,8 @@ def topics_cmd(fmt: FormatOption = None) -> None:
 
 # -- diff ----------------------------------------------------------------------------------------
 
-class DiffFormat(str, Enum):
+
+class DiffFormat(StrEnum):
     table = "table"
     word = "word"
     unified = "unified"
@@ -446,20 +543,37 @@ class DiffFormat(str, Enum):
 
 @command("diff")
 def diff_cmd(
-    refs: Annotated[list[str], typer.Argument(
-        help="One question (compare its versions) or two (compare their answers).",
-        show_default=False)],
+    refs: Annotated[
+        list[str],
+        typer.Argument(
+            help="One question (compare its versions) or two (compare their answers).",
+            show_default=False,
+        ),
+    ],
     db: DbOption = None,
-    from_version: Annotated[int | None, typer.Option("--from", help="Older version number.")] = None,
+    from_version: Annotated[
+        int | None, typer.Option("--from", help="Older version number.")
+    ] = None,
     to_version: Annotated[int | None, typer.Option("--to", help="Newer version number.")] = None,
-    field_name: Annotated[str, typer.Option(
-        "--field", help="With two questions: answer_text or question_text.")] = "answer_text",
-    context: Annotated[int, typer.Option(
-        "--context", help="Words of unchanged text kept around each change on a terminal.")] = 12,
-    fmt: Annotated[DiffFormat | None, typer.Option(
-        "--format", "-f", case_sensitive=False,
-        help="table (coloured inline, default on a terminal), word ([-old-]{+new+}), "
-        "unified or json.")] = None,
+    field_name: Annotated[
+        str, typer.Option("--field", help="With two questions: answer_text or question_text.")
+    ] = "answer_text",
+    context: Annotated[
+        int,
+        typer.Option(
+            "--context", help="Words of unchanged text kept around each change on a terminal."
+        ),
+    ] = 12,
+    fmt: Annotated[
+        DiffFormat | None,
+        typer.Option(
+            "--format",
+            "-f",
+            case_sensitive=False,
+            help="table (coloured inline, default on a terminal), word ([-old-]{+new+}), "
+            "unified or json.",
+        ),
+    ] = None,
 ) -> None:
     """Word-level diff of a question's versions, or of two questions' answers.
 
@@ -478,8 +592,9 @@ def diff_cmd(
         raise UsageError("--context cannot be negative")
     with opened(db, must_exist=True) as store:
         if len(refs) == 1:
-            result = compare.versions(store, refs[0], from_version=from_version,
-                                      to_version=to_version)
+            result = compare.versions(
+                store, refs[0], from_version=from_version, to_version=to_version
+            )
         else:
             result = compare.questions(store, refs[0], refs[1], field_name=field_name)
     kind = fmt.value if fmt is not None else ("table" if out.is_terminal else "word")
@@ -493,7 +608,8 @@ def diff_cmd(
 
 # -- changes -------------------------------------------------------------------------------------
 
-class FeedFormat(str, Enum):
+
+class FeedFormat(StrEnum):
     table = "table"
     json = "json"
     jsonl = "jsonl"
@@ -507,23 +623,44 @@ EMPTY_FEED_EXIT = 3
 @command("changes")
 def changes_cmd(
     db: DbOption = None,
-    since: Annotated[str | None, typer.Option(
-        "--since", help="A date, a UTC timestamp or last-sync (the events of the latest sync). "
-        "Default: the last 7 days.")] = None,
-    event: Annotated[list[str] | None, typer.Option(
-        "--event", "-e", help="Only these events (repeatable): tabled, holding, answered, "
-        "substantive, corrected, transferred, reworded, heading, withdrawn.")] = None,
+    since: Annotated[
+        str | None,
+        typer.Option(
+            "--since",
+            help="A date, a UTC timestamp or last-sync (the events of the latest sync). "
+            "Default: the last 7 days.",
+        ),
+    ] = None,
+    event: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--event",
+            "-e",
+            help="Only these events (repeatable): tabled, holding, answered, "
+            "substantive, corrected, transferred, reworded, heading, withdrawn.",
+        ),
+    ] = None,
     house: HouseOption = None,
     department: DepartmentOption = None,
     member: MemberOption = None,
     status: StatusOption = None,
     topic: TopicOption = None,
     limit: Annotated[int, typer.Option("--limit", "-n", help="At most N events.")] = 1000,
-    fail_if_empty: Annotated[bool, typer.Option(
-        "--fail-if-empty", help=f"Exit {EMPTY_FEED_EXIT} when there is nothing to report.")] = False,
-    fmt: Annotated[FeedFormat | None, typer.Option(
-        "--format", "-f", case_sensitive=False,
-        help="table, json, jsonl, csv or markdown (a digest ready to mail).")] = None,
+    fail_if_empty: Annotated[
+        bool,
+        typer.Option(
+            "--fail-if-empty", help=f"Exit {EMPTY_FEED_EXIT} when there is nothing to report."
+        ),
+    ] = False,
+    fmt: Annotated[
+        FeedFormat | None,
+        typer.Option(
+            "--format",
+            "-f",
+            case_sensitive=False,
+            help="table, json, jsonl, csv or markdown (a digest ready to mail).",
+        ),
+    ] = None,
 ) -> None:
     """The change feed: what each sync or import saw happen, newest first.
 
@@ -539,8 +676,9 @@ def changes_cmd(
         if name not in EVENTS:
             raise UsageError(f"--event: {name!r} is not one of {', '.join(EVENTS)}")
     with opened(db, must_exist=True) as store:
-        filters = build_filters(store, house=house, department=department, member=member,
-                                status=status, topic=topic)
+        filters = build_filters(
+            store, house=house, department=department, member=member, status=status, topic=topic
+        )
         run_id = moment = None
         if since == "last-sync":
             run_id = queries.last_run_id(store)
@@ -550,11 +688,25 @@ def changes_cmd(
             moment = queries.parse_since(since)
         else:
             moment = (datetime.now(UTC) - timedelta(days=7)).isoformat(timespec="seconds")
-        rows = queries.changes(store, filters, since=moment, run_id=run_id, events=event,
-                               limit=limit)
+        rows = queries.changes(
+            store, filters, since=moment, run_id=run_id, events=event, limit=limit
+        )
     kind = fmt.value if fmt is not None else fmt_of(None)
-    fields = ["seen_at", "event", "question_id", "uin", "house", "heading", "department",
-              "gist", "old", "new", "url", "version", "run_id"]
+    fields = [
+        "seen_at",
+        "event",
+        "question_id",
+        "uin",
+        "house",
+        "heading",
+        "department",
+        "gist",
+        "old",
+        "new",
+        "url",
+        "version",
+        "run_id",
+    ]
     if kind == "markdown":
         out.file.write(render.digest_markdown(rows, since or "the last 7 days", topic))
     elif not render.emit(out, kind, rows, fields):
@@ -564,6 +716,7 @@ def changes_cmd(
 
 
 # -- repeats / stats -----------------------------------------------------------------------------
+
 
 @command("repeats")
 def repeats_cmd(
@@ -578,9 +731,14 @@ def repeats_cmd(
     answered_by: AnsweredByOption = None,
     status: StatusOption = None,
     topic: TopicOption = None,
-    near: Annotated[float | None, typer.Option(
-        "--near", help="Also join answers at least this similar (0.5-1.0; 0.9 is a good start) "
-        "once names are set aside, e.g. the same line with a minister's name changed.")] = None,
+    near: Annotated[
+        float | None,
+        typer.Option(
+            "--near",
+            help="Also join answers at least this similar (0.5-1.0; 0.9 is a good start) "
+            "once names are set aside, e.g. the same line with a minister's name changed.",
+        ),
+    ] = None,
     min_size: Annotated[int, typer.Option("--min-size", help="Smallest group to show.")] = 2,
     limit: Annotated[int, typer.Option("--limit", "-n", help="At most N groups.")] = 20,
     quiet: QuietOption = False,
@@ -603,19 +761,39 @@ def repeats_cmd(
     check_paging(limit, 0)
     with opened(db, must_exist=True) as store, _progress(show_progress(quiet), "analysing") as bar:
         filters = build_filters(
-            store, since=since, until=until, answered_since=answered_since,
-            answered_until=answered_until, house=house, department=department, member=member,
-            answered_by=answered_by, status=status, topic=topic)
-        groups = analysis.repeat_groups(store, filters, near=near, min_size=min_size,
-                                        limit=limit, progress=bar)
+            store,
+            since=since,
+            until=until,
+            answered_since=answered_since,
+            answered_until=answered_until,
+            house=house,
+            department=department,
+            member=member,
+            answered_by=answered_by,
+            status=status,
+            topic=topic,
+        )
+        groups = analysis.repeat_groups(
+            store, filters, near=near, min_size=min_size, limit=limit, progress=bar
+        )
     kind = fmt_of(fmt)
-    fields = ["kind", "size", "occasions", "variants", "ids", "uins", "departments",
-              "first_answered", "last_answered", "answer_text"]
+    fields = [
+        "kind",
+        "size",
+        "occasions",
+        "variants",
+        "ids",
+        "uins",
+        "departments",
+        "first_answered",
+        "last_answered",
+        "answer_text",
+    ]
     if not render.emit(out, kind, groups, fields):
         render.repeats_view(out, groups, table=kind == "table")
 
 
-class StatsBy(str, Enum):
+class StatsBy(StrEnum):
     department = "department"
     month = "month"
     member = "member"
@@ -623,8 +801,10 @@ class StatsBy(str, Enum):
 
 @command("stats")
 def stats_cmd(
-    by: Annotated[StatsBy, typer.Option("--by", case_sensitive=False,
-                                        help="department, month or member (the asker).")],
+    by: Annotated[
+        StatsBy,
+        typer.Option("--by", case_sensitive=False, help="department, month or member (the asker)."),
+    ],
     db: DbOption = None,
     since: SinceOption = None,
     until: UntilOption = None,
@@ -637,8 +817,9 @@ def stats_cmd(
     status: StatusOption = None,
     topic: TopicOption = None,
     limit: Annotated[int, typer.Option("--limit", "-n", help="At most N rows (months: all).")] = 30,
-    chart: Annotated[bool, typer.Option("--chart/--no-chart",
-                                        help="Draw bars under the table on a terminal.")] = True,
+    chart: Annotated[
+        bool, typer.Option("--chart/--no-chart", help="Draw bars under the table on a terminal.")
+    ] = True,
     quiet: QuietOption = False,
     fmt: FormatOption = None,
 ) -> None:
@@ -656,41 +837,86 @@ def stats_cmd(
     check_paging(limit, 0)
     with opened(db, must_exist=True) as store, _progress(show_progress(quiet), "analysing") as bar:
         filters = build_filters(
-            store, since=since, until=until, answered_since=answered_since,
-            answered_until=answered_until, house=house, department=department, member=member,
-            answered_by=answered_by, status=status, topic=topic)
+            store,
+            since=since,
+            until=until,
+            answered_since=answered_since,
+            answered_until=answered_until,
+            house=house,
+            department=department,
+            member=member,
+            answered_by=answered_by,
+            status=status,
+            topic=topic,
+        )
         rows = analysis.stats(store, filters, by=by.value, progress=bar)
     if by != StatsBy.month:
         rows = rows[:limit]
     kind = fmt_of(fmt)
-    fields = [by.value, "tabled", "answered", "unanswered", "holding", "corrected", "withdrawn",
-              "lapsed", "overdue", "on_time", "on_time_rate", "holding_rate", "median_days",
-              "median_working_days", "referrals"]
+    fields = [
+        by.value,
+        "tabled",
+        "answered",
+        "unanswered",
+        "holding",
+        "corrected",
+        "withdrawn",
+        "lapsed",
+        "overdue",
+        "on_time",
+        "on_time_rate",
+        "holding_rate",
+        "median_days",
+        "median_working_days",
+        "referrals",
+    ]
     if not render.emit(out, kind, rows, fields):
         render.stats_view(out, rows, by.value, table=kind == "table", chart=chart)
 
 
 # -- sync ----------------------------------------------------------------------------------------
 
+
 @command("sync")
 def sync_cmd(
     db: DbOption = None,
-    since: Annotated[str | None, typer.Option(
-        "--since", help="First day to fetch (default: 14 days before the last good sync, "
-        "or 30 days ago on a first run).")] = None,
-    until: Annotated[str | None, typer.Option("--until", help="Last day to fetch (default: today).")] = None,
+    since: Annotated[
+        str | None,
+        typer.Option(
+            "--since",
+            help="First day to fetch (default: 14 days before the last good sync, "
+            "or 30 days ago on a first run).",
+        ),
+    ] = None,
+    until: Annotated[
+        str | None, typer.Option("--until", help="Last day to fetch (default: today).")
+    ] = None,
     house: HouseOption = None,
     department: DepartmentOption = None,
     topic: TopicOption = None,
-    overlap: Annotated[int, typer.Option("--overlap", help="Days before the last good sync to fetch again.")] = 14,
-    api_url: Annotated[str, typer.Option("--api-url", envvar="PQTRACK_API_URL",
-                                         help="Written Questions API base URL.")] = "https://questions-statements-api.parliament.uk",
-    rate: Annotated[float, typer.Option("--rate", help="At most this many requests a second.")] = 4.0,
-    timeout: Annotated[float, typer.Option("--timeout", help="Seconds to wait for a response.")] = 30.0,
-    show_status: Annotated[bool, typer.Option("--status", help="Show the sync ledger instead of syncing.")] = False,
+    overlap: Annotated[
+        int, typer.Option("--overlap", help="Days before the last good sync to fetch again.")
+    ] = 14,
+    api_url: Annotated[
+        str,
+        typer.Option("--api-url", envvar="PQTRACK_API_URL", help="Written Questions API base URL."),
+    ] = "https://questions-statements-api.parliament.uk",
+    rate: Annotated[
+        float, typer.Option("--rate", help="At most this many requests a second.")
+    ] = 4.0,
+    timeout: Annotated[
+        float, typer.Option("--timeout", help="Seconds to wait for a response.")
+    ] = 30.0,
+    show_status: Annotated[
+        bool, typer.Option("--status", help="Show the sync ledger instead of syncing.")
+    ] = False,
     quiet: QuietOption = False,
-    fmt: Annotated[Format | None, typer.Option("--format", "-f", case_sensitive=False,
-                                               help="json prints the summary as JSON.")] = None,
+    fmt: Annotated[
+        Format | None,
+        typer.Option(
+            "--format", "-f", case_sensitive=False, help="json prints the summary as JSON."
+        ),
+    ] = None,
 ) -> None:
     """Fetch new and changed questions from the Written Questions API (run it from cron).
 
@@ -720,8 +946,14 @@ def sync_cmd(
         with make_http_client(timeout) as http, _sync_progress(show_progress(quiet)) as reporter:
             client = ParliamentClient(http, base_url=api_url, rate=rate)
             report = syncing.sync(
-                store, client, scopes=scopes, overlap=overlap, reporter=reporter,
-                since=_day(first), until=_day(last))
+                store,
+                client,
+                scopes=scopes,
+                overlap=overlap,
+                reporter=reporter,
+                since=_day(first),
+                until=_day(last),
+            )
     summary = report.summary()
     for failure in report.failed[:20]:
         err.print(f"pqtrack: window failed: {failure}", markup=False)
@@ -732,10 +964,15 @@ def sync_cmd(
             f"synced {summary['since']}..{summary['until']}: {summary['new']} new, "
             f"{summary['answered']} answered, {summary['corrected']} corrected, "
             f"{summary['changed']} changed, {summary['withdrawn']} withdrawn; "
-            f"{summary['requests']} requests in {summary['seconds']}s", markup=False)
+            f"{summary['requests']} requests in {summary['seconds']}s",
+            markup=False,
+        )
     if not report.ok:
-        err.print(f"pqtrack: {len(report.failed)} of {report.windows} windows incomplete; "
-                  "the next sync retries them", markup=False)
+        err.print(
+            f"pqtrack: {len(report.failed)} of {report.windows} windows incomplete; "
+            "the next sync retries them",
+            markup=False,
+        )
         raise typer.Exit(1)
 
 
@@ -745,7 +982,9 @@ def _day(text: str | None) -> Any:
     return date.fromisoformat(text) if text else None
 
 
-def _sync_scopes(store: Any, house: str | None, department: str | None, topic: str | None) -> list[Any]:
+def _sync_scopes(
+    store: Any, house: str | None, department: str | None, topic: str | None
+) -> list[Any]:
     from pqtrack import queries
     from pqtrack.sync import Scope
     from pqtrack.topics import load_topics
@@ -769,8 +1008,14 @@ def _sync_progress(enabled: bool) -> Iterator[Any]:
         return
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                  TimeElapsedColumn(), console=err, transient=True) as bar:
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    ) as bar:
         windows = bar.add_task("windows", total=None)
         pages = bar.add_task("pages", total=None)
         details = bar.add_task("details", total=None)

@@ -31,8 +31,11 @@ class Comparison:
             "to": self.new_label,
             "identical": self.identical,
             "fields": {
-                name: {"ops": diff.to_json_ops(ops), "deleted_words": diff.stats(ops)[0],
-                       "inserted_words": diff.stats(ops)[1]}
+                name: {
+                    "ops": diff.to_json_ops(ops),
+                    "deleted_words": diff.stats(ops)[0],
+                    "inserted_words": diff.stats(ops)[1],
+                }
                 for name, ops in self.ops.items()
             },
             "metadata": [{"field": c.field, "old": c.old, "new": c.new} for c in self.metadata],
@@ -47,18 +50,30 @@ def texts_of(value: dict[str, Any]) -> dict[str, str]:
     }
 
 
-def _build(old_label: str, new_label: str, old: dict[str, Any], new: dict[str, Any],
-           fields: tuple[str, ...], *, metadata: bool) -> Comparison:
+def _build(
+    old_label: str,
+    new_label: str,
+    old: dict[str, Any],
+    new: dict[str, Any],
+    fields: tuple[str, ...],
+    *,
+    metadata: bool,
+) -> Comparison:
     a, b = texts_of(old), texts_of(new)
     texts = {f: (a[f], b[f]) for f in fields}
     comparison = Comparison(
-        old_label, new_label, texts, {f: diff.word_diff(*texts[f]) for f in fields},
+        old_label,
+        new_label,
+        texts,
+        {f: diff.word_diff(*texts[f]) for f in fields},
         diff.metadata_changes(old, new) if metadata else [],
     )
     return comparison
 
 
-def versions(store: Store, ref: str, *, from_version: int | None, to_version: int | None) -> Comparison:
+def versions(
+    store: Store, ref: str, *, from_version: int | None, to_version: int | None
+) -> Comparison:
     """Two versions of one question: by default the latest against the last that reads differently.
 
     A corrected answer whose earlier text pqtrack never stored is compared with the API's
@@ -80,21 +95,35 @@ def versions(store: Store, ref: str, *, from_version: int | None, to_version: in
             to_index - 1 if to_index > 0 else -1,
         )
     if old_index >= 0:
-        comparison = _build(f"{qid} v{old_index + 1}", f"{qid} v{to_index + 1}",
-                            values[old_index], new, FIELDS, metadata=True)
+        comparison = _build(
+            f"{qid} v{old_index + 1}",
+            f"{qid} v{to_index + 1}",
+            values[old_index],
+            new,
+            FIELDS,
+            metadata=True,
+        )
     elif new.get("originalAnswerText"):
         original = {**new, "answerText": new["originalAnswerText"]}
-        comparison = _build(f"{qid} original answer (from the API)", f"{qid} v{to_index + 1}",
-                            original, new, ("answer_text",), metadata=False)
+        comparison = _build(
+            f"{qid} original answer (from the API)",
+            f"{qid} v{to_index + 1}",
+            original,
+            new,
+            ("answer_text",),
+            metadata=False,
+        )
         comparison.notes.append(
-            "pqtrack never stored the answer before its correction; using the API's original text")
+            "pqtrack never stored the answer before its correction; using the API's original text"
+        )
     else:
         comparison = _build(f"{qid} v1", f"{qid} v1", new, new, FIELDS, metadata=False)
         comparison.notes.append(f"question {qid} has only one version")
     for i in {old_index, to_index} - {-1}:
         if models.answer_is_cut(values[i].get("answerText")):
             comparison.notes.append(
-                f"v{i + 1}'s answer is known only from a list result, cut at 255 characters")
+                f"v{i + 1}'s answer is known only from a list result, cut at 255 characters"
+            )
     return comparison
 
 

@@ -1,12 +1,12 @@
 """The error tree. The CLI catches only PqtrackError and maps it to an exit code.
 
-    PqtrackError              exit 1 unless a subclass says otherwise
-    ├── UsageError            exit 2: bad input a user typed (dates, REFs, options)
-    │   ├── QueryError        a search query that cannot be run
-    │   └── InputFileError    an import file that is missing or not API-shaped JSON
-    ├── StoreError            the database cannot be opened, is not ours, or is too new
-    ├── ApiError              the API failed after every retry, or answered nonsense
-    └── LockedError           exit 75: another sync holds the lock
+PqtrackError              exit 1 unless a subclass says otherwise
+├── UsageError            exit 2: bad input a user typed (dates, REFs, options)
+│   ├── QueryError        a search query that cannot be run
+│   └── InputFileError    an import file that is missing or not API-shaped JSON
+├── StoreError            the database cannot be opened, is not ours, or is too new
+├── ApiError              the API failed after every retry, or answered nonsense
+└── LockedError           exit 75: another sync holds the lock
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Reading API-shaped JSON files (list or single envelopes, arrays, JSON Lines, gzip) into the store."""
+"""Reading API-shaped files into the store: envelopes, arrays, JSON Lines, gzip."""
 
 from __future__ import annotations
 
@@ -19,10 +19,10 @@ from pqtrack.store import SaveCounts, Store
 KNOWN_FIELDS = frozenset(
     "id uin house dateTabled dateForAnswer isNamedDay askingMemberId askingMember "
     "memberHasInterest questionText heading answeringBodyId answeringBodyName isWithdrawn "
-    "groupedQuestions groupedQuestionsDates answerIsHolding answerIsCorrection answeringMemberId "
-    "answeringMember correctingMemberId correctingMember dateAnswered answerText "
-    "originalAnswerText comparableAnswerText dateAnswerCorrected dateHoldingAnswer "
-    "attachmentCount attachments".split()
+    "groupedQuestions groupedQuestionsDates answerIsHolding answerIsCorrection "
+    "answeringMemberId answeringMember correctingMemberId correctingMember dateAnswered "
+    "answerText originalAnswerText comparableAnswerText dateAnswerCorrected "
+    "dateHoldingAnswer attachmentCount attachments".split()
 )
 
 Progress = Callable[[int], None]
@@ -61,13 +61,12 @@ def import_files(
         report.files += 1
         report.counts.add(counts)
         if unknown:
-            report.warnings.append(
-                f"{path}: kept unknown field(s) {', '.join(sorted(unknown))}"
-            )
+            report.warnings.append(f"{path}: kept unknown field(s) {', '.join(sorted(unknown))}")
     report.counts.truncated = store.count_truncated()  # in the whole database, not just these files
     status = "ok" if not report.failed else ("partial" if report.files else "failed")
-    store.finish_run(run_id, status, report.summary(),
-                     "; ".join(f"{f}: {r}" for f, r in report.failed) or None)
+    store.finish_run(
+        run_id, status, report.summary(), "; ".join(f"{f}: {r}" for f, r in report.failed) or None
+    )
     return report
 
 
@@ -147,7 +146,9 @@ def _unwrap(document: Any, *, where: str) -> Iterator[tuple[Value, Source | None
         raise InputFileError(f"{where}expected an object or array, got {type(document).__name__}")
 
 
-def _unwrap_item(item: Any, source: Source | None, where: str) -> Iterator[tuple[Value, Source | None]]:
+def _unwrap_item(
+    item: Any, source: Source | None, where: str
+) -> Iterator[tuple[Value, Source | None]]:
     if isinstance(item, dict) and isinstance(item.get("value"), dict):
         yield item["value"], source
     elif isinstance(item, dict) and "id" in item:

@@ -39,8 +39,12 @@ def infer_source(value: Value) -> Source:
     return "detail" if answer and not models.is_list_answer(answer) else "list"
 
 
-def merge(stored: Value | None, stored_source: Source | None, incoming: Value,
-          source: Source | None = None) -> Merged:
+def merge(
+    stored: Value | None,
+    stored_source: Source | None,
+    incoming: Value,
+    source: Source | None = None,
+) -> Merged:
     src: Source = source or infer_source(incoming)
     value = models.content(incoming)
     if stored is None:

@@ -45,7 +45,7 @@ def m001_questions_versions_members(db: Database) -> None:
             answer_is_holding INTEGER,
             answer_is_correction INTEGER,
             is_withdrawn INTEGER NOT NULL DEFAULT 0,
-            status TEXT NOT NULL,               -- unanswered | holding | answered | corrected | withdrawn
+            status TEXT NOT NULL,  -- unanswered | holding | answered | corrected | withdrawn
             is_prorogation_answer INTEGER NOT NULL DEFAULT 0,
             answer_text TEXT,                   -- plain text
             original_answer_text TEXT,          -- plain text of the answer before a correction
@@ -166,7 +166,10 @@ def m004_derived_analysis(db: Database) -> None:
 
 
 def schema() -> str:
-    """The SQL of a freshly migrated database, as the README shows it (`python -m pqtrack.migrations`)."""
+    """The SQL of a freshly migrated database, as the README shows it.
+
+    Print it with `python -m pqtrack.migrations`.
+    """
     db = Database(memory=True)
     migrations.apply(db)
     statements = [

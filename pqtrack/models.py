@@ -35,17 +35,24 @@ DETAIL_ONLY = ("originalAnswerText", "comparableAnswerText", "attachments", "att
 GROUPING = ("groupedQuestions", "groupedQuestionsDates")
 
 STATUSES = ("unanswered", "holding", "answered", "corrected", "withdrawn")
-EVENTS = ("tabled", "holding", "answered", "substantive", "corrected", "transferred", "reworded",
-          "heading", "withdrawn")
+EVENTS = (
+    "tabled",
+    "holding",
+    "answered",
+    "substantive",
+    "corrected",
+    "transferred",
+    "reworded",
+    "heading",
+    "withdrawn",
+)
 
 _TAG = re.compile(r"<[^>]*>")
 _HAS_TAG = re.compile(r"<(?:[a-zA-Z][a-zA-Z0-9]*|/[a-zA-Z][a-zA-Z0-9]*)(?:\s[^>]*)?/?>")
 _TOKEN = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)[^>]*?>|([^<]+|<)")
 _SPACE = re.compile(r"[ \t\r\n\f\v\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
 _STRUCTURE = re.compile(r"<(?:table|tr|td|th|li|ul|ol)\b", re.IGNORECASE)
-_BREAK = re.compile(
-    r"</?(?:p|div|br|h[1-6]|blockquote|pre|hr)\b[^>]*>", re.IGNORECASE
-)
+_BREAK = re.compile(r"</?(?:p|div|br|h[1-6]|blockquote|pre|hr)\b[^>]*>", re.IGNORECASE)
 _BLOCK = frozenset(
     "p div br h1 h2 h3 h4 h5 h6 blockquote ul ol li table thead tbody tfoot tr pre hr".split()
 )

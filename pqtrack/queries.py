@@ -34,12 +34,36 @@ LEFT JOIN members cm ON cm.id = q.correcting_member_id
 """
 
 RECORD_FIELDS = (
-    "id", "uin", "house", "date_tabled", "date_for_answer", "date_answered",
-    "date_answer_corrected", "date_holding_answer", "heading", "question_text", "answer_text",
-    "status", "asking_member", "asking_member_id", "asking_member_party", "asking_member_from",
-    "answering_member", "answering_member_id", "correcting_member", "answering_body",
-    "answering_body_id", "is_named_day", "is_prorogation_answer", "grouped_uins", "url",
-    "versions", "truncated", "first_seen", "last_seen", "last_changed",
+    "id",
+    "uin",
+    "house",
+    "date_tabled",
+    "date_for_answer",
+    "date_answered",
+    "date_answer_corrected",
+    "date_holding_answer",
+    "heading",
+    "question_text",
+    "answer_text",
+    "status",
+    "asking_member",
+    "asking_member_id",
+    "asking_member_party",
+    "asking_member_from",
+    "answering_member",
+    "answering_member_id",
+    "correcting_member",
+    "answering_body",
+    "answering_body_id",
+    "is_named_day",
+    "is_prorogation_answer",
+    "grouped_uins",
+    "url",
+    "versions",
+    "truncated",
+    "first_seen",
+    "last_seen",
+    "last_changed",
 )
 
 
@@ -95,14 +119,17 @@ class Filters:
         if self.status:
             clauses.append(f"{q}.status = {p(self.status)}")
         if self.topic_match:
-            clauses.append(f"{q}.id IN (SELECT rowid FROM questions_fts"
-                           f" WHERE questions_fts MATCH {p(self.topic_match)})")
+            clauses.append(
+                f"{q}.id IN (SELECT rowid FROM questions_fts"
+                f" WHERE questions_fts MATCH {p(self.topic_match)})"
+            )
         if self.overdue_before is not None:
             clauses.append(f"{q}.id IN {one_of(self.overdue_before or [-1])}")
         return (" AND ".join(clauses) or "1"), params
 
 
 # -- parsing user input ----------------------------------------------------------------------
+
 
 def parse_day(text: str | None, option: str) -> str | None:
     """A user's date (YYYY-MM-DD) -> ISO date string, or a UsageError naming the option."""
@@ -136,11 +163,13 @@ def resolve_department(store: Store, text: str) -> list[int]:
     text = text.strip()
     if text.isdigit():
         return [int(text)]
-    rows = list(store.db.conn.execute(
-        "SELECT id, name FROM answering_bodies UNION "
-        "SELECT DISTINCT answering_body_id, answering_body_name FROM questions "
-        "WHERE answering_body_id IS NOT NULL"
-    ))
+    rows = list(
+        store.db.conn.execute(
+            "SELECT id, name FROM answering_bodies UNION "
+            "SELECT DISTINCT answering_body_id, answering_body_name FROM questions "
+            "WHERE answering_body_id IS NOT NULL"
+        )
+    )
     known = {name for _, name in rows}
     rows += [(i, name) for i, name in shipped_departments().items() if name not in known]
     return _resolve_name(text, rows, "department", "--department")
@@ -162,8 +191,12 @@ def resolve_member(store: Store, text: str, option: str) -> list[int]:
     if text.isdigit():
         return [int(text)]
     rows = list(store.db.conn.execute("SELECT id, name FROM members WHERE name IS NOT NULL"))
-    rows += [(i, n) for i, n in store.db.conn.execute(
-        "SELECT id, list_as FROM members WHERE list_as IS NOT NULL")]
+    rows += [
+        (i, n)
+        for i, n in store.db.conn.execute(
+            "SELECT id, list_as FROM members WHERE list_as IS NOT NULL"
+        )
+    ]
     return _resolve_name(text, rows, "member", option)
 
 
@@ -195,22 +228,31 @@ def resolve_ref(store: Store, ref: str) -> int:
     conn = store.db.conn
     match = _DATE_UIN.match(ref)
     if match:
-        rows = list(conn.execute(
-            "SELECT id, date_tabled, house FROM questions WHERE date_tabled = ? AND upper(uin) = ?",
-            [match.group(1), match.group(2).upper()],
-        ))
+        rows = list(
+            conn.execute(
+                "SELECT id, date_tabled, house FROM questions"
+                " WHERE date_tabled = ? AND upper(uin) = ?",
+                [match.group(1), match.group(2).upper()],
+            )
+        )
     elif re.fullmatch(r"[A-Za-z]{0,2}\d{1,12}", ref):
         uin = ref.upper()
         rows = []
         if ref.isdigit():
-            rows = list(conn.execute(
-                "SELECT id, date_tabled, house FROM questions WHERE id = ?", [int(ref)]))
+            rows = list(
+                conn.execute(
+                    "SELECT id, date_tabled, house FROM questions WHERE id = ?", [int(ref)]
+                )
+            )
             if rows and len(ref) >= 6:  # ids are 6-7 digits; UINs rarely are
                 return int(rows[0][0])
-        uin_rows = list(conn.execute(
-            "SELECT id, date_tabled, house FROM questions WHERE uin = ? ORDER BY date_tabled DESC",
-            [uin],
-        ))
+        uin_rows = list(
+            conn.execute(
+                "SELECT id, date_tabled, house FROM questions"
+                " WHERE uin = ? ORDER BY date_tabled DESC",
+                [uin],
+            )
+        )
         rows = uin_rows or rows
     else:
         raise UsageError(f"{ref!r} is not a question id, UIN or DATE/UIN")
@@ -223,6 +265,7 @@ def resolve_ref(store: Store, ref: str) -> int:
 
 
 # -- records -----------------------------------------------------------------------------------
+
 
 def to_record(row: dict[str, Any]) -> dict[str, Any]:
     """A questions row (joined with members) -> the public record of CONTRACT.md."""
@@ -256,7 +299,9 @@ def get_record(store: Store, question_id: int) -> dict[str, Any]:
     return record
 
 
-def list_records(store: Store, filters: Filters, *, limit: int, offset: int = 0) -> list[dict[str, Any]]:
+def list_records(
+    store: Store, filters: Filters, *, limit: int, offset: int = 0
+) -> list[dict[str, Any]]:
     where, params = filters.where()
     sql = _RECORD_SQL + f" WHERE {where} ORDER BY q.id DESC LIMIT :limit OFFSET :offset"
     return [to_record(r) for r in _rows(store, sql, {**params, "limit": limit, "offset": offset})]
@@ -291,29 +336,48 @@ def search_records(
     )
     last_error: sqlite3.Error | None = None
     for expression in expressions:
-        args = {"open": SNIPPET_OPEN, "close": SNIPPET_CLOSE, "match": expression,
-                **params, "limit": limit, "offset": offset}
+        args = {
+            "open": SNIPPET_OPEN,
+            "close": SNIPPET_CLOSE,
+            "match": expression,
+            **params,
+            "limit": limit,
+            "offset": offset,
+        }
         try:
             note = None
             if relevance:
                 try:
-                    hits = _guarded(store, base + " ORDER BY rank LIMIT :limit OFFSET :offset", args,
-                                    guard_seconds)
+                    hits = _guarded(
+                        store,
+                        base + " ORDER BY rank LIMIT :limit OFFSET :offset",
+                        args,
+                        guard_seconds,
+                    )
                 except _Interrupted:
-                    note = ("ranking took too long for so common a query;"
-                            " showing newest first instead")
-                    hits = list(store.db.conn.execute(
-                        base + " ORDER BY questions_fts.rowid DESC LIMIT :limit OFFSET :offset", args))
+                    note = (
+                        "ranking took too long for so common a query; showing newest first instead"
+                    )
+                    hits = list(
+                        store.db.conn.execute(
+                            base + " ORDER BY questions_fts.rowid DESC LIMIT :limit OFFSET :offset",
+                            args,
+                        )
+                    )
             else:
-                hits = list(store.db.conn.execute(
-                    base + " ORDER BY questions_fts.rowid DESC LIMIT :limit OFFSET :offset", args))
+                hits = list(
+                    store.db.conn.execute(
+                        base + " ORDER BY questions_fts.rowid DESC LIMIT :limit OFFSET :offset",
+                        args,
+                    )
+                )
         except sqlite3.OperationalError as exc:
             last_error = exc
             continue
-        snippets = {qid: snip for qid, snip in hits}
-        records = _records_by_id(store, [qid for qid, _ in hits])
+        snippet_of = dict(hits)
+        records = _records_by_id(store, list(snippet_of))
         for record in records:
-            record["snippet"] = snippets[record["id"]]
+            record["snippet"] = snippet_of[record["id"]]
         return SearchResult(records, expression, note)
     raise QueryError(f"cannot search for that: {last_error}")
 
@@ -340,7 +404,9 @@ def _records_by_id(store: Store, ids: list[int]) -> list[dict[str, Any]]:
     if not ids:
         return []
     marks = ",".join("?" * len(ids))
-    by_id = {r["id"]: to_record(r) for r in _rows(store, _RECORD_SQL + f" WHERE q.id IN ({marks})", ids)}
+    by_id = {
+        r["id"]: to_record(r) for r in _rows(store, _RECORD_SQL + f" WHERE q.id IN ({marks})", ids)
+    }
     return [by_id[i] for i in ids if i in by_id]
 
 
@@ -353,7 +419,8 @@ def history(store: Store, question_id: int) -> list[dict[str, Any]]:
         [question_id],
     ):
         events.setdefault(version, []).append(
-            {"event": event, "old": _loads(old), "new": _loads(new)})
+            {"event": event, "old": _loads(old), "new": _loads(new)}
+        )
     out = []
     for version, record, changed, seen_at, source, truncated, digest, run_id in conn.execute(
         "SELECT version, record, changed, seen_at, source, truncated, content_hash, run_id"
@@ -361,23 +428,25 @@ def history(store: Store, question_id: int) -> list[dict[str, Any]]:
         [question_id],
     ):
         value = json.loads(record)
-        out.append({
-            "version": version,
-            "seen_at": seen_at,
-            "status": models.derive_status(value),
-            "date_answered": models.parse_date(value.get("dateAnswered")),
-            "date_answer_corrected": models.parse_date(value.get("dateAnswerCorrected")),
-            "heading": value.get("heading"),
-            "question_text": value.get("questionText"),
-            "answer_text": models.plain_answer(value.get("answerText")) or None,
-            "answering_body": value.get("answeringBodyName"),
-            "changed": json.loads(changed),
-            "events": events.get(version, []),
-            "source": source,
-            "truncated": bool(truncated),
-            "content_hash": digest,
-            "run_id": run_id,
-        })
+        out.append(
+            {
+                "version": version,
+                "seen_at": seen_at,
+                "status": models.derive_status(value),
+                "date_answered": models.parse_date(value.get("dateAnswered")),
+                "date_answer_corrected": models.parse_date(value.get("dateAnswerCorrected")),
+                "heading": value.get("heading"),
+                "question_text": value.get("questionText"),
+                "answer_text": models.plain_answer(value.get("answerText")) or None,
+                "answering_body": value.get("answeringBodyName"),
+                "changed": json.loads(changed),
+                "events": events.get(version, []),
+                "source": source,
+                "truncated": bool(truncated),
+                "content_hash": digest,
+                "run_id": run_id,
+            }
+        )
     return out
 
 
@@ -386,14 +455,17 @@ def version_values(store: Store, question_id: int) -> list[dict[str, Any]]:
     return [
         json.loads(record)
         for (record,) in store.db.conn.execute(
-            "SELECT record FROM versions WHERE question_id = ? ORDER BY version", [question_id])
+            "SELECT record FROM versions WHERE question_id = ? ORDER BY version", [question_id]
+        )
     ]
 
 
 def _current_value(store: Store, question_id: int) -> dict[str, Any]:
     row = store.db.conn.execute(
         "SELECT v.record FROM versions v JOIN questions q ON q.id = v.question_id"
-        " AND v.version = q.version WHERE q.id = ?", [question_id]).fetchone()
+        " AND v.version = q.version WHERE q.id = ?",
+        [question_id],
+    ).fetchone()
     return json.loads(row[0]) if row else {}
 
 
@@ -402,6 +474,7 @@ def _loads(text: str | None) -> Any:
 
 
 # -- the change feed ---------------------------------------------------------------------------
+
 
 def last_run_id(store: Store) -> int | None:
     """The most recent sync run, or, if there has been none, the most recent run of any kind."""
@@ -428,8 +501,13 @@ def parse_since(text: str) -> str:
 
 
 def changes(
-    store: Store, filters: Filters, *, since: str | None = None, run_id: int | None = None,
-    events: list[str] | None = None, limit: int = 1000,
+    store: Store,
+    filters: Filters,
+    *,
+    since: str | None = None,
+    run_id: int | None = None,
+    events: list[str] | None = None,
+    limit: int = 1000,
 ) -> list[dict[str, Any]]:
     """Events newest first, with the question's uin, heading, department and a one-line gist."""
     where, params = filters.where()
@@ -468,6 +546,7 @@ def changes(
 
 def gist(event: str, old: Any, new: Any, question: str | None, answer: str | None) -> str:
     """One line saying what happened."""
+
     def cut(text: str | None, n: int = 140) -> str:
         flat = " ".join((text or "").split())
         return flat if len(flat) <= n else flat[: n - 1] + "…"

@@ -24,7 +24,9 @@ from pqtrack.queries import SNIPPET_CLOSE, SNIPPET_OPEN
 FORMATS = ("table", "json", "jsonl", "csv")
 
 # CSI and OSC sequences (ESC ] 8 hyperlinks included), then any other C0/C1 control but \n and \t
-_ESCAPES = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x9b[0-?]*[ -/]*[@-~]")
+_ESCAPES = re.compile(
+    r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x9b[0-?]*[ -/]*[@-~]"
+)
 _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
@@ -58,6 +60,7 @@ def plain_snippet(snippet: str | None) -> str:
 
 
 # -- machine formats -----------------------------------------------------------------------------
+
 
 def emit_json(out: Console, data: Any) -> None:
     out.file.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
@@ -102,6 +105,7 @@ def emit(out: Console, fmt: str, rows: Sequence[Mapping[str, Any]], fields: Sequ
 
 # -- questions -----------------------------------------------------------------------------------
 
+
 def question_table(out: Console, records: Sequence[Mapping[str, Any]], *, snippets: bool) -> None:
     table = Table(box=box.SIMPLE_HEAD, expand=False, pad_edge=False)
     table.add_column("id", no_wrap=True, style="cyan")
@@ -116,8 +120,12 @@ def question_table(out: Console, records: Sequence[Mapping[str, Any]], *, snippe
             body.append("\n")
             body.append_text(snippet_text(r.get("snippet"), bold=True))
         table.add_row(
-            str(r["id"]), one_line(r.get("uin")), r.get("date_tabled") or "",
-            r.get("status") or "", one_line(r.get("answering_body")), body,
+            str(r["id"]),
+            one_line(r.get("uin")),
+            r.get("date_tabled") or "",
+            r.get("status") or "",
+            one_line(r.get("answering_body")),
+            body,
         )
     out.print(table)
 
@@ -125,15 +133,25 @@ def question_table(out: Console, records: Sequence[Mapping[str, Any]], *, snippe
 def question_lines(out: Console, records: Sequence[Mapping[str, Any]], *, snippets: bool) -> None:
     """Plain tab-separated lines for pipes: id, uin, tabled, status, department, heading."""
     for r in records:
-        cells = [str(r["id"]), one_line(r.get("uin")), r.get("date_tabled") or "",
-                 r.get("status") or "", one_line(r.get("answering_body")), one_line(r.get("heading"))]
+        cells = [
+            str(r["id"]),
+            one_line(r.get("uin")),
+            r.get("date_tabled") or "",
+            r.get("status") or "",
+            one_line(r.get("answering_body")),
+            one_line(r.get("heading")),
+        ]
         if snippets:
             cells.append(plain_snippet(r.get("snippet")))
         out.file.write("\t".join(cells) + "\n")
 
 
-def show_question(out: Console, record: Mapping[str, Any], versions: Sequence[Mapping[str, Any]],
-                  extra: Sequence[Text] = ()) -> None:
+def show_question(
+    out: Console,
+    record: Mapping[str, Any],
+    versions: Sequence[Mapping[str, Any]],
+    extra: Sequence[Text] = (),
+) -> None:
     facts = Table.grid(padding=(0, 2))
     facts.add_column(style="bold", no_wrap=True)
     facts.add_column()
@@ -143,7 +161,8 @@ def show_question(out: Console, record: Mapping[str, Any], versions: Sequence[Ma
             facts.add_row(label, Text(one_line(value)))
 
     asker = record.get("asking_member") or (
-        f"member {record['asking_member_id']}" if record.get("asking_member_id") else None)
+        f"member {record['asking_member_id']}" if record.get("asking_member_id") else None
+    )
     if asker and record.get("asking_member_party"):
         asker += f" ({record['asking_member_party']}, {record.get('asking_member_from') or '?'})"
     fact("UIN", f"{record.get('uin')} ({record.get('house')})")
@@ -186,9 +205,19 @@ def history_table(out: Console, versions: Sequence[Mapping[str, Any]], *, table_
     if not table_form:
         for v in versions:
             events = ",".join(e["event"] for e in v.get("events", []))
-            out.file.write("\t".join([str(v["version"]), v["seen_at"], v["status"],
-                                      v.get("date_answered") or "", events,
-                                      ",".join(v.get("changed") or [])]) + "\n")
+            out.file.write(
+                "\t".join(
+                    [
+                        str(v["version"]),
+                        v["seen_at"],
+                        v["status"],
+                        v.get("date_answered") or "",
+                        events,
+                        ",".join(v.get("changed") or []),
+                    ]
+                )
+                + "\n"
+            )
         return
     table = Table(box=box.SIMPLE_HEAD)
     table.add_column("v", style="cyan", no_wrap=True)
@@ -200,14 +229,19 @@ def history_table(out: Console, versions: Sequence[Mapping[str, Any]], *, table_
     for v in versions:
         events = ", ".join(e["event"] for e in v.get("events", []))
         table.add_row(
-            str(v["version"]), v["seen_at"][:16].replace("T", " "), v["status"],
-            v.get("date_answered") or "", events,
+            str(v["version"]),
+            v["seen_at"][:16].replace("T", " "),
+            v["status"],
+            v.get("date_answered") or "",
+            events,
             Text(", ".join(v.get("changed") or []), style="dim"),
         )
     out.print(table)
 
 
-def topics_table(out: Console, rows: Sequence[Mapping[str, Any]], user_file: Any, *, table: bool) -> None:
+def topics_table(
+    out: Console, rows: Sequence[Mapping[str, Any]], user_file: Any, *, table: bool
+) -> None:
     if not table:
         for r in rows:
             out.file.write(f"{r['name']}\t{r['source']}\t{one_line(r['description'])}\n")
@@ -241,7 +275,9 @@ def sync_status(out: Console, status: Mapping[str, Any]) -> None:
         lines.append(f"latest sync: {latest['started_at']} {latest['status']}")
     for c in status.get("coverage", []):
         scope = "" if c["scope"] == "{}" else f" {c['scope']}"
-        lines.append(f"covered {c['kind']}{scope}: {c['first_day']}..{c['last_day']} ({c['windows']} days)")
+        lines.append(
+            f"covered {c['kind']}{scope}: {c['first_day']}..{c['last_day']} ({c['windows']} days)"
+        )
     incomplete = status.get("incomplete", [])
     lines.append(f"incomplete windows: {len(incomplete)}")
     for w in incomplete[:20]:
@@ -252,9 +288,19 @@ def sync_status(out: Console, status: Mapping[str, Any]) -> None:
 def changes_table(out: Console, rows: Sequence[Mapping[str, Any]], *, table: bool) -> None:
     if not table:
         for r in rows:
-            out.file.write("\t".join([r["seen_at"], r["event"], str(r["question_id"]),
-                                      one_line(r.get("uin")), one_line(r.get("heading")),
-                                      one_line(r.get("gist"))]) + "\n")
+            out.file.write(
+                "\t".join(
+                    [
+                        r["seen_at"],
+                        r["event"],
+                        str(r["question_id"]),
+                        one_line(r.get("uin")),
+                        one_line(r.get("heading")),
+                        one_line(r.get("gist")),
+                    ]
+                )
+                + "\n"
+            )
         return
     grid = Table(box=box.SIMPLE_HEAD)
     grid.add_column("seen", no_wrap=True)
@@ -265,8 +311,13 @@ def changes_table(out: Console, rows: Sequence[Mapping[str, Any]], *, table: boo
     for r in rows:
         body = Text(one_line(r.get("heading")) or "(no heading)", style="bold")
         body.append("\n" + one_line(r.get("gist"), 160))
-        grid.add_row(r["seen_at"][:16].replace("T", " "), r["event"], one_line(r.get("uin")),
-                     one_line(r.get("department")), body)
+        grid.add_row(
+            r["seen_at"][:16].replace("T", " "),
+            r["event"],
+            one_line(r.get("uin")),
+            one_line(r.get("department")),
+            body,
+        )
     out.print(grid)
 
 
@@ -279,10 +330,15 @@ def md(text: Any) -> str:
 
 
 _EVENT_TITLES = {
-    "answered": "Answered", "substantive": "Substantive answers after a holding answer",
-    "holding": "Holding answers", "corrected": "Corrected answers",
-    "transferred": "Transferred to another department", "reworded": "Questions reworded",
-    "heading": "Headings set or changed", "withdrawn": "Withdrawn", "tabled": "Newly tabled",
+    "answered": "Answered",
+    "substantive": "Substantive answers after a holding answer",
+    "holding": "Holding answers",
+    "corrected": "Corrected answers",
+    "transferred": "Transferred to another department",
+    "reworded": "Questions reworded",
+    "heading": "Headings set or changed",
+    "withdrawn": "Withdrawn",
+    "tabled": "Newly tabled",
 }
 
 
@@ -300,8 +356,9 @@ def digest_markdown(rows: Sequence[Mapping[str, Any]], since: str, topic: str | 
             uin = md(r.get("uin"))
             link = f"[{uin}]({r['url']})" if r.get("url") else uin
             dept = f" ({md(r.get('department'))})" if r.get("department") else ""
-            lines.append(f"- **{link}** {md(r.get('heading')) or '(no heading)'}{dept}: "
-                         f"{md(r.get('gist'))}")
+            lines.append(
+                f"- **{link}** {md(r.get('heading')) or '(no heading)'}{dept}: {md(r.get('gist'))}"
+            )
         lines.append("")
     return "\n".join(lines)
 
@@ -329,9 +386,14 @@ def diff_view(out: Console, comparison: Any, kind: str, *, context: int) -> None
             continue
         old, new = comparison.texts[name]
         if kind == "unified":
-            out.file.write(diff.render_unified(clean(old), clean(new),
-                                               f"{comparison.old_label} {name}",
-                                               f"{comparison.new_label} {name}"))
+            out.file.write(
+                diff.render_unified(
+                    clean(old),
+                    clean(new),
+                    f"{comparison.old_label} {name}",
+                    f"{comparison.new_label} {name}",
+                )
+            )
             continue
         deleted, inserted = diff.stats(ops)
         title = f"{name}: {deleted} word(s) removed, {inserted} added"
@@ -351,8 +413,11 @@ def referral_lines(refs: Sequence[Mapping[str, Any]]) -> list[Text]:
     for ref in refs:
         what = ref.get("uin") or "(no question number given)"
         when = f" of {ref['date']}" if ref.get("date") else ""
-        target = (f"question id {ref['resolved_id']}" if ref.get("resolved_id")
-                  else "not in this database")
+        target = (
+            f"question id {ref['resolved_id']}"
+            if ref.get("resolved_id")
+            else "not in this database"
+        )
         lines.append(Text(f"{clean(what)}{when}: {target}"))
     return lines
 
@@ -360,10 +425,19 @@ def referral_lines(refs: Sequence[Mapping[str, Any]]) -> list[Text]:
 def repeats_view(out: Console, groups: Sequence[Mapping[str, Any]], *, table: bool) -> None:
     if not table:
         for g in groups:
-            out.file.write("\t".join([
-                g["kind"], str(g["size"]), str(g["occasions"]),
-                ",".join(str(i) for i in g["ids"][:20]), "; ".join(g["departments"]),
-                one_line(g["answer_text"], 200)]) + "\n")
+            out.file.write(
+                "\t".join(
+                    [
+                        g["kind"],
+                        str(g["size"]),
+                        str(g["occasions"]),
+                        ",".join(str(i) for i in g["ids"][:20]),
+                        "; ".join(g["departments"]),
+                        one_line(g["answer_text"], 200),
+                    ]
+                )
+                + "\n"
+            )
         return
     grid = Table(box=box.SIMPLE_HEAD)
     grid.add_column("size", justify="right", no_wrap=True)
@@ -384,36 +458,81 @@ def repeats_view(out: Console, groups: Sequence[Mapping[str, Any]], *, table: bo
         shown = "; ".join(depts[:3]) + (f"; +{len(depts) - 3} more" if len(depts) > 3 else "")
         grid.add_row(f"{g['size']} ({g['occasions']})", kind, span, shown, body)
     out.print(grid)
-    out.print(Text("size (occasions): questions given the answer (separate answers, "
-                   "counting grouped questions once)", style="dim"))
+    out.print(
+        Text(
+            "size (occasions): questions given the answer (separate answers, "
+            "counting grouped questions once)",
+            style="dim",
+        )
+    )
 
 
-def stats_view(out: Console, rows: Sequence[Mapping[str, Any]], by: str, *, table: bool,
-               chart: bool) -> None:
+def stats_view(
+    out: Console, rows: Sequence[Mapping[str, Any]], by: str, *, table: bool, chart: bool
+) -> None:
     if not table:
         for r in rows:
-            out.file.write("\t".join(str(r[k]) if r[k] is not None else "" for k in (
-                by, "tabled", "answered", "unanswered", "holding", "corrected", "overdue",
-                "median_days", "on_time_rate", "referrals")) + "\n")
+            out.file.write(
+                "\t".join(
+                    str(r[k]) if r[k] is not None else ""
+                    for k in (
+                        by,
+                        "tabled",
+                        "answered",
+                        "unanswered",
+                        "holding",
+                        "corrected",
+                        "overdue",
+                        "median_days",
+                        "on_time_rate",
+                        "referrals",
+                    )
+                )
+                + "\n"
+            )
         return
     grid = Table(box=box.SIMPLE_HEAD, pad_edge=False)
     # the numbers take about 82 columns; the names get what is left (between 8 and 36)
     name_width = max(8, min(36, out.width - 82))
     grid.add_column(by, width=name_width, overflow="ellipsis", no_wrap=True)
-    for name in ("tabled", "answered", "open", "holding", "corr-\nected", "over-\ndue", "days",
-                 "on\ntime", "held", "refers"):
-        grid.add_column(name, justify="right", no_wrap=True,
-                        min_width=max(map(len, name.split("\n"))))
+    for name in (
+        "tabled",
+        "answered",
+        "open",
+        "holding",
+        "corr-\nected",
+        "over-\ndue",
+        "days",
+        "on\ntime",
+        "held",
+        "refers",
+    ):
+        grid.add_column(
+            name, justify="right", no_wrap=True, min_width=max(map(len, name.split("\n")))
+        )
     for r in rows:
         grid.add_row(
-            one_line(r[by]), f"{r['tabled']:,}", f"{r['answered']:,}", f"{r['unanswered']:,}",
-            f"{r['holding']:,}", f"{r['corrected']:,}", f"{r['overdue']:,}",
+            one_line(r[by]),
+            f"{r['tabled']:,}",
+            f"{r['answered']:,}",
+            f"{r['unanswered']:,}",
+            f"{r['holding']:,}",
+            f"{r['corrected']:,}",
+            f"{r['overdue']:,}",
             "" if r["median_days"] is None else f"{r['median_days']:g}",
-            _pct(r["on_time_rate"]), _pct(r["holding_rate"]), f"{r['referrals']:,}")
+            _pct(r["on_time_rate"]),
+            _pct(r["holding_rate"]),
+            f"{r['referrals']:,}",
+        )
     out.print(grid)
-    out.print(Text("open: unanswered; days: median days to a substantive "
-                   "answer; on time: answered by the deadline; held: given a holding answer; "
-                   "refers: answers pointing to another answer", style="dim"))
+    out.print(
+        Text(
+            "open: unanswered; days: median days to a substantive "
+            "answer; on time: answered by the deadline; held: given a holding answer; "
+            "refers: answers pointing to another answer",
+            style="dim",
+        )
+    )
     if chart and rows:
         out.print(month_chart(rows) if by == "month" else rate_chart(rows, by))
 
@@ -428,8 +547,9 @@ CHART_WIDTH = 50
 def month_chart(rows: Sequence[Mapping[str, Any]]) -> Text:
     """Questions tabled per month: answered █, holding ▒, unanswered ░ (readable without colour)."""
     top = max(r["tabled"] for r in rows) or 1
-    text = Text("Questions tabled per month   █ answered  ▒ holding  ░ unanswered/other\n",
-                style="bold")
+    text = Text(
+        "Questions tabled per month   █ answered  ▒ holding  ░ unanswered/other\n", style="bold"
+    )
     for r in rows:
         scale = CHART_WIDTH / top
         answered = round(r["answered"] * scale)

@@ -38,10 +38,14 @@ _QUESTION_COLUMNS = (
     "last_seen",
     "last_changed",
 )
-_UPSERT_QUESTION = "INSERT INTO questions ({cols}) VALUES ({marks}) ON CONFLICT (id) DO UPDATE SET {sets}".format(
-    cols=", ".join(_QUESTION_COLUMNS),
-    marks=", ".join(f":{c}" for c in _QUESTION_COLUMNS),
-    sets=", ".join(f"{c} = excluded.{c}" for c in _QUESTION_COLUMNS if c not in ("id", "first_seen")),
+_UPSERT_QUESTION = (
+    "INSERT INTO questions ({cols}) VALUES ({marks}) ON CONFLICT (id) DO UPDATE SET {sets}".format(
+        cols=", ".join(_QUESTION_COLUMNS),
+        marks=", ".join(f":{c}" for c in _QUESTION_COLUMNS),
+        sets=", ".join(
+            f"{c} = excluded.{c}" for c in _QUESTION_COLUMNS if c not in ("id", "first_seen")
+        ),
+    )
 )
 
 
@@ -100,13 +104,17 @@ class Store:
     # -- opening ---------------------------------------------------------------------------
 
     @classmethod
-    def open(cls, path: Path | str, *, create_dirs: bool = False, must_exist: bool = False) -> Store:
+    def open(
+        cls, path: Path | str, *, create_dirs: bool = False, must_exist: bool = False
+    ) -> Store:
         path = Path(path)
         if path.is_dir():
             raise StoreError(f"{path} is a directory, not a database file")
         if not path.parent.exists():
             if not create_dirs:
-                raise StoreError(f"cannot create database {path}: directory {path.parent} does not exist")
+                raise StoreError(
+                    f"cannot create database {path}: directory {path.parent} does not exist"
+                )
             path.parent.mkdir(parents=True, exist_ok=True)
         if must_exist and not path.exists():
             raise StoreError(f"no database at {path}: run `pqtrack sync` or `pqtrack import` first")
@@ -135,7 +143,8 @@ class Store:
         applied = {m.name for m in migrations.applied(self.db)}
         if applied - known:
             raise StoreError(
-                f"{self.path} was written by a newer pqtrack (schema {sorted(applied - known)[-1]});"
+                f"{self.path} was written by a newer pqtrack"
+                f" (schema {sorted(applied - known)[-1]});"
                 " upgrade pqtrack to use it"
             )
         if not applied and self.db.table_names():
@@ -192,9 +201,7 @@ class Store:
                     self.db.conn.executemany(sql, rows)
         return counts
 
-    def _current(
-        self, ids: list[int], conn: sqlite3.Connection | None = None
-    ) -> dict[int, Stored]:
+    def _current(self, ids: list[int], conn: sqlite3.Connection | None = None) -> dict[int, Stored]:
         marks = ",".join("?" * len(ids))
         rows = (conn or self.db.conn).execute(
             f"SELECT v.question_id, v.record, v.source, v.version, q.heading, q.question_text,"
@@ -213,10 +220,13 @@ class Store:
         out: dict[int, tuple[Value, Source, bool]] = {}
         for start in range(0, len(ids), BATCH):
             chunk = ids[start : start + BATCH]
-            truncated = dict(self.db.conn.execute(
-                f"SELECT id, truncated FROM questions WHERE id IN ({','.join('?' * len(chunk))})",
-                chunk,
-            ).fetchall())
+            truncated = dict(
+                self.db.conn.execute(
+                    "SELECT id, truncated FROM questions"
+                    f" WHERE id IN ({','.join('?' * len(chunk))})",
+                    chunk,
+                ).fetchall()
+            )
             for qid, stored in self._current(chunk).items():
                 out[qid] = (stored.value, stored.source, bool(truncated.get(qid)))
         return out
@@ -246,11 +256,15 @@ class Store:
                 member = incoming.get(key)
                 if isinstance(member, dict) and isinstance(member.get("id"), int):
                     members[member["id"]] = member
-            if isinstance(incoming.get("answeringBodyId"), int) and incoming.get("answeringBodyName"):
+            if isinstance(incoming.get("answeringBodyId"), int) and incoming.get(
+                "answeringBodyName"
+            ):
                 bodies[incoming["answeringBodyId"]] = incoming["answeringBodyName"]
             stored = current.get(qid)
             result: Merged = merge(
-                stored.value if stored else None, stored.source if stored else None, incoming,
+                stored.value if stored else None,
+                stored.source if stored else None,
+                incoming,
                 source,
             )
             if result.outcome == "unchanged":
@@ -265,7 +279,8 @@ class Store:
             if result.outcome == "filled":
                 counts.filled += 1
                 filled_rows.append(
-                    (record, digest, result.source, int(result.truncated), qid, version))
+                    (record, digest, result.source, int(result.truncated), qid, version)
+                )
             else:
                 if result.outcome == "new":
                     counts.new += 1
@@ -274,14 +289,30 @@ class Store:
                     counts.changed += 1
                 counts.changed_ids.append(qid)
                 version_rows.append(
-                    (qid, version, digest, record, result.source, int(result.truncated),
-                     json.dumps(result.changed) if result.changed else "[]", now, run_id)
+                    (
+                        qid,
+                        version,
+                        digest,
+                        record,
+                        result.source,
+                        int(result.truncated),
+                        json.dumps(result.changed) if result.changed else "[]",
+                        now,
+                        run_id,
+                    )
                 )
                 for ev in events_between(stored.value if stored else None, value):
                     counts.events[ev.event] = counts.events.get(ev.event, 0) + 1
                     event_rows.append(
-                        (qid, version, ev.event, _json_or_none(ev.old), _json_or_none(ev.new),
-                         now, run_id)
+                        (
+                            qid,
+                            version,
+                            ev.event,
+                            _json_or_none(ev.old),
+                            _json_or_none(ev.new),
+                            now,
+                            run_id,
+                        )
                     )
             row = models.to_row(value)
             indexed = (row["heading"], row["question_text"], row["answer_text"])
@@ -328,9 +359,13 @@ class Store:
             updates = []
             for qid, text, answered in rows:
                 fp = repeats.fingerprint(text) if text else None
-                found = referrals.find_referrals(
-                    text, answered_on=date.fromisoformat(answered) if answered else None
-                ) if text and _MAY_REFER.search(text) else []
+                found = (
+                    referrals.find_referrals(
+                        text, answered_on=date.fromisoformat(answered) if answered else None
+                    )
+                    if text and _MAY_REFER.search(text)
+                    else []
+                )
                 refs = json.dumps([asdict(r) for r in found]) if found else None
                 updates.append((fp, refs, qid))
             with self.db.atomic():
@@ -343,7 +378,9 @@ class Store:
                 progress(len(rows))
 
     def count_truncated(self) -> int:
-        return int(self.db.conn.execute("SELECT count(*) FROM questions WHERE truncated").fetchone()[0])
+        return int(
+            self.db.conn.execute("SELECT count(*) FROM questions WHERE truncated").fetchone()[0]
+        )
 
 
 _INSERT_VERSION = (
@@ -380,8 +417,17 @@ _UPSERT_BODY = (
 
 
 def _member_row(m: Value, now: str) -> tuple[Any, ...]:
-    return (m["id"], m.get("name"), m.get("listAs"), m.get("party"), m.get("partyAbbreviation"),
-            m.get("partyColour"), m.get("memberFrom"), m.get("thumbnailUrl"), now)
+    return (
+        m["id"],
+        m.get("name"),
+        m.get("listAs"),
+        m.get("party"),
+        m.get("partyAbbreviation"),
+        m.get("partyColour"),
+        m.get("memberFrom"),
+        m.get("thumbnailUrl"),
+        now,
+    )
 
 
 def _chunks(items: Iterable[T], size: int) -> Iterator[list[T]]:

@@ -139,7 +139,9 @@ def sync_lock(db_path: Path | None) -> Iterator[None]:
         except BlockingIOError:
             handle.seek(0)
             holder = handle.read().strip() or "another process"
-            raise LockedError(f"another sync is running on {db_path} ({holder}); try later") from None
+            raise LockedError(
+                f"another sync is running on {db_path} ({holder}); try later"
+            ) from None
         handle.seek(0)
         handle.truncate()
         handle.write(f"pid {os.getpid()} since {utc_now()}")
@@ -150,7 +152,12 @@ def sync_lock(db_path: Path | None) -> Iterator[None]:
 
 
 def plan_days(
-    store: Store, scope: Scope, *, since: date | None, until: date | None, today: date,
+    store: Store,
+    scope: Scope,
+    *,
+    since: date | None,
+    until: date | None,
+    today: date,
     overlap: int = DEFAULT_OVERLAP,
 ) -> tuple[date, date]:
     """The range to sync: as asked, else from the last good sync less the overlap, else 30 days."""
@@ -166,8 +173,7 @@ def plan_days(
 def last_success(store: Store, scope: Scope) -> str | None:
     """The `until` day of the most recent sync that completed every window of this scope."""
     for (args_text,) in store.db.conn.execute(
-        "SELECT args FROM runs WHERE kind = 'sync' AND status IN ('ok', 'partial')"
-        " ORDER BY id DESC"
+        "SELECT args FROM runs WHERE kind = 'sync' AND status IN ('ok', 'partial') ORDER BY id DESC"
     ):
         done = json.loads(args_text or "{}").get("complete", {})
         if scope.key() in done:
@@ -193,14 +199,18 @@ def sync(
     reporter = reporter or _Silent()
     store.db.execute(
         "UPDATE runs SET status = 'interrupted', finished_at = ? WHERE kind = 'sync'"
-        " AND status = 'running'", [utc_now()])
+        " AND status = 'running'",
+        [utc_now()],
+    )
     plans = []
     for scope in scopes:
-        first, last = plan_days(store, scope, since=since, until=until, today=today,
-                                overlap=overlap)
+        first, last = plan_days(
+            store, scope, since=since, until=until, today=today, overlap=overlap
+        )
         plans.append((scope, first, last, _windows(store, scope, first, last)))
     report = SyncReport(
-        since=min(p[1] for p in plans).isoformat(), until=max(p[2] for p in plans).isoformat())
+        since=min(p[1] for p in plans).isoformat(), until=max(p[2] for p in plans).isoformat()
+    )
     report.windows = sum(len(p[3]) for p in plans)
     args: dict[str, Any] = {
         "scopes": {p[0].key(): [p[1].isoformat(), p[2].isoformat()] for p in plans},
@@ -213,8 +223,9 @@ def sync(
         for kind, day, params in windows:
             reporter.window(kind, day)
             try:
-                counts, details = _sync_window(store, client, scope, kind, day, params, run_id,
-                                               reporter)
+                counts, details = _sync_window(
+                    store, client, scope, kind, day, params, run_id, reporter
+                )
             except ApiError as exc:
                 scope_failed += 1
                 report.failed.append(f"{kind} {day}: {exc}")
@@ -228,12 +239,18 @@ def sync(
     report.requests, report.retries = client.requests, client.retries
     report.seconds = clock() - started
     store.db.execute("UPDATE runs SET args = ? WHERE id = ?", [json.dumps(args), run_id])
-    store.finish_run(run_id, "ok" if report.ok else "partial", report.summary(),
-                     "; ".join(report.failed[:5]) or None)
+    store.finish_run(
+        run_id,
+        "ok" if report.ok else "partial",
+        report.summary(),
+        "; ".join(report.failed[:5]) or None,
+    )
     return report
 
 
-def _windows(store: Store, scope: Scope, first: date, last: date) -> list[tuple[str, str, dict[str, Any]]]:
+def _windows(
+    store: Store, scope: Scope, first: date, last: date
+) -> list[tuple[str, str, dict[str, Any]]]:
     """Day windows for the range, earlier unfinished ones, and re-polls of open questions."""
     days = [(first + timedelta(days=i)).isoformat() for i in range((last - first).days + 1)]
     wanted: dict[tuple[str, str], None] = {}
@@ -260,8 +277,14 @@ def _windows(store: Store, scope: Scope, first: date, last: date) -> list[tuple[
 
 
 def _sync_window(
-    store: Store, client: ParliamentClient, scope: Scope, kind: str, day: str,
-    params: dict[str, Any], run_id: int, reporter: Reporter,
+    store: Store,
+    client: ParliamentClient,
+    scope: Scope,
+    kind: str,
+    day: str,
+    params: dict[str, Any],
+    run_id: int,
+    reporter: Reporter,
 ) -> tuple[SaveCounts, int]:
     items, total = _list_window(client, params, reporter)
     if len(items) < total:  # the window reshuffled while we paged: list it once more
@@ -269,25 +292,39 @@ def _sync_window(
         items.update(again)
     stored = store.current_values(list(items))
     need = [qid for qid, item in items.items() if _needs_detail(item, stored.get(qid))]
-    vanished = _vanished(store, scope, day, items) if kind == "tabled" and len(items) >= total else []
+    vanished = (
+        _vanished(store, scope, day, items) if kind == "tabled" and len(items) >= total else []
+    )
     details = _fetch_details(client, need + vanished, reporter)
     batch: list[tuple[models.Value, Source | None]] = [(item, "list") for item in items.values()]
     for qid in need:
-        if details.get(qid) is not None:
-            batch.append((details[qid], "detail"))
+        detail = details.get(qid)
+        if detail is not None:
+            batch.append((detail, "detail"))
     for qid in vanished:
         batch.append(_vanished_value(qid, details.get(qid), store))
     status = "done" if len(items) >= total else "short"
     with store.transaction():
         counts = store.save_values(batch, run_id=run_id)
-        _mark_window(store, kind, day, scope, status, run_id, total=total, seen=len(items),
-                     details=len(need) + len(vanished))
+        _mark_window(
+            store,
+            kind,
+            day,
+            scope,
+            status,
+            run_id,
+            total=total,
+            seen=len(items),
+            details=len(need) + len(vanished),
+        )
     if status == "short":
         raise ApiError(f"listed {len(items)} of the {total} questions the API counts; will retry")
     return counts, len(need) + len(vanished)
 
 
-def _list_window(client: ParliamentClient, params: dict[str, Any], reporter: Reporter) -> tuple[dict[int, models.Value], int]:
+def _list_window(
+    client: ParliamentClient, params: dict[str, Any], reporter: Reporter
+) -> tuple[dict[int, models.Value], int]:
     items: dict[int, models.Value] = {}
     total = 0
     for page in client.iter_question_pages(params):
@@ -312,11 +349,15 @@ def _vanished(store: Store, scope: Scope, day: str, items: dict[int, models.Valu
     """Questions stored as tabled on `day`, in scope, not withdrawn, but no longer listed."""
     rows = store.db.query(
         "SELECT id, house, answering_body_id FROM questions WHERE date_tabled = ?"
-        " AND status != 'withdrawn'", [day])
+        " AND status != 'withdrawn'",
+        [day],
+    )
     return [r["id"] for r in rows if r["id"] not in items and scope.matches(r)]
 
 
-def _vanished_value(qid: int, detail: models.Value | None, store: Store) -> tuple[models.Value, Source | None]:
+def _vanished_value(
+    qid: int, detail: models.Value | None, store: Store
+) -> tuple[models.Value, Source | None]:
     """What became of a vanished question: its single record, or, if even that is gone, the
     stored value marked withdrawn (the API hides withdrawn questions from lists)."""
     if detail is not None:
@@ -325,7 +366,9 @@ def _vanished_value(qid: int, detail: models.Value | None, store: Store) -> tupl
     return {**stored[0], "isWithdrawn": True}, stored[1]
 
 
-def _fetch_details(client: ParliamentClient, ids: list[int], reporter: Reporter) -> dict[int, models.Value | None]:
+def _fetch_details(
+    client: ParliamentClient, ids: list[int], reporter: Reporter
+) -> dict[int, models.Value | None]:
     if not ids:
         return {}
 
@@ -339,8 +382,16 @@ def _fetch_details(client: ParliamentClient, ids: list[int], reporter: Reporter)
 
 
 def _mark_window(
-    store: Store, kind: str, day: str, scope: Scope, status: str, run_id: int, *,
-    total: int | None = None, seen: int | None = None, details: int | None = None,
+    store: Store,
+    kind: str,
+    day: str,
+    scope: Scope,
+    status: str,
+    run_id: int,
+    *,
+    total: int | None = None,
+    seen: int | None = None,
+    details: int | None = None,
     error: str | None = None,
 ) -> None:
     store.db.execute(
@@ -359,29 +410,44 @@ def status(store: Store) -> dict[str, Any]:
     conn = store.db.conn
     last = conn.execute(
         "SELECT started_at, finished_at, args, counts FROM runs WHERE kind = 'sync'"
-        " AND status = 'ok' ORDER BY id DESC LIMIT 1").fetchone()
+        " AND status = 'ok' ORDER BY id DESC LIMIT 1"
+    ).fetchone()
     latest = conn.execute(
         "SELECT id, started_at, finished_at, status, counts FROM runs WHERE kind = 'sync'"
-        " ORDER BY id DESC LIMIT 1").fetchone()
+        " ORDER BY id DESC LIMIT 1"
+    ).fetchone()
     coverage = [
         {"kind": k, "scope": s, "first_day": a, "last_day": b, "windows": n}
         for k, s, a, b, n in conn.execute(
             "SELECT kind, scope, min(day), max(day), count(*) FROM sync_windows"
-            " WHERE status = 'done' GROUP BY kind, scope ORDER BY scope, kind")
+            " WHERE status = 'done' GROUP BY kind, scope ORDER BY scope, kind"
+        )
     ]
     incomplete = [
         {"kind": k, "day": d, "scope": s, "status": st, "error": e, "fetched_at": f}
         for k, d, s, st, e, f in conn.execute(
             "SELECT kind, day, scope, status, error, fetched_at FROM sync_windows"
-            " WHERE status != 'done' ORDER BY day, kind")
+            " WHERE status != 'done' ORDER BY day, kind"
+        )
     ]
     return {
-        "last_success": None if last is None else {
-            "started_at": last[0], "finished_at": last[1], **json.loads(last[2] or "{}"),
-            "counts": json.loads(last[3] or "{}")},
-        "latest_run": None if latest is None else {
-            "id": latest[0], "started_at": latest[1], "finished_at": latest[2],
-            "status": latest[3], "counts": json.loads(latest[4] or "{}")},
+        "last_success": None
+        if last is None
+        else {
+            "started_at": last[0],
+            "finished_at": last[1],
+            **json.loads(last[2] or "{}"),
+            "counts": json.loads(last[3] or "{}"),
+        },
+        "latest_run": None
+        if latest is None
+        else {
+            "id": latest[0],
+            "started_at": latest[1],
+            "finished_at": latest[2],
+            "status": latest[3],
+            "counts": json.loads(latest[4] or "{}"),
+        },
         "coverage": coverage,
         "incomplete": incomplete,
         "questions": conn.execute("SELECT count(*) FROM questions").fetchone()[0],

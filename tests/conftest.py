@@ -45,8 +45,12 @@ class Cli:
         self.runner = CliRunner()
 
     def __call__(self, *args: str, input: str | None = None) -> Any:
-        result = self.runner.invoke(app, [*args, "--db", str(self.db)] if _takes_db(args) else list(args),
-                                    input=input, catch_exceptions=False)
+        result = self.runner.invoke(
+            app,
+            [*args, "--db", str(self.db)] if _takes_db(args) else list(args),
+            input=input,
+            catch_exceptions=False,
+        )
         return result
 
     def json(self, *args: str) -> Any:
