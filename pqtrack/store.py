@@ -159,8 +159,19 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[Database]:
-        with self.db.atomic() as db:
-            yield db
+        """A write transaction: BEGIN IMMEDIATE takes the write lock up front, so a reader that
+        turns writer cannot fail on a snapshot another process moved on; nested, a savepoint."""
+        if self.db.conn.in_transaction:
+            with self.db.atomic() as db:
+                yield db
+            return
+        self.db.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.db
+        except BaseException:
+            self.db.rollback()
+            raise
+        self.db.conn.execute("COMMIT")
 
     # -- runs ------------------------------------------------------------------------------
 
@@ -192,7 +203,7 @@ class Store:
         """Save observed values (each with where it came from, if known) in one transaction."""
         now = now or utc_now()
         counts = SaveCounts()
-        with self.db.atomic():
+        with self.transaction():
             for batch in _chunks(items, BATCH):
                 current = self._current(sorted({v["id"] for v, _ in batch}))
                 plan_counts, ops = self._plan_batch(batch, current, run_id, now)
@@ -368,7 +379,7 @@ class Store:
                 )
                 refs = json.dumps([asdict(r) for r in found]) if found else None
                 updates.append((fp, refs, qid))
-            with self.db.atomic():
+            with self.transaction():
                 self.db.conn.executemany(
                     "UPDATE questions SET answer_fp = ?, referrals = ?, derived = 1 WHERE id = ?",
                     updates,
