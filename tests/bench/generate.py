@@ -435,7 +435,7 @@ BOILERPLATE = (
     "{name} set out the Government's position on {w0} {w1} in a written statement on {date}.",
     "The information requested falls within the responsibility of the relevant devolved "
     "administration.",
-    "The Government keeps all {w0} under review and will set out further details in due course.",
+    "Ministers keep {w0} policy under regular review and will say more in due course.",
     "As at {date}, the Department had received no formal representations on {w0} {w1}.",
     "It is long-standing practice not to comment on {w0} matters relating to national security.",
     "Decisions on {w0} {w1} are an operational matter for the relevant {w2}.",
@@ -478,7 +478,7 @@ class _Generator:
         self.uins: dict[tuple[int, str], int] = {}
         self.recent: dict[tuple[str, int], deque[tuple[dt.date, str]]] = {}
         self.boilerplate = [
-            (text, self._weighted_department(), self._fields(text)) for text in BOILERPLATE * 4
+            (text, self._weighted_department(), self._fields()) for text in BOILERPLATE * 4
         ]
         self._departments_by_period: dict[
             tuple[bool, bool, bool, str], tuple[list[Any], list[float]]
@@ -556,7 +556,7 @@ class _Generator:
             text = self._long_dates[key] = f"{day.day} {day:%B %Y}"
         return text
 
-    def _fields(self, template: str) -> dict[str, str]:
+    def _fields(self) -> dict[str, str]:
         rng = self.rng
         words = rng.choices(NOUNS, cum_weights=NOUN_CUM, k=3)
         day = START + dt.timedelta(days=rng.randrange(self.day_span))
@@ -741,7 +741,7 @@ class _Generator:
     def _boilerplate(self) -> tuple[str, int | None]:
         text, dept_id, fields = self.rng.choice(self.boilerplate)
         if self.rng.random() < 0.3:  # a near-variant: same wording, another name or date
-            fresh = self._fields(text)
+            fresh = self._fields()
             fields = {**fields, "name": fresh["name"], "date": fresh["date"]}
         return f"<p>{text.format(**fields)}</p>", dept_id
 
@@ -829,7 +829,7 @@ class _Generator:
                 f'<p>The figure for {day.year - 1} was <del class="ministerial">{old}</del>'
                 f'<ins class="ministerial">{new}</ins>.</p>'
             )
-            corrected_on = answered_on + dt.timedelta(days=rng.randrange(3, 60))
+            corrected_on = min(END, answered_on + dt.timedelta(days=rng.randrange(3, 60)))
             corrector = minister
 
         count = 2 if pair else 1

@@ -1,0 +1,325 @@
+"""repeats.py: normalisation, fingerprints and near-duplicate groups."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pqtrack.repeats import (
+    MIN_TOKENS,
+    fingerprint,
+    is_near_duplicate,
+    masked_tokens,
+    near_groups,
+    normalise,
+    similarity,
+    token_similarity,
+)
+from tests.samples import require_samples
+
+# --------------------------------------------------------------------------- exact
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("  The  Department's\tANSWER.\n", "the department s answer"),
+        ("<p>Costs: £2,500&nbsp;(5%)</p><p>in 2024&ndash;25.</p>", "costs £2 500 5 in 2024 25"),
+        ("£5 million — “roughly” … so", "£5 million roughly so"),
+        ("ÉCOLE ﬁnance", "école finance"),  # casefold + NFKC ligature
+        ("<table><tr><td>a</td><td>b</td></tr></table>", "a b"),
+        ("", ""),
+        ("!!!", ""),
+    ],
+)
+def test_normalise(text: str, expected: str) -> None:
+    assert normalise(text) == expected
+
+
+def test_fingerprint_is_a_short_stable_hash_of_the_normalised_text() -> None:
+    fp = fingerprint("Hello,   World!")
+    assert fp == hashlib.blake2b(b"hello world", digest_size=8).hexdigest()
+    assert len(fp) == 16
+    assert fp == fingerprint("<p>hello world</p>")
+    assert fp != fingerprint("hello worlds")
+
+
+# --------------------------------------------------------------------------- similarity
+
+
+def test_masked_tokens_collapse_name_runs() -> None:
+    assert masked_tokens(
+        "Officials met the Minister for Security, Jane Smith, at a meeting in "
+        "Stratford-upon-Avon on 3 March 2025."
+    ) == ["<N>", "met", "the", "<N>", "at", "a", "meeting", "in", "<N>", "on", "3", "<N>", "2025"]
+    assert masked_tokens("I refer the hon. Member") == masked_tokens("I refer the noble Lord")
+    assert masked_tokens("The Department of Health and Social Care has indicated") == [
+        "<N>",
+        "has",
+        "indicated",
+    ]
+
+
+def test_token_similarity_is_an_lcs_ratio() -> None:
+    assert token_similarity([], []) == 1.0
+    assert token_similarity(["a"], []) == 0.0
+    assert token_similarity(list("abcd"), list("abxd")) == 0.75
+    assert token_similarity(list("abcd"), list("dcba")) == 0.25
+
+
+def _lcs_reference(a: list[str], b: list[str]) -> int:
+    row = [0] * (len(b) + 1)
+    for x in a:
+        prev_diag = 0
+        for j, y in enumerate(b, start=1):
+            prev_diag, row[j] = row[j], prev_diag + 1 if x == y else max(row[j], row[j - 1])
+    return row[-1]
+
+
+_tokens = st.lists(st.sampled_from("abcde"), max_size=70)
+
+
+@given(_tokens, _tokens, _tokens)
+def test_token_similarity_matches_dynamic_programming(
+    head: list[str], a: list[str], b: list[str]
+) -> None:
+    # Shared heads and tails exercise the prefix/suffix shortcut; long lists the big-int path.
+    left, right = head + a + head, head + b
+    expected = 2 * _lcs_reference(left, right) / (len(left) + len(right) or 1)
+    assert token_similarity(left, right) == (expected if left or right else 1.0)
+
+
+LONG = (
+    "The Government is committed to supporting veterans across the country and the Minister "
+    "for Veterans, {name}, met representatives of the armed forces charities on {date} to "
+    "discuss housing, employment and mental health provision. The Office for Veterans' Affairs "
+    "continues to work with local authorities, the NHS and service charities to make sure that "
+    "every veteran can find the support they need, and further details of the programme will be "
+    "set out in the forthcoming strategy refresh."
+)
+
+OTHER_LONG = (
+    "Schools will receive an additional £1 billion for children with special educational needs "
+    "next year. The funding formula takes account of local pupil numbers and deprivation, and "
+    "the Department will publish allocations for each local authority in the spring, alongside "
+    "guidance on how the money can be used to support inclusion in mainstream settings and to "
+    "expand specialist places."
+)
+
+
+def test_long_variants_differing_by_name_or_date_are_near_duplicates() -> None:
+    a = LONG.format(name="Jane Smith", date="14 December 2024")
+    b = LONG.format(name="John Brown", date="14 December 2024")
+    c = LONG.format(name="Jane Smith", date="3 March 2025")
+    assert similarity(a, b) == 1.0
+    assert is_near_duplicate(a, b)
+    assert is_near_duplicate(a, c)
+    assert is_near_duplicate(b, c)
+
+
+def test_threshold_is_respected() -> None:
+    a = LONG.format(name="Jane Smith", date="14 December 2024")
+    words = a.split()
+    for i in (10, 30, 50, 70):
+        words[i] = "different"
+    b = " ".join(words)
+    assert is_near_duplicate(a, b, threshold=0.9)
+    assert not is_near_duplicate(a, b, threshold=0.98)
+    assert near_groups([(1, a), (2, b)]) == [[1, 2]]
+    assert near_groups([(1, a), (2, b)], threshold=0.98) == []
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        # very short: never near repeats, whatever the similarity
+        ("Yes, on 3 March.", "Yes, on 4 March."),
+        ("The information is not held.", "The information is not held centrally."),
+        # short: a different word, number or date is the content of the answer
+        (
+            "The Government has no plans to ban fireworks in public parks at this time.",
+            "The Government has no plans to ban barbecues in public parks at this time.",
+        ),
+        (
+            "I refer the hon. Member to the answer I gave on 14 January 2025 to Question 1234.",
+            "I refer the hon. Member to the answer I gave on 3 February 2025 to Question 5678.",
+        ),
+        (
+            "The Department spent £4.2 million on consultancy in 2023-24 and £3.1 million in "
+            "2022-23, as set out in its annual report and accounts.",
+            "The Department spent £1.7 million on consultancy in 2023-24 and £2.9 million in "
+            "2022-23, as set out in its annual report and accounts.",
+        ),
+        # long but unrelated
+        (LONG.format(name="Jane Smith", date="14 December 2024"), OTHER_LONG),
+    ],
+)
+def test_unrelated_or_too_short_are_not_near_duplicates(a: str, b: str) -> None:
+    assert not is_near_duplicate(a, b)
+    assert near_groups([(1, a), (2, b)]) == []
+
+
+def test_short_answers_may_differ_only_by_names() -> None:
+    a = "I refer the hon. Member for Sometown to the answer of 2 May 2024 to Question 12345."
+    b = "I refer the hon. Member for Other Place and District to the answer of 2 May 2024 to Question 12345."  # noqa: E501
+    assert len(normalise(a).split()) >= MIN_TOKENS
+    assert is_near_duplicate(a, b)
+
+
+# --------------------------------------------------------------------------- near_groups
+
+
+def test_exact_duplicates_alone_are_not_a_near_group() -> None:
+    a = LONG.format(name="Jane Smith", date="14 December 2024")
+    assert near_groups([(1, a), (2, a.upper()), (3, f"<p>{a}</p>")]) == []
+
+
+def test_exact_duplicates_travel_with_their_near_group() -> None:
+    a = LONG.format(name="Jane Smith", date="14 December 2024")
+    b = LONG.format(name="John Brown", date="3 March 2025")
+    other = OTHER_LONG
+    assert near_groups([(5, a), (2, b), (9, a), (7, "Yes."), (4, other)]) == [[2, 5, 9]]
+
+
+def test_groups_are_sorted_and_ordered() -> None:
+    a = LONG.format(name="Jane Smith", date="14 December 2024")
+    b = LONG.format(name="John Brown", date="14 December 2024")
+    x = (
+        "The {} will write to the hon. Member shortly, once the figures requested have been "
+        "collated and checked; we apologise for the delay in giving a full reply today."
+    )
+    items = [
+        (30, a),
+        (10, x.format("Home Office")),
+        (20, b),
+        (40, x.format("Department for Education")),
+        (50, "Unrelated."),
+    ]
+    assert near_groups(items) == [[10, 40], [20, 30]]
+
+
+def _real_full_answers() -> dict[int, str]:
+    """Full (not list-truncated) answer texts from the shared samples, by question id."""
+    texts: dict[int, str] = {}
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            text = node.get("answerText")
+            if isinstance(text, str) and text and not text.endswith("..."):
+                texts[int(node["id"])] = text
+            for child in node.values():
+                walk(child)
+        elif isinstance(node, list):
+            for child in node:
+                walk(child)
+
+    for path in sorted(require_samples().rglob("*.json")):
+        if not path.name.startswith("swagger"):
+            walk(json.loads(path.read_text()))
+    return texts
+
+
+DEPARTMENTS = [
+    "Home Office",
+    "Ministry of Defence",
+    "Department for Education",
+    "Department for Environment, Food and Rural Affairs",
+    "Ministry of Housing, Communities and Local Government",
+    "Foreign, Commonwealth and Development Office",
+    "Department for Science, Innovation and Technology",
+    "HM Treasury",
+    "Cabinet Office",
+    "Department for Work and Pensions",
+]
+
+
+def test_real_holding_answer_joins_other_departments_variants() -> None:
+    answers = _real_full_answers()
+    dhsc = "Department of Health and Social Care"
+    holding_ids = [qid for qid, t in answers.items() if t.startswith(f"The {dhsc} has indicated")]
+    assert holding_ids, "the DHSC holding answer is in the samples"
+    holding = answers[holding_ids[0]]
+    variants = [(-(i + 1), holding.replace(dhsc, name)) for i, name in enumerate(DEPARTMENTS)]
+    groups = near_groups([*answers.items(), *variants])
+    holding_group = next(g for g in groups if holding_ids[0] in g)
+    assert sorted(holding_group) == sorted([*holding_ids, *(qid for qid, _ in variants)])
+    # Nothing else in the samples is pulled in, and no other group mixes in a variant.
+    for group in groups:
+        if group is not holding_group:
+            assert all(qid > 0 for qid in group)
+
+
+def test_real_answers_form_few_near_groups() -> None:
+    answers = _real_full_answers()
+    groups = near_groups(answers.items())
+    grouped = [qid for g in groups for qid in g]
+    assert len(grouped) == len(set(grouped))
+    # The samples hold a handful of genuine near repeats at most, never a giant blob.
+    assert len(grouped) <= 10
+    for group in groups:
+        # Single linkage: every member has a partner it is a near (or exact) repeat of.
+        for qid in group:
+            assert any(
+                normalise(answers[qid]) == normalise(answers[other])
+                or is_near_duplicate(answers[qid], answers[other])
+                for other in group
+                if other != qid
+            )
+
+
+def test_real_prorogation_formula_variants_join() -> None:
+    folder = require_samples() / "timelines" / "q1676644_answered_at_prorogation"
+    text = json.loads(next(folder.glob("*.json")).read_text())["value"]["answerText"]
+    variant = text.replace("the hon. Member", "the noble Lord")
+    assert variant != text
+    assert near_groups([(1, text), (2, variant)]) == [[1, 2]]
+
+
+# --------------------------------------------------------------------------- properties
+
+_BASE = LONG.format(name="Jane Smith", date="14 December 2024").split()
+_SWAPS = ["alpha", "beta", "gamma", "Delta Force", "17 May 2021", "fourteen"]
+
+_texts = st.one_of(
+    # variants of one template: most of them are near repeats of each other
+    st.lists(st.tuples(st.integers(0, len(_BASE) - 1), st.sampled_from(_SWAPS)), max_size=8).map(
+        lambda edits: _edit(edits)
+    ),
+    # short or unrelated texts
+    st.sampled_from(["Yes.", "No.", "The information is not held.", LONG.replace("veterans", "x")]),
+    st.text(max_size=60),
+)
+
+
+def _edit(edits: list[tuple[int, str]]) -> str:
+    words = list(_BASE)
+    for pos, word in edits:
+        words[pos] = word
+    return " ".join(words)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(1, 10_000), _texts), max_size=25, unique_by=lambda t: t[0]),
+    st.randoms(use_true_random=False),
+)
+def test_near_groups_properties(items: list[tuple[int, str]], rnd: random.Random) -> None:
+    groups = near_groups(items)
+    ids = [qid for g in groups for qid in g]
+    assert len(ids) == len(set(ids)), "groups are disjoint"
+    assert set(ids) <= {qid for qid, _ in items}, "only input ids"
+    text_of = dict(items)
+    for group in groups:
+        assert len(group) >= 2
+        assert group == sorted(group)
+        assert len({normalise(text_of[qid]) for qid in group}) >= 2
+    assert [g[0] for g in groups] == sorted(g[0] for g in groups)
+    shuffled = list(items)
+    rnd.shuffle(shuffled)
+    assert near_groups(shuffled) == groups, "independent of input order"

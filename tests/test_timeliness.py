@@ -1,0 +1,426 @@
+"""timeliness.py: working days, deadlines, classification and group statistics."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from pqtrack.timeliness import (
+    GroupStats,
+    QuestionFacts,
+    Status,
+    classify,
+    deadline,
+    is_bank_holiday,
+    is_lapsed_answer,
+    is_working_day,
+    median,
+    summarise,
+    summarise_by,
+    to_facts,
+    working_days_after,
+    working_days_between,
+)
+from tests.samples import require_samples
+
+D = date.fromisoformat
+
+# --------------------------------------------------------------------------- working days
+
+
+@pytest.mark.parametrize(
+    "day",
+    [
+        "2024-03-29",  # Good Friday
+        "2024-04-01",  # Easter Monday
+        "2025-04-18",  # Good Friday
+        "2025-04-21",  # Easter Monday
+        "2024-12-25",  # Christmas Day (Wednesday)
+        "2024-12-26",  # Boxing Day (Thursday)
+        "2020-12-28",  # Boxing Day fell on a Saturday: substitute Monday
+        "2021-12-27",  # Christmas on a Saturday: substitute Monday
+        "2021-12-28",  # Boxing Day on a Sunday: substitute Tuesday
+        "2022-12-27",  # Christmas on a Sunday: substitute Tuesday after Boxing Day
+        "2022-01-03",  # New Year's Day on a Saturday: substitute Monday
+        "2022-09-19",  # one-off: state funeral
+        "2024-05-27",  # Spring bank holiday
+        "2024-08-26",  # Summer bank holiday (England, not Scotland's early August one)
+    ],
+)
+def test_bank_holidays_are_not_working_days(day: str) -> None:
+    assert is_bank_holiday(D(day))
+    assert not is_working_day(D(day))
+
+
+def test_weekends_and_ordinary_days() -> None:
+    assert not is_working_day(D("2024-11-09"))  # Saturday
+    assert not is_working_day(D("2024-11-10"))  # Sunday
+    assert is_working_day(D("2024-11-11"))
+    assert not is_bank_holiday(D("2024-08-05"))  # Scottish summer holiday only
+
+
+@pytest.mark.parametrize(
+    ("start", "n", "expected"),
+    [
+        ("2024-03-08", 1, "2024-03-11"),  # Friday -> Monday
+        ("2024-03-09", 1, "2024-03-11"),  # from a Saturday
+        ("2024-03-28", 1, "2024-04-02"),  # over Good Friday, the weekend and Easter Monday
+        ("2025-04-17", 1, "2025-04-22"),
+        ("2024-12-23", 1, "2024-12-24"),
+        ("2024-12-23", 2, "2024-12-27"),  # over Christmas and Boxing Day
+        ("2020-12-24", 1, "2020-12-29"),  # Christmas Friday, substitute Boxing Day Monday
+        ("2021-12-24", 1, "2021-12-29"),  # two substitute days
+        ("2022-12-23", 1, "2022-12-28"),  # Boxing Day Monday, substitute Christmas Tuesday
+        ("2021-12-31", 1, "2022-01-04"),  # substitute New Year's Day
+        ("2024-11-04", 5, "2024-11-11"),
+        ("2024-11-04", 10, "2024-11-18"),
+        ("2024-11-04", 0, "2024-11-04"),
+        ("2024-11-11", -5, "2024-11-04"),
+        ("2024-04-02", -1, "2024-03-28"),
+    ],
+)
+def test_working_days_after(start: str, n: int, expected: str) -> None:
+    assert working_days_after(D(start), n) == D(expected)
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "expected"),
+    [
+        ("2024-11-04", "2024-11-04", 0),
+        ("2024-11-08", "2024-11-11", 1),  # Friday -> Monday
+        ("2024-11-09", "2024-11-10", 0),  # Saturday -> Sunday
+        ("2024-12-20", "2024-12-27", 3),  # 23, 24, 27
+        ("2021-12-24", "2021-12-31", 3),  # 29, 30, 31
+        ("2024-03-28", "2024-04-02", 1),
+        ("2024-12-27", "2024-12-20", -3),
+        ("2023-01-01", "2024-01-01", 251),  # 261 weekdays less 10 bank holidays (coronation)
+    ],
+)
+def test_working_days_between(start: str, end: str, expected: int) -> None:
+    assert working_days_between(D(start), D(end)) == expected
+
+
+def _brute_between(start: date, end: date) -> int:
+    lo, hi = sorted((start, end))
+    count = sum(is_working_day(lo + timedelta(days=i)) for i in range(1, (hi - lo).days + 1))
+    return count if end >= start else -count
+
+
+days = st.dates(min_value=date(2019, 1, 1), max_value=date(2027, 12, 31))
+
+
+@given(start=days, span=st.integers(min_value=-200, max_value=200))
+def test_between_matches_day_by_day_count(start: date, span: int) -> None:
+    end = start + timedelta(days=span)
+    assert working_days_between(start, end) == _brute_between(start, end)
+
+
+@given(start=days, n=st.integers(min_value=0, max_value=60))
+def test_after_and_between_are_inverse(start: date, n: int) -> None:
+    end = working_days_after(start, n)
+    assert working_days_between(start, end) == n
+    assert n == 0 or is_working_day(end)
+
+
+# --------------------------------------------------------------------------- deadlines
+
+
+def test_ordinary_commons_deadline_ignores_date_for_answer() -> None:
+    # dateForAnswer of an ordinary question is the earliest answer day, not the deadline.
+    assert deadline("Commons", D("2024-11-04"), D("2024-11-06"), False) == D("2024-11-11")
+    assert deadline("Commons", D("2024-11-04"), None, False) == D("2024-11-11")
+
+
+def test_ordinary_commons_deadline_over_christmas() -> None:
+    # 20, 23, 24, 27, 30 December
+    assert deadline("Commons", D("2024-12-19"), None, False) == D("2024-12-30")
+
+
+def test_named_day_deadline_is_the_named_day() -> None:
+    assert deadline("Commons", D("2024-11-08"), D("2024-11-13"), True) == D("2024-11-13")
+    # A named day without a date falls back to the ordinary rule.
+    assert deadline("Commons", D("2024-11-08"), None, True) == D("2024-11-15")
+
+
+def test_lords_deadline_is_ten_working_days() -> None:
+    assert deadline("Lords", D("2024-11-04"), D("2024-11-18"), False) == D("2024-11-18")
+    assert deadline("Lords", D("2024-11-04"), D("2024-11-06"), True) == D("2024-11-18")
+    # Over Easter 2025: 16 calendar days.
+    assert deadline("Lords", D("2025-04-14"), None, False) == D("2025-04-30")
+
+
+def test_lords_deadline_matches_real_date_for_answer() -> None:
+    """In the API, a Lords question's dateForAnswer is 10 working days after tabling."""
+    path = require_samples() / "list_tabled_2021-02-01_bicameral_expandMember_take1000.json"
+    values = [r["value"] for r in json.loads(path.read_text())["results"]]
+    lords = [v for v in values if v["house"] == "Lords"]
+    assert len(lords) > 100
+    for v in lords:
+        due = deadline("Lords", D(v["dateTabled"][:10]), D(v["dateForAnswer"][:10]), False)
+        assert due == D(v["dateForAnswer"][:10]), v["uin"]
+
+
+# --------------------------------------------------------------------------- classify
+
+
+def facts(status: Status = "answered", **kw: object) -> QuestionFacts:
+    base: dict[str, object] = {
+        "house": "Commons",
+        "date_tabled": D("2024-11-04"),
+        "date_for_answer": D("2024-11-06"),
+        "is_named_day": False,
+        "status": status,
+    }
+    base.update(kw)
+    return QuestionFacts(**base)  # type: ignore[arg-type]
+
+
+def test_answered_on_the_deadline_is_on_time() -> None:
+    t = classify(facts(date_answered=D("2024-11-11")))
+    assert t.deadline == D("2024-11-11")
+    assert t.on_time_substantive is True
+    assert t.days_to_answer == 7
+    assert t.working_days_to_answer == 5
+    assert t.holding_by_deadline is False
+    assert not t.overdue(D("2025-01-01"))
+
+
+def test_answered_a_day_late() -> None:
+    t = classify(facts(date_answered=D("2024-11-12")))
+    assert t.on_time_substantive is False
+    assert t.days_to_answer == 8
+
+
+def test_holding_then_substantive() -> None:
+    q = facts(
+        is_named_day=True,
+        date_tabled=D("2024-11-08"),
+        date_for_answer=D("2024-11-13"),
+        date_holding_answer=D("2024-11-13"),
+        date_answered=D("2024-11-20"),
+        answer_is_holding=False,
+    )
+    t = classify(q)
+    assert t.deadline == D("2024-11-13")
+    assert t.holding_by_deadline is True
+    assert t.holding_date == D("2024-11-13")
+    assert t.substantive_date == D("2024-11-20")
+    assert t.on_time_substantive is False
+    assert t.days_to_answer == 12  # to the substantive answer, not the holding one
+
+
+def test_holding_answer_after_the_deadline() -> None:
+    q = facts("holding", date_answered=D("2024-11-12"), date_holding_answer=D("2024-11-12"))
+    t = classify(q)
+    assert t.holding_by_deadline is False
+    assert t.days_to_answer is None
+
+
+def test_only_holding_and_past_deadline_is_overdue() -> None:
+    q = facts("holding", date_answered=D("2024-11-08"), date_holding_answer=D("2024-11-08"))
+    t = classify(q, today=D("2024-11-14"))
+    assert t.holding_by_deadline is True
+    assert t.overdue(D("2024-11-14"))
+    assert t.days_overdue(D("2024-11-14")) == 3
+    assert t.on_time_substantive is False
+    assert t.days_to_answer is None
+    # Without `today`, an open question's timeliness is unknown.
+    assert classify(q).on_time_substantive is None
+
+
+def test_unanswered_not_yet_due_vs_overdue() -> None:
+    q = facts("unanswered")
+    not_due = classify(q, today=D("2024-11-11"))  # the deadline day itself
+    assert not not_due.overdue(D("2024-11-11"))
+    assert not_due.on_time_substantive is None
+    assert not_due.days_overdue(D("2024-11-11")) == 0
+    late = classify(q, today=D("2024-11-12"))
+    assert late.overdue(D("2024-11-12"))
+    assert late.on_time_substantive is False
+    assert late.days_overdue(D("2024-11-20")) == 9
+
+
+def test_corrected_counts_on_its_original_answer_date() -> None:
+    t = classify(facts("corrected", date_answered=D("2024-11-08")))
+    assert t.on_time_substantive is True
+    assert t.days_to_answer == 4
+
+
+def test_withdrawn_is_never_overdue() -> None:
+    t = classify(facts("withdrawn"), today=D("2025-01-01"))
+    assert not t.overdue(D("2025-01-01"))
+    assert t.on_time_substantive is None
+
+
+def test_end_of_session_formula_is_lapsed_not_answered() -> None:
+    text = (
+        "It has not been possible to answer the noble Lord's question in the time available "
+        "before Dissolution."
+    )
+    assert is_lapsed_answer(text)
+    assert not is_lapsed_answer("The Department has no plans to do so.")
+    assert not is_lapsed_answer(None)
+    t = classify(facts(date_answered=D("2024-05-24"), answer_text=text))
+    assert t.lapsed
+    assert t.on_time_substantive is False
+    assert t.days_to_answer is None
+    assert t.substantive_date is None
+
+
+def test_real_prorogation_answer_is_lapsed() -> None:
+    folder = require_samples() / "timelines" / "q1676644_answered_at_prorogation"
+    value = json.loads(next(folder.glob("*.json")).read_text())["value"]
+    assert is_lapsed_answer(value["answerText"])
+    t = classify(value, today=D("2024-06-01"))
+    assert t.lapsed
+    assert summarise([value], D("2024-06-01")).lapsed == 1
+
+
+def test_lords_question_named_day_flag_is_ignored() -> None:
+    t = classify(facts(house="Lords", is_named_day=True, date_answered=D("2024-11-18")))
+    assert t.deadline == D("2024-11-18")
+    assert t.on_time_substantive is True
+
+
+# --------------------------------------------------------------------------- row access
+
+
+@dataclass
+class Row:
+    house: str
+    date_tabled: str
+    date_for_answer: str | None
+    is_named_day: int
+    date_answered: str | None
+    date_holding_answer: str | None
+    answer_is_holding: int | None
+    status: str
+
+
+def test_mappings_objects_and_iso_strings() -> None:
+    mapping = {
+        "house": "Commons",
+        "date_tabled": "2024-11-04T00:00:00",
+        "date_for_answer": "2024-11-06",
+        "is_named_day": 0,
+        "date_answered": datetime(2024, 11, 11, 0, 0),
+        "date_holding_answer": None,
+        "answer_is_holding": 0,
+        "status": "answered",
+    }
+    row = Row("Commons", "2024-11-04", "2024-11-06", 0, "2024-11-11", None, 0, "answered")
+    assert classify(mapping) == classify(row)
+    assert classify(row).on_time_substantive is True
+
+
+def test_status_is_derived_from_api_flags() -> None:
+    api = {
+        "house": "Commons",
+        "dateTabled": "2024-11-04T00:00:00",
+        "dateForAnswer": "2024-11-06T00:00:00",
+        "isNamedDay": False,
+        "dateAnswered": None,
+        "answerIsHolding": None,
+        "answerIsCorrection": None,
+        "dateHoldingAnswer": None,
+    }
+    assert to_facts(api).status == "unanswered"
+    assert to_facts({**api, "dateAnswered": "2024-11-08", "answerIsHolding": True}).status == (
+        "holding"
+    )
+    corrected = {**api, "dateAnswered": "2024-11-08", "answerIsCorrection": True}
+    assert to_facts(corrected).status == "corrected"
+    assert to_facts({**api, "isWithdrawn": True}).status == "withdrawn"
+
+
+def test_bad_rows_raise_value_error() -> None:
+    with pytest.raises(ValueError, match="status"):
+        to_facts({"house": "Commons", "date_tabled": "2024-11-04", "status": "lost"})
+    with pytest.raises(ValueError, match="date_tabled"):
+        to_facts({"house": "Commons", "date_tabled": None})
+    with pytest.raises(ValueError, match="ISO"):
+        to_facts({"house": "Commons", "date_tabled": "4 Nov 2024"})
+
+
+def test_real_holding_then_substantive_timeline() -> None:
+    folder = require_samples() / "timelines" / "q1740381_unanswered_holding_substantive"
+    versions = [json.loads(p.read_text())["value"] for p in sorted(folder.glob("*.json"))]
+    results = [classify(v) for v in versions]
+    statuses = [t.status for t in results]
+    assert "holding" in statuses
+    assert statuses[-1] == "answered"
+    final = results[-1]
+    first_holding = results[statuses.index("holding")]
+    assert final.deadline == first_holding.deadline == D(versions[0]["dateForAnswer"][:10])
+    assert final.holding_by_deadline
+    assert final.substantive_date == D(versions[-1]["dateAnswered"][:10])
+    assert final.on_time_substantive is False
+    assert first_holding.days_to_answer is None
+
+
+# --------------------------------------------------------------------------- aggregation
+
+
+def test_median() -> None:
+    assert median([]) is None
+    assert median([3]) == 3.0
+    assert median([3, 7, 14, 5]) == 6.0
+
+
+def test_summarise_counts_medians_and_rates() -> None:
+    today = D("2024-11-20")
+    rows = [
+        facts(date_answered=D("2024-11-07")),  # 3 days, on time
+        facts(date_answered=D("2024-11-11")),  # 7 days, on time
+        facts(  # 14 days, late, after a holding answer
+            date_answered=D("2024-11-18"), date_holding_answer=D("2024-11-11")
+        ),
+        facts("corrected", date_answered=D("2024-11-09")),  # 5 days, on time
+        facts("holding", date_answered=D("2024-11-11"), date_holding_answer=D("2024-11-11")),
+        facts("unanswered", date_tabled=D("2024-11-18")),  # due 2024-11-25
+        facts("withdrawn"),
+    ]
+    s = summarise(rows, today)
+    assert s == GroupStats(
+        tabled=7,
+        answered=4,
+        unanswered=1,
+        holding=1,
+        corrected=1,
+        withdrawn=1,
+        lapsed=0,
+        overdue=1,
+        on_time=3,
+        had_holding=2,
+        median_days=6.0,
+        median_working_days=4.5,
+    )
+    assert s.on_time_rate == 0.75
+    assert s.holding_rate == pytest.approx(2 / 5)
+
+
+def test_summarise_empty_group() -> None:
+    s = summarise([], D("2024-11-20"))
+    assert s.tabled == 0
+    assert s.median_days is None
+    assert s.on_time_rate is None
+    assert s.holding_rate is None
+
+
+def test_summarise_by_key() -> None:
+    rows = [
+        facts(house="Commons", date_answered=D("2024-11-07")),
+        facts(house="Lords", date_answered=D("2024-11-25")),
+        facts(house="Commons", date_answered=D("2024-11-15")),
+    ]
+    by_house = summarise_by(rows, lambda r: r.house, D("2024-12-01"))
+    assert list(by_house) == ["Commons", "Lords"]
+    assert by_house["Commons"].answered == 2
+    assert by_house["Commons"].on_time_rate == 0.5
+    assert by_house["Lords"].on_time_rate == 0.0
+    assert by_house["Lords"].median_days == 21.0
