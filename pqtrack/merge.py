@@ -53,11 +53,17 @@ def merge(
     if src == "detail":
         if not value.get("groupedQuestions"):
             for key in models.GROUPING:
-                value[key] = stored.get(key, [])
+                if key in stored:
+                    value[key] = stored[key]
+                else:
+                    value.pop(key, None)
         merged_source: Source = "detail"
     else:
         value, merged_source = _merge_list(stored, stored_source, value)
     if models.content_hash(value) == models.content_hash(stored):
+        if stored_source == "list" and merged_source == "detail":
+            # The full texts equal the list's: the state is now known whole.
+            return Merged(stored, "filled", "detail", False, [])
         return Merged(stored, "unchanged", stored_source, _truncated(stored, stored_source), [])
     changed = models.changed_fields(stored, value)
     texts_completed = (

@@ -11,6 +11,7 @@ import html
 import json
 import re
 from collections.abc import Mapping
+from datetime import date
 from typing import Any
 
 Value = dict[str, Any]
@@ -49,7 +50,8 @@ EVENTS = (
 
 _TAG = re.compile(r"<[^>]*>")
 _HAS_TAG = re.compile(r"<(?:[a-zA-Z][a-zA-Z0-9]*|/[a-zA-Z][a-zA-Z0-9]*)(?:\s[^>]*)?/?>")
-_TOKEN = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)[^>]*?>|([^<]+|<)")
+# A tag (closing?, name), text, or something dropped: a comment, <!DOCTYPE ...>, <?xml ...?>.
+_TOKEN = re.compile(r"<!--.*?-->|<[!?][^>]*>|<(/?)([a-zA-Z][a-zA-Z0-9]*)[^>]*?>|([^<]+|<)", re.S)
 _SPACE = re.compile(r"[ \t\r\n\f\v\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
 _STRUCTURE = re.compile(r"<(?:table|tr|td|th|li|ul|ol)\b", re.IGNORECASE)
 _BREAK = re.compile(r"</?(?:p|div|br|h[1-6]|blockquote|pre|hr)\b[^>]*>", re.IGNORECASE)
@@ -101,6 +103,8 @@ def html_to_text(markup: str | None) -> str:
         if text is not None:
             (cell if in_cell else line).append(html.unescape(text))
             continue
+        if tag is None:  # a comment or declaration
+            continue
         tag = tag.lower()
         if tag == "tr":
             if not closing:
@@ -122,7 +126,8 @@ def html_to_text(markup: str | None) -> str:
                     row.append(_SPACE.sub(" ", "".join(cell)).strip())
                 in_cell = False
         elif in_cell:
-            cell.append(" ")
+            if tag in _BLOCK:  # a paragraph or break inside a cell; inline tags join words
+                cell.append(" ")
         elif tag == "li" and not closing:
             flush_line()
             line.append("- ")
@@ -252,20 +257,94 @@ def official_url(date_tabled: str | None, uin: str | None) -> str | None:
     )
 
 
+_MAX_INT = 2**63 - 1  # SQLite's INTEGER
+_TEXT_FIELDS = (
+    "questionText",
+    "answerText",
+    "originalAnswerText",
+    "comparableAnswerText",
+    "heading",
+    "uin",
+    "house",
+    "answeringBodyName",
+)
+_INT_FIELDS = (
+    "askingMemberId",
+    "answeringBodyId",
+    "answeringMemberId",
+    "correctingMemberId",
+    "attachmentCount",
+)
+_FLAG_FIELDS = (
+    "isNamedDay",
+    "memberHasInterest",
+    "answerIsHolding",
+    "answerIsCorrection",
+    "isWithdrawn",
+)
+_DATE_FIELDS = (
+    "dateTabled",
+    "dateForAnswer",
+    "dateAnswered",
+    "dateHoldingAnswer",
+    "dateAnswerCorrected",
+)
+_MEMBER_TEXT = ("name", "listAs", "party", "partyAbbreviation", "partyColour", "memberFrom")
+
+
+def _is_int(v: Any) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool) and -_MAX_INT <= v <= _MAX_INT
+
+
+def _is_date(v: Any) -> bool:
+    if not isinstance(v, str) or not re.match(r"\d{4}-\d{2}-\d{2}", v):
+        return False
+    try:
+        date.fromisoformat(v[:10])
+    except ValueError:
+        return False
+    return True
+
+
 def validate(value: Any) -> Value:
-    """Check that a value is a question we can key and store; raise ValueError if not."""
+    """Check that a value is a question we can key and store; raise ValueError if not.
+
+    Every field pqtrack reads must have the API's type (or be null), so that nothing a server
+    or a file can send reaches the store as something it cannot hold.
+    """
     if not isinstance(value, dict):
         raise ValueError(f"expected a question object, got {type(value).__name__}")
     qid = value.get("id")
-    if isinstance(qid, bool) or not isinstance(qid, int) or qid <= 0:
+    if not _is_int(qid) or qid <= 0:
         raise ValueError(f"question without a valid integer id: {str(qid)[:40]!r}")
-    for key in ("questionText", "answerText", "heading", "uin", "answeringBodyName"):
+
+    def bad(key: str, what: str) -> ValueError:
+        return ValueError(f"question {qid}: {key} is not {what}: {str(value[key])[:40]!r}")
+
+    for key in _TEXT_FIELDS:
         if value.get(key) is not None and not isinstance(value[key], str):
-            raise ValueError(f"question {qid}: {key} is not a string")
-    for key in ("dateTabled", "dateForAnswer", "dateAnswered", "dateAnswerCorrected"):
-        v = value.get(key)
-        if v is not None and not (isinstance(v, str) and re.match(r"\d{4}-\d{2}-\d{2}", v)):
-            raise ValueError(f"question {qid}: {key} is not a date: {str(v)[:40]!r}")
+            raise bad(key, "a string")
+    for key in _INT_FIELDS:
+        if value.get(key) is not None and not _is_int(value[key]):
+            raise bad(key, "an integer")
+    for key in _FLAG_FIELDS:
+        if value.get(key) is not None and not isinstance(value[key], bool):
+            raise bad(key, "true or false")
+    for key in _DATE_FIELDS:
+        if value.get(key) is not None and not _is_date(value[key]):
+            raise bad(key, "a date")
+    for key in GROUPING:
+        if value.get(key) is not None and not isinstance(value[key], list):
+            raise bad(key, "a list")
+    for key in MEMBER_OBJECTS:
+        member = value.get(key)
+        if member is None:
+            continue
+        if not isinstance(member, dict) or not _is_int(member.get("id")):
+            raise bad(key, "a member with an integer id")
+        for field in _MEMBER_TEXT:
+            if member.get(field) is not None and not isinstance(member[field], str):
+                raise ValueError(f"question {qid}: {key}.{field} is not a string")
     return value
 
 

@@ -649,13 +649,6 @@ def _member_name_a_list(tmp_path: Path) -> Path:
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG importer/models.validate: numbers beyond SQLite's 64-bit range, a non-list "
-    "groupedQuestions, or a list where a member name should be escape validation: traceback "
-    "(OverflowError/TypeError) or a 'database error' that aborts the whole run without naming "
-    "the file",
-)
 @pytest.mark.parametrize(
     "make", [_huge_id, _huge_member, _grouping_not_a_list, _member_name_a_list]
 )

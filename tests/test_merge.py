@@ -371,11 +371,6 @@ def test_a_changed_grouping_is_a_new_version() -> None:
     assert json.loads(v2["changed"]) == ["grouped_questions", "grouped_questions_dates"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG merge.merge: a detail value without groupedQuestionsDates gets `[]` added, so "
-    "re-importing it reports 'filled in' and its next change names grouped_questions_dates",
-)
 def test_values_without_grouping_keys_are_not_given_grouping_changes() -> None:
     store = fresh_store()
     bare = {"id": 42, "questionText": "To ask about crossings.", "answerText": "<p>Yes.</p>"}

@@ -139,15 +139,13 @@ def test_html_to_text_matches_an_independent_reading_of_every_sample_answer() ->
     checked, mismatched = 0, []
     for path in detail_files():
         value = value_of(path)
-        if path.name == "question_1778884.json":
-            continue  # its table cells hold <sup>: see the xfail test below
         for key in ("answerText", "originalAnswerText"):
             if value.get(key):
                 checked += 1
                 if models.html_to_text(value[key]) != expected_text(value[key]):
                     mismatched.append((path.name, key))
     assert mismatched == []
-    assert checked == 127
+    assert checked == 128
 
 
 def _text_is_clean(text: str) -> None:
@@ -176,14 +174,7 @@ def test_html_to_text_leaves_no_tags_entities_or_spacer_paragraphs_in_any_sample
     [
         "question_1767134.json",
         "question_1783783_corrected_detail.json",
-        pytest.param(
-            "question_1778884.json",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="BUG models.html_to_text: an inline tag inside a table cell inserts a "
-                "space, so '5<sup>th</sup>' in a cell reads '5 th' (outside tables: '5th')",
-            ),
-        ),
+        "question_1778884.json",
     ],
 )
 def test_table_rows_become_pipe_separated_lines(name: str) -> None:
@@ -301,10 +292,6 @@ def test_html_to_text_cases(markup: str | None, text: str) -> None:
     assert models.html_to_text(markup) == text
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG models.html_to_text (table path): inline tags in a cell split the word",
-)
 def test_inline_tags_inside_a_table_cell_do_not_split_words() -> None:
     markup = (
         "<table><tr><td>From 5<sup>th</sup> May</td><td><strong>To</strong>tal</td></tr></table>"
@@ -312,11 +299,6 @@ def test_inline_tags_inside_a_table_cell_do_not_split_words() -> None:
     assert models.html_to_text(markup) == "From 5th May | Total"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG models.html_to_text (table path): an HTML comment is kept as text; the "
-    "paragraph-only path drops it",
-)
 def test_html_comments_are_dropped_in_answers_with_tables() -> None:
     markup = "<!-- pasted from Word --><p>Intro</p><table><tr><td>a</td><td>b</td></tr></table>"
     assert models.html_to_text(markup) == "Intro\n\na | b"
@@ -602,22 +584,12 @@ def test_validate_rejects_bad_values(value: Any) -> None:
         models.validate(value)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG models.validate: only checks the shape \\d{4}-\\d{2}-\\d{2}, so an impossible "
-    "date is stored and `pqtrack stats` later dies with a traceback",
-)
 @pytest.mark.parametrize("day", ["2025-13-45T00:00:00", "2025-02-30T00:00:00"])
 def test_validate_rejects_impossible_dates(day: str) -> None:
     with pytest.raises(ValueError):
         models.validate({"id": 1, "questionText": "x", "dateTabled": day})
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG models.validate: an id beyond SQLite's 64-bit range passes and the import "
-    "dies with OverflowError",
-)
 def test_validate_rejects_ids_sqlite_cannot_store() -> None:
     with pytest.raises(ValueError):
         models.validate({"id": 2**63, "questionText": "x"})

@@ -302,11 +302,6 @@ def test_one_sync_stores_every_question_with_full_texts(store: Store) -> None:
     assert_db_sound(store.path)  # type: ignore[arg-type]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG merge.py:60: a detail identical to the stored list item (an unanswered question "
-    "of <255 chars) leaves source='list', so sync.py _needs_detail re-fetches it on every sync",
-)
 def test_an_immediate_second_sync_fetches_no_details(store: Store) -> None:
     data = make_dataset()
     with FakeApi(data.values) as fake, api_client(fake) as client:
@@ -318,10 +313,6 @@ def test_an_immediate_second_sync_fetches_no_details(store: Store) -> None:
         assert detail_ids(fake.requests[listed_before + details_before :]) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG merge.py:60: merging a detail equal to the stored list item keeps source='list'",
-)
 def test_a_question_fetched_whole_is_stored_as_from_the_detail(store: Store) -> None:
     """The root of the xfail above, pinned to one unanswered question with a short text."""
     q = make_question(9001, dateTabled=day_iso(TABLED_DAYS[0]))
@@ -528,11 +519,6 @@ def test_a_14_day_sync_of_5600_questions_stays_within_the_request_budget(
     assert report.requests == lists + len(details)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG merge.py:60 (see test_a_question_fetched_whole_is_stored_as_from_the_detail): "
-    "every unanswered question with a short text is fetched again on every sync",
-)
 def test_the_next_daily_sync_fetches_only_new_and_changed_questions(
     fourteen_days: dict[str, Any], tmp_path: Path
 ) -> None:
