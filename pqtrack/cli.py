@@ -939,7 +939,13 @@ def sync_cmd(
         raise UsageError(f"--since {first} is after --until {last}")
     if overlap < 0 or rate < 0 or timeout <= 0:
         raise UsageError("--overlap and --rate cannot be negative, --timeout must be positive")
-    with opened(db) as store, syncing.sync_lock(store.path):
+    from pqtrack.paths import default_db_path
+
+    path = db or default_db_path()
+    if db is None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    # the lock first: a sync that must wait never creates or migrates the database
+    with syncing.sync_lock(path), opened(db) as store:
         scopes = _sync_scopes(store, house, department, topic)
         from pqtrack.client import ParliamentClient, make_http_client
 

@@ -17,7 +17,7 @@ import httpx
 import tenacity
 
 from pqtrack import PROJECT_URL, __version__
-from pqtrack.errors import ApiError
+from pqtrack.errors import ApiError, ApiUnreachable
 
 DEFAULT_API_URL = "https://questions-statements-api.parliament.uk"
 USER_AGENT = f"pqtrack/{__version__} (+{PROJECT_URL})"
@@ -47,7 +47,7 @@ class Page:
 def make_http_client(timeout: float = 30.0) -> httpx.Client:
     """An httpx.Client set up the way the Parliament API should be called."""
     return httpx.Client(
-        timeout=httpx.Timeout(timeout, connect=10.0),
+        timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
         headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
         follow_redirects=True,
     )
@@ -56,10 +56,11 @@ def make_http_client(timeout: float = 30.0) -> httpx.Client:
 class _Retry(Exception):
     """A transient fault: try again, after `wait` seconds if the server said so."""
 
-    def __init__(self, fault: str, wait: float | None = None) -> None:
+    def __init__(self, fault: str, wait: float | None = None, *, unconnected: bool = False) -> None:
         super().__init__(fault)
         self.fault = fault
         self.wait = wait
+        self.unconnected = unconnected  # no connection could be made at all
 
 
 class ParliamentClient:
@@ -172,7 +173,8 @@ class ParliamentClient:
                             self.faults.append(f"GET {path}: {exc.fault}")
                         raise
         except _Retry as exc:
-            raise ApiError(
+            error = ApiUnreachable if exc.unconnected else ApiError
+            raise error(
                 f"GET {path} failed after {self.max_attempts} attempts (last: {exc.fault})"
             ) from None
         raise AssertionError("unreachable: tenacity either returns or raises")
@@ -182,7 +184,8 @@ class ParliamentClient:
             response = self._http.get(url, params=tuple(query))
         except _TRANSIENT_ERRORS as exc:
             raise _Retry(
-                _one_line(f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__)
+                _one_line(f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__),
+                unconnected=isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout),
             ) from exc
         except (httpx.HTTPError, httpx.InvalidURL) as exc:
             raise ApiError(_one_line(f"GET {url} failed: {type(exc).__name__}: {exc}")) from exc

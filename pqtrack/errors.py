@@ -6,6 +6,7 @@ PqtrackError              exit 1 unless a subclass says otherwise
 │   └── InputFileError    an import file that is missing or not API-shaped JSON
 ├── StoreError            the database cannot be opened, is not ours, or is too new
 ├── ApiError              the API failed after every retry, or answered nonsense
+│   └── ApiUnreachable    not one of the tries could connect
 └── LockedError           exit 75: another sync holds the lock
 """
 
@@ -35,6 +36,10 @@ class StoreError(PqtrackError):
 
 
 class ApiError(PqtrackError):
+    pass
+
+
+class ApiUnreachable(ApiError):
     pass
 
 

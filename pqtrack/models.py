@@ -12,7 +12,7 @@ import json
 import re
 from collections.abc import Mapping
 from datetime import date
-from typing import Any
+from typing import Any, TypeGuard
 
 Value = dict[str, Any]
 
@@ -292,7 +292,7 @@ _DATE_FIELDS = (
 _MEMBER_TEXT = ("name", "listAs", "party", "partyAbbreviation", "partyColour", "memberFrom")
 
 
-def _is_int(v: Any) -> bool:
+def _is_int(v: Any) -> TypeGuard[int]:
     return isinstance(v, int) and not isinstance(v, bool) and -_MAX_INT <= v <= _MAX_INT
 
 

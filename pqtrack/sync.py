@@ -23,7 +23,7 @@ from typing import Any, Protocol
 
 from pqtrack import models
 from pqtrack.client import ParliamentClient
-from pqtrack.errors import ApiError, LockedError
+from pqtrack.errors import ApiError, ApiUnreachable, LockedError, StoreError
 from pqtrack.merge import Source
 from pqtrack.store import SaveCounts, Store, utc_now
 
@@ -132,7 +132,14 @@ def sync_lock(db_path: Path | None) -> Iterator[None]:
         yield
         return
     lock_path = Path(f"{db_path}.lock")
-    handle = lock_path.open("a+")
+    try:
+        handle = lock_path.open("a+")
+    except OSError as exc:
+        if not lock_path.parent.is_dir():
+            raise StoreError(
+                f"cannot create database {db_path}: directory {lock_path.parent} does not exist"
+            ) from None
+        raise StoreError(f"cannot take the sync lock {lock_path}: {exc.strerror or exc}") from None
     try:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -218,33 +225,49 @@ def sync(
     }
     run_id = store.begin_run("sync", args)
     reporter.start(report.windows)
+    requests, retries = client.requests, client.retries
+    unreachable: ApiUnreachable | None = None
     for scope, _first, last, windows in plans:
         scope_failed = 0
         for kind, day, params in windows:
             reporter.window(kind, day)
             try:
-                counts, details = _sync_window(
+                counts, details, short = _sync_window(
                     store, client, scope, kind, day, params, run_id, reporter
                 )
+            except ApiUnreachable as exc:
+                # Six tries with backoff could not even connect: the other windows would only
+                # repeat that. They stay unsynced, and the next run plans them again.
+                unreachable = exc
+                break
             except ApiError as exc:
                 scope_failed += 1
                 report.failed.append(f"{kind} {day}: {exc}")
                 _mark_window(store, kind, day, scope, "failed", run_id, error=str(exc))
                 continue
-            report.windows_done += 1
             report.details += details
             report.counts.add(counts)
+            if short is not None:
+                scope_failed += 1
+                report.failed.append(f"{kind} {day}: {short}")
+            else:
+                report.windows_done += 1
+        if unreachable is not None:
+            break
         if not scope_failed:
             args["complete"][scope.key()] = last.isoformat()
-    report.requests, report.retries = client.requests, client.retries
+    report.requests = client.requests - requests
+    report.retries = client.retries - retries
     report.seconds = clock() - started
     store.db.execute("UPDATE runs SET args = ? WHERE id = ?", [json.dumps(args), run_id])
     store.finish_run(
         run_id,
-        "ok" if report.ok else "partial",
+        "failed" if unreachable else "ok" if report.ok else "partial",
         report.summary(),
-        "; ".join(report.failed[:5]) or None,
+        str(unreachable) if unreachable else "; ".join(report.failed[:5]) or None,
     )
+    if unreachable is not None:
+        raise ApiError(f"cannot reach the API: {unreachable}; the next sync tries again")
     return report
 
 
@@ -285,7 +308,8 @@ def _sync_window(
     params: dict[str, Any],
     run_id: int,
     reporter: Reporter,
-) -> tuple[SaveCounts, int]:
+) -> tuple[SaveCounts, int, str | None]:
+    """Sync one window; return its counts, the details fetched, and why it is short if it is."""
     items, total = _list_window(client, params, reporter)
     if len(items) < total:  # the window reshuffled while we paged: list it once more
         again, total = _list_window(client, params, reporter)
@@ -317,9 +341,10 @@ def _sync_window(
             seen=len(items),
             details=len(need) + len(vanished),
         )
+    short = None
     if status == "short":
-        raise ApiError(f"listed {len(items)} of the {total} questions the API counts; will retry")
-    return counts, len(need) + len(vanished)
+        short = f"listed {len(items)} of the {total} questions the API counts; will retry"
+    return counts, len(need) + len(vanished), short
 
 
 def _list_window(
@@ -331,9 +356,17 @@ def _list_window(
         reporter.page()
         total = page.total
         for value in page.values:
-            if isinstance(value, dict) and isinstance(value.get("id"), int):
-                items[value["id"]] = value
+            value = _checked(value, "a listed question")
+            items[value["id"]] = value
     return items, total
+
+
+def _checked(value: Any, what: str) -> models.Value:
+    """A value from the API, validated as a question; a malformed one fails its window."""
+    try:
+        return models.validate(value)
+    except ValueError as exc:
+        raise ApiError(f"{what} is malformed: {exc}") from None
 
 
 def _needs_detail(item: models.Value, stored: tuple[models.Value, Source, bool] | None) -> bool:
@@ -375,6 +408,11 @@ def _fetch_details(
     def fetch(qid: int) -> tuple[int, models.Value | None]:
         value = client.fetch_question(qid)
         reporter.detail()
+        if value is None:
+            return qid, None
+        value = _checked(value, f"question {qid}")
+        if value["id"] != qid:
+            raise ApiError(f"asked for question {qid}, the API sent {value['id']}")
         return qid, value
 
     with ThreadPoolExecutor(max_workers=DETAIL_WORKERS) as pool:

@@ -314,7 +314,7 @@ def test_an_immediate_second_sync_fetches_no_details(store: Store) -> None:
 
 
 def test_a_question_fetched_whole_is_stored_as_from_the_detail(store: Store) -> None:
-    """The root of the xfail above, pinned to one unanswered question with a short text."""
+    """The root cause behind the test above, pinned to one unanswered question with a short text."""
     q = make_question(9001, dateTabled=day_iso(TABLED_DAYS[0]))
     with FakeApi([q]) as fake, api_client(fake) as client:
         assert run_sync(store, client, since=TABLED_DAYS[0], until=TABLED_DAYS[0]).ok
@@ -676,11 +676,6 @@ def test_a_window_still_short_when_listed_again_is_retried_by_the_next_sync(stor
     ).fetchall() == [("answered",), ("answered",)]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG sync.py:320 with :229-236: a window saved as 'short' raises ApiError after "
-    "its commit, so the questions it saved are missing from the report's counts",
-)
 def test_a_short_window_counts_what_it_saved(store: Store) -> None:
     day = TABLED_DAYS[2]
     values, (mover, _) = reshuffle_data(day)
@@ -826,11 +821,6 @@ def test_sync_with_nothing_listening_fails_cleanly_after_retries(
         assert 0.25 * 2**n <= wait <= 0.5 * 2**n
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG sync.py:223-236: with the API unreachable every window is retried in full "
-    "(default range: 90 windows x 6 attempts, ~17 min of backoff) and each gets its own line",
-)
 def test_sync_gives_up_soon_with_one_line_when_the_api_is_unreachable(
     cli: Cli, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -897,11 +887,6 @@ def test_sync_exits_75_while_another_sync_holds_the_lock(cli: Cli, db_path: Path
     assert_db_sound(db_path)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG sync.py:239: report.requests/retries are the client's lifetime totals, so a "
-    "client used for two syncs reports the first run's requests again in the second",
-)
 def test_a_report_counts_the_requests_of_its_own_run(store: Store) -> None:
     with FakeApi(small_set()) as fake, api_client(fake) as client:
         first = run_sync(store, client, since=date(2025, 3, 3), until=date(2025, 3, 5))
@@ -911,23 +896,11 @@ def test_a_report_counts_the_requests_of_its_own_run(store: Store) -> None:
         assert second.requests == len(fake.requests) - before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG cli.py:942: the database is opened (created, migrated) before the lock is taken; "
-    "two syncs started together on a new database: the loser mostly exits 1 ('... is an SQLite "
-    "database, but not a pqtrack one', 'database is locked', 'table runs already exists'), not 75",
-)
 def test_a_sync_that_cannot_get_the_lock_leaves_the_database_alone(cli: Cli, db_path: Path) -> None:
     with syncing.sync_lock(db_path):
         result = cli("sync", "--api-url", "http://127.0.0.1:1", *RANGE, "--quiet")
     assert result.exit_code == 75
     assert not db_path.exists()
-
-
-MALFORMED = (
-    "BUG: a malformed single-question response escapes as a TypeError traceback (the contract: "
-    "no traceback for any response); models.validate is never applied to fetched values"
-)
 
 
 @pytest.mark.parametrize(
@@ -936,30 +909,18 @@ MALFORMED = (
         pytest.param(
             {"answerText": 123},
             id="answerText-number",
-            marks=pytest.mark.xfail(
-                strict=True, raises=TypeError, reason=MALFORMED + " (models.py:161)"
-            ),
         ),
         pytest.param(
             {"questionText": 5},
             id="questionText-number",
-            marks=pytest.mark.xfail(
-                strict=True, raises=TypeError, reason=MALFORMED + " (models.py:156)"
-            ),
         ),
         pytest.param(
             {"originalAnswerText": ["x"]},
             id="originalAnswerText-list",
-            marks=pytest.mark.xfail(
-                strict=True, raises=TypeError, reason=MALFORMED + " (models.py:141)"
-            ),
         ),
         pytest.param(
             {"id": "8004"},
             id="id-string",
-            marks=pytest.mark.xfail(
-                strict=True, raises=TypeError, reason=MALFORMED + " (store.py:208)"
-            ),
         ),
     ],
 )
@@ -982,7 +943,9 @@ def test_a_malformed_single_response_fails_its_window_cleanly(
     assert result.exit_code == 1
     lines = result.stderr.splitlines()
     assert lines and all(line.startswith("pqtrack: ") for line in lines), result.stderr
-    assert lines[-1] == "pqtrack: 1 of 9 windows incomplete; the next sync retries them"
+    # 8004 is listed in two windows (tabled 03-04, answered 03-05): each needs its detail
+    assert lines[-1] == "pqtrack: 2 of 9 windows incomplete; the next sync retries them"
+    assert "question 8004 is malformed" in lines[0]
 
 
 # -- the README's crontab line, as cron would run it --------------------------------------------

@@ -26,28 +26,50 @@ def later(values: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The corpus a month on: every value, a handful of them changed."""
     out = copy.deepcopy(values)
     holding = [v for v in out if v.get("answerIsHolding")][:3]
-    answered = [v for v in out if v.get("answerText") and not v.get("answerIsHolding")
-                and not v.get("answerIsCorrection") and v["house"] == "Commons"][:3]
+    answered = [
+        v
+        for v in out
+        if v.get("answerText")
+        and not v.get("answerIsHolding")
+        and not v.get("answerIsCorrection")
+        and v["house"] == "Commons"
+    ][:3]
     open_ = [v for v in out if not v.get("answerText") and not v.get("isWithdrawn")]
     for v in holding:
-        v.update(answerIsHolding=False, dateAnswered=_later(v["dateAnswered"], 9),
-                 answerText="<p>I thank the hon. Member for waiting. The Department has now "
-                 "published its review, and the figures requested are in the table below.</p>"
-                 "<table><tr><td>Year</td><td>Number</td></tr><tr><td>2024</td><td>1,204</td>"
-                 "</tr><tr><td>2025</td><td>1,388</td></tr></table>")
+        v.update(
+            answerIsHolding=False,
+            dateAnswered=_later(v["dateAnswered"], 9),
+            answerText="<p>I thank the hon. Member for waiting. The Department has now "
+            "published its review, and the figures requested are in the table below.</p>"
+            "<table><tr><td>Year</td><td>Number</td></tr><tr><td>2024</td><td>1,204</td>"
+            "</tr><tr><td>2025</td><td>1,388</td></tr></table>",
+        )
     for v in answered:
         old = v["answerText"]
-        v.update(answerIsCorrection=True, dateAnswerCorrected=_later(v["dateAnswered"], 6),
-                 correctingMemberId=v.get("answeringMemberId"), originalAnswerText=old,
-                 answerText=old.replace("</p>", " This figure was revised on 1 April.</p>", 1))
+        v.update(
+            answerIsCorrection=True,
+            dateAnswerCorrected=_later(v["dateAnswered"], 6),
+            correctingMemberId=v.get("answeringMemberId"),
+            originalAnswerText=old,
+            answerText=old.replace("</p>", " This figure was revised on 1 April.</p>", 1),
+        )
     for v in open_[:2]:
-        v.update(answeringBodyId=53, answeringBodyName="Cabinet Office",
-                 questionText=v["questionText"].replace("To ask the", "To ask the Minister for "
-                                                        "the Cabinet Office, on behalf of the", 1))
+        v.update(
+            answeringBodyId=53,
+            answeringBodyName="Cabinet Office",
+            questionText=v["questionText"].replace(
+                "To ask the", "To ask the Minister for the Cabinet Office, on behalf of the", 1
+            ),
+        )
     for v in open_[2:4]:
-        v.update(answerIsHolding=False, answerIsCorrection=False, answeringMemberId=4001,
-                 dateAnswered=_later(v["dateTabled"], 7), heading=v.get("heading") or "Housing",
-                 answerText="<p>The Government will set out its plans in the spring.</p>")
+        v.update(
+            answerIsHolding=False,
+            answerIsCorrection=False,
+            answeringMemberId=4001,
+            dateAnswered=_later(v["dateTabled"], 7),
+            heading=v.get("heading") or "Housing",
+            answerText="<p>The Government will set out its plans in the spring.</p>",
+        )
     open_[4]["isWithdrawn"] = True
     return out
 
