@@ -217,10 +217,12 @@ def build_filters(
 
 
 def check_paging(limit: int, offset: int) -> None:
-    if limit < 1:
-        raise UsageError(f"--limit must be at least 1, not {limit}")
-    if offset < 0:
-        raise UsageError(f"--offset cannot be negative ({offset})")
+    from pqtrack.queries import MAX_INT
+
+    if not 1 <= limit <= MAX_INT:
+        raise UsageError(f"--limit must be between 1 and {MAX_INT}, not {limit}")
+    if not 0 <= offset <= MAX_INT:
+        raise UsageError(f"--offset must be between 0 and {MAX_INT}, not {offset}")
 
 
 # -- import ------------------------------------------------------------------------------------
@@ -332,9 +334,11 @@ def show_cmd(
     elif kind == "csv":
         render.emit_csv(out, [record], list(record))
     else:
-        render.show_question(out, record, summary, render.referral_lines(record["referrals"]))
+        boxed = kind == "table"
+        referrals = render.referral_lines(record["referrals"])
+        render.show_question(out, record, summary, referrals, boxed=boxed)
         for other in followed:
-            render.show_question(out, other, [])
+            render.show_question(out, other, [], boxed=boxed)
 
 
 @command("history")

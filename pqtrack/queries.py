@@ -161,15 +161,10 @@ def parse_status(text: str | None) -> str | None:
 def resolve_department(store: Store, text: str) -> list[int]:
     """A department by id or name: exact, unique prefix or unique substring, case-insensitive."""
     text = text.strip()
-    if text.isdigit():
-        return [int(text)]
-    rows = list(
-        store.db.conn.execute(
-            "SELECT id, name FROM answering_bodies UNION "
-            "SELECT DISTINCT answering_body_id, answering_body_name FROM questions "
-            "WHERE answering_body_id IS NOT NULL"
-        )
-    )
+    if (number := numeric_id(text, "--department")) is not None:
+        return [number]
+    # every saved question with a department adds it to answering_bodies, so no scan is needed
+    rows = list(store.db.conn.execute("SELECT id, name FROM answering_bodies"))
     known = {name for _, name in rows}
     rows += [(i, name) for i, name in shipped_departments().items() if name not in known]
     return _resolve_name(text, rows, "department", "--department")
@@ -186,10 +181,23 @@ def shipped_departments() -> dict[int, str]:
     return {int(k): str(v) for k, v in table.items()}
 
 
+def numeric_id(text: str, option: str) -> int | None:
+    """An id typed as ASCII digits, or None if `text` is a name; ids SQLite cannot hold fail."""
+    if not re.fullmatch(r"[0-9]+", text):
+        return None
+    number = int(text)
+    if number > MAX_INT:
+        raise UsageError(f"{option}: {text[:30]!r} is too large to be an id")
+    return number
+
+
+MAX_INT = 2**63 - 1  # SQLite's largest integer
+
+
 def resolve_member(store: Store, text: str, option: str) -> list[int]:
     text = text.strip()
-    if text.isdigit():
-        return [int(text)]
+    if (number := numeric_id(text, option)) is not None:
+        return [number]
     rows = list(store.db.conn.execute("SELECT id, name FROM members WHERE name IS NOT NULL"))
     rows += [
         (i, n)
@@ -491,13 +499,13 @@ def parse_since(text: str) -> str:
 
     try:
         moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
-    except ValueError:
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+        return moment.astimezone(UTC).isoformat(timespec="seconds")
+    except (ValueError, OverflowError):  # OverflowError: a moment UTC cannot represent
         raise UsageError(
             f"--since: {text!r} is not a date, a timestamp (2025-03-01T06:00) or last-sync"
         ) from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).isoformat(timespec="seconds")
 
 
 def changes(

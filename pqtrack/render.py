@@ -151,14 +151,15 @@ def show_question(
     record: Mapping[str, Any],
     versions: Sequence[Mapping[str, Any]],
     extra: Sequence[Text] = (),
+    *,
+    boxed: bool = True,
 ) -> None:
-    facts = Table.grid(padding=(0, 2))
-    facts.add_column(style="bold", no_wrap=True)
-    facts.add_column()
+    """One question as a panel (a terminal) or as the same lines, unwrapped, in a pipe."""
+    facts: list[tuple[str, str]] = []
 
     def fact(label: str, value: Any) -> None:
         if value not in (None, "", []):
-            facts.add_row(label, Text(one_line(value)))
+            facts.append((label, one_line(value)))
 
     asker = record.get("asking_member") or (
         f"member {record['asking_member_id']}" if record.get("asking_member_id") else None
@@ -178,7 +179,7 @@ def show_question(
     fact("Status", record.get("status"))
     fact("Grouped with", ", ".join(record.get("grouped_uins") or []))
     fact("URL", record.get("url"))
-    parts: list[Any] = [facts, Text()]
+    parts: list[Text] = [Text()]
     parts.append(Text("Question", style="bold underline"))
     parts.append(Text(clean(record.get("question_text"))))
     parts.append(Text())
@@ -197,8 +198,21 @@ def show_question(
             if changed:
                 line.append(f"  changed: {changed}", style="dim")
             parts.append(line)
-    title = Text(one_line(record.get("heading")) or f"Question {record['id']}")
-    out.print(Panel(Group(*parts), title=title, title_align="left", box=box.ROUNDED))
+    title = one_line(record.get("heading")) or f"Question {record['id']}"
+    if not boxed:
+        width = max(len(label) for label, _ in facts)
+        lines = [title, ""]
+        lines += [f"{label:<{width}}  {value}" for label, value in facts]
+        lines += [part.plain for part in parts]
+        out.file.write("\n".join(lines) + "\n\n")
+        return
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="bold", no_wrap=True)
+    grid.add_column()
+    for label, value in facts:
+        grid.add_row(label, Text(value))
+    panel = Panel(Group(grid, *parts), title=Text(title), title_align="left", box=box.ROUNDED)
+    out.print(panel)
 
 
 def history_table(out: Console, versions: Sequence[Mapping[str, Any]], *, table_form: bool) -> None:

@@ -416,11 +416,6 @@ def test_in_a_pipe_without_format_lines_are_tab_separated(samples: Cli) -> None:
         assert "\x1b" not in output
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG cli.show_cmd: without --format in a pipe (kind 'plain') `show` still draws the "
-    "Rich panel (box-drawing characters); list, search and history switch to plain lines",
-)
 def test_show_in_a_pipe_draws_no_boxes(samples: Cli) -> None:
     result = samples("show", "1781191")
     assert result.exit_code == 0
@@ -692,11 +687,6 @@ def test_hostile_input_gives_results_or_one_line_never_a_traceback(
     assert sha256(sample_db) == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG cli.check_paging/queries: --limit or --offset beyond 2**63-1 reaches SQLite: "
-    "OverflowError traceback",
-)
 @pytest.mark.parametrize(
     "args",
     [
@@ -710,11 +700,6 @@ def test_huge_paging_numbers(sample_db: Path, args: list[str]) -> None:
     assert_clean(result, 2)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG queries.resolve_department/resolve_member: str.isdigit() then int(): '²' "
-    "raises ValueError, and ids beyond 2**63-1 raise OverflowError in SQLite",
-)
 @pytest.mark.parametrize(
     "args",
     [
@@ -867,11 +852,6 @@ def test_changes_with_a_bad_timestamp_is_exit_2(two_runs: Cli, since: str) -> No
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG queries.parse_since: catches ValueError only; converting a timestamp at the "
-    "edge of the calendar to UTC raises OverflowError (traceback)",
-)
 @pytest.mark.parametrize("since", ["0001-01-01T00:00+05:00", "9999-12-31T23:00-05:00"])
 def test_changes_with_an_out_of_range_timestamp_is_exit_2(two_runs: Cli, since: str) -> None:
     result = invoke(two_runs.db, "changes", "--since", since)
