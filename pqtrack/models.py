@@ -6,6 +6,7 @@ incoming value is a new version live in `merge.py`; this module supplies the pie
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import html
 import json
@@ -13,6 +14,8 @@ import re
 from collections.abc import Mapping
 from datetime import date
 from typing import Any, TypeGuard
+
+import orjson
 
 Value = dict[str, Any]
 
@@ -203,7 +206,21 @@ def content(value: Mapping[str, Any]) -> Value:
 
 
 def canonical_json(data: Any) -> str:
-    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    """Sorted keys, no spaces, UTF-8 as is: the text a version's hash is taken of."""
+    try:
+        return orjson.dumps(data, option=orjson.OPT_SORT_KEYS).decode()
+    except TypeError:  # an integer beyond 64 bits in an unknown field: the same text, slower
+        return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def loads(text: str | bytes) -> Any:
+    """Parse JSON quickly with orjson; what it refuses (lone surrogates, NaN) falls back to the
+    standard library, so the same documents are accepted. (orjson reads an integer beyond 64
+    bits as a float, which `validate` rejects wherever pqtrack reads a number.)"""
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return json.loads(text)
 
 
 def content_hash(value: Mapping[str, Any]) -> str:
@@ -258,51 +275,65 @@ def official_url(date_tabled: str | None, uin: str | None) -> str | None:
 
 
 _MAX_INT = 2**63 - 1  # SQLite's INTEGER
-_TEXT_FIELDS = (
-    "questionText",
-    "answerText",
-    "originalAnswerText",
-    "comparableAnswerText",
-    "heading",
-    "uin",
-    "house",
-    "answeringBodyName",
-)
-_INT_FIELDS = (
-    "askingMemberId",
-    "answeringBodyId",
-    "answeringMemberId",
-    "correctingMemberId",
-    "attachmentCount",
-)
-_FLAG_FIELDS = (
-    "isNamedDay",
-    "memberHasInterest",
-    "answerIsHolding",
-    "answerIsCorrection",
-    "isWithdrawn",
-)
-_DATE_FIELDS = (
-    "dateTabled",
-    "dateForAnswer",
-    "dateAnswered",
-    "dateHoldingAnswer",
-    "dateAnswerCorrected",
-)
 _MEMBER_TEXT = ("name", "listAs", "party", "partyAbbreviation", "partyColour", "memberFrom")
+# The type every field pqtrack reads must have when it is not null: a Python type checked
+# exactly, or a kind with a rule of its own.
+_TYPES: dict[str, type] = {
+    **dict.fromkeys(
+        "questionText answerText originalAnswerText comparableAnswerText heading uin house"
+        " answeringBodyName".split(),
+        str,
+    ),
+    **dict.fromkeys(
+        "isNamedDay memberHasInterest answerIsHolding answerIsCorrection isWithdrawn".split(),
+        bool,
+    ),
+    **dict.fromkeys(GROUPING, list),
+}
+_RULES: dict[str, str] = {
+    **dict.fromkeys(
+        "askingMemberId answeringBodyId answeringMemberId correctingMemberId"
+        " attachmentCount".split(),
+        "an integer",
+    ),
+    **dict.fromkeys(
+        "dateTabled dateForAnswer dateAnswered dateHoldingAnswer dateAnswerCorrected".split(),
+        "a date",
+    ),
+    **dict.fromkeys(MEMBER_OBJECTS, "a member with an integer id"),
+}
+_TYPE_NAMES = {str: "a string", bool: "true or false", list: "a list"}
 
 
 def _is_int(v: Any) -> TypeGuard[int]:
-    return isinstance(v, int) and not isinstance(v, bool) and -_MAX_INT <= v <= _MAX_INT
+    return type(v) is int and -_MAX_INT <= v <= _MAX_INT
 
 
-def _is_date(v: Any) -> bool:
-    if not isinstance(v, str) or not re.match(r"\d{4}-\d{2}-\d{2}", v):
+@functools.lru_cache(maxsize=8192)
+def _is_day(text: str) -> bool:
+    if not _DAY.match(text):
         return False
     try:
-        date.fromisoformat(v[:10])
+        date.fromisoformat(text[:10])
     except ValueError:
         return False
+    return True
+
+
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _follows(rule: str, v: Any) -> bool:
+    if rule == "a date":
+        return type(v) is str and _is_day(v[:19])
+    if rule == "an integer":
+        return _is_int(v)
+    if type(v) is not dict or not _is_int(v.get("id")):
+        return False
+    for field in _MEMBER_TEXT:
+        text = v.get(field)
+        if text is not None and type(text) is not str:
+            return False
     return True
 
 
@@ -310,42 +341,40 @@ def validate(value: Any) -> Value:
     """Check that a value is a question we can key and store; raise ValueError if not.
 
     Every field pqtrack reads must have the API's type (or be null), so that nothing a server
-    or a file can send reaches the store as something it cannot hold.
+    or a file can send reaches the store as something it cannot hold. (One pass over the
+    value: this runs for every record imported.)
     """
-    if not isinstance(value, dict):
+    if type(value) is not dict:
         raise ValueError(f"expected a question object, got {type(value).__name__}")
     qid = value.get("id")
     if not _is_int(qid) or qid <= 0:
         raise ValueError(f"question without a valid integer id: {str(qid)[:40]!r}")
+    for key, v in value.items():
+        if v is None:
+            continue
+        expected = _TYPES.get(key)
+        if expected is not None:
+            if type(v) is not expected:
+                raise ValueError(f"question {qid}: {key} is not {_TYPE_NAMES[expected]}")
+        elif (rule := _RULES.get(key)) is not None and not _follows(rule, v):
+            raise ValueError(f"question {qid}: {key} is not {rule}: {str(v)[:40]!r}")
+    return value
 
-    def bad(key: str, what: str) -> ValueError:
-        return ValueError(f"question {qid}: {key} is not {what}: {str(value[key])[:40]!r}")
 
-    for key in _TEXT_FIELDS:
-        if value.get(key) is not None and not isinstance(value[key], str):
-            raise bad(key, "a string")
-    for key in _INT_FIELDS:
-        if value.get(key) is not None and not _is_int(value[key]):
-            raise bad(key, "an integer")
-    for key in _FLAG_FIELDS:
-        if value.get(key) is not None and not isinstance(value[key], bool):
-            raise bad(key, "true or false")
-    for key in _DATE_FIELDS:
-        if value.get(key) is not None and not _is_date(value[key]):
-            raise bad(key, "a date")
-    for key in GROUPING:
-        if value.get(key) is not None and not isinstance(value[key], list):
-            raise bad(key, "a list")
+def members_of(value: Mapping[str, Any]) -> list[Value]:
+    """The expanded member objects a value carries (asking, answering, correcting)."""
+    found = []
     for key in MEMBER_OBJECTS:
         member = value.get(key)
-        if member is None:
-            continue
-        if not isinstance(member, dict) or not _is_int(member.get("id")):
-            raise bad(key, "a member with an integer id")
-        for field in _MEMBER_TEXT:
-            if member.get(field) is not None and not isinstance(member[field], str):
-                raise ValueError(f"question {qid}: {key}.{field} is not a string")
-    return value
+        if isinstance(member, dict) and isinstance(member.get("id"), int):
+            found.append(member)
+    return found
+
+
+def body_of(value: Mapping[str, Any]) -> tuple[int, str] | None:
+    """The answering body's (id, name), when a value names both."""
+    body_id, name = value.get("answeringBodyId"), value.get("answeringBodyName")
+    return (body_id, name) if isinstance(body_id, int) and name else None
 
 
 def to_row(value: Mapping[str, Any]) -> Value:

@@ -21,7 +21,7 @@ from sqlite_utils import Database
 from pqtrack import models
 from pqtrack.errors import StoreError
 from pqtrack.events import events_between
-from pqtrack.merge import Merged, Source, merge
+from pqtrack.merge import Item, Merged, Prepared, Source, json_or_none, merge
 from pqtrack.migrations import migrations
 from pqtrack.models import Value
 
@@ -195,7 +195,7 @@ class Store:
 
     def save_values(
         self,
-        items: Iterable[tuple[Value, Source | None]],
+        items: Iterable[Item],
         *,
         run_id: int | None,
         now: str | None = None,
@@ -205,7 +205,8 @@ class Store:
         counts = SaveCounts()
         with self.transaction():
             for batch in _chunks(items, BATCH):
-                current = self._current(sorted({v["id"] for v, _ in batch}))
+                ids = {item.id if isinstance(item, Prepared) else item[0]["id"] for item in batch}
+                current = self._current(sorted(ids))
                 plan_counts, ops = self._plan_batch(batch, current, run_id, now)
                 counts.add(plan_counts)
                 for sql, rows in ops:
@@ -222,7 +223,7 @@ class Store:
             ids,
         )
         return {
-            qid: Stored(json.loads(rec), src, ver, (head, question, answer))
+            qid: Stored(models.loads(rec), src, ver, (head, question, answer))
             for qid, rec, src, ver, head, question, answer in rows
         }
 
@@ -244,7 +245,7 @@ class Store:
 
     def _plan_batch(
         self,
-        batch: list[tuple[Value, Source | None]],
+        batch: list[Item],
         current: dict[int, Stored],
         run_id: int | None,
         now: str,
@@ -261,32 +262,50 @@ class Store:
         bodies: dict[int, str] = {}
         fts_deletes: list[tuple[Any, ...]] = []
         fts_inserts: dict[int, tuple[Any, ...]] = {}
-        for incoming, source in batch:
-            qid = incoming["id"]
-            for key in models.MEMBER_OBJECTS:
-                member = incoming.get(key)
-                if isinstance(member, dict) and isinstance(member.get("id"), int):
-                    members[member["id"]] = member
-            if isinstance(incoming.get("answeringBodyId"), int) and incoming.get(
-                "answeringBodyName"
-            ):
-                bodies[incoming["answeringBodyId"]] = incoming["answeringBodyName"]
+        repeated = _repeated_ids(batch)
+        for item in batch:
+            if isinstance(item, Prepared):
+                qid, source, prepared = item.id, item.source, item
+                found, body = item.members, item.body
+            else:
+                incoming, source = item
+                qid, prepared = incoming["id"], None
+                found, body = tuple(models.members_of(incoming)), models.body_of(incoming)
+            for member in found:
+                members[member["id"]] = member
+            if body:
+                bodies[body[0]] = body[1]
             stored = current.get(qid)
-            result: Merged = merge(
-                stored.value if stored else None,
-                stored.source if stored else None,
-                incoming,
-                source,
-            )
-            if result.outcome == "unchanged":
-                counts.unchanged += 1
-                if qid not in touched:
-                    seen_only.append((now, qid))
-                continue
+            value: Value | None
+            if stored is None and prepared is not None:
+                # New, and prepared ahead: the rows the general path below would compute
+                value = prepared.value() if qid in repeated else None
+                result = Merged(value or {}, "new", prepared.stored_source, prepared.truncated, [])
+                record, digest, row = prepared.record, prepared.digest, dict(prepared.row)
+                found_events = prepared.events
+            else:
+                if prepared is not None:
+                    incoming = prepared.value()
+                result = merge(
+                    stored.value if stored else None,
+                    stored.source if stored else None,
+                    incoming,
+                    source,
+                )
+                if result.outcome == "unchanged":
+                    counts.unchanged += 1
+                    if qid not in touched:
+                        seen_only.append((now, qid))
+                    continue
+                value = result.value
+                record = models.canonical_json(value)  # value has no member objects: content
+                digest = models.hash_json(record)
+                row = models.to_row(value)
+                found_events = tuple(
+                    (ev.event, json_or_none(ev.old), json_or_none(ev.new))
+                    for ev in events_between(stored.value if stored else None, value)
+                )
             version = 1 if stored is None else stored.version + (result.outcome != "filled")
-            value = result.value
-            record = models.canonical_json(value)  # value has no member objects: it is content
-            digest = models.hash_json(record)
             if result.outcome == "filled":
                 counts.filled += 1
                 filled_rows.append(
@@ -312,26 +331,16 @@ class Store:
                         run_id,
                     )
                 )
-                for ev in events_between(stored.value if stored else None, value):
-                    counts.events[ev.event] = counts.events.get(ev.event, 0) + 1
-                    event_rows.append(
-                        (
-                            qid,
-                            version,
-                            ev.event,
-                            _json_or_none(ev.old),
-                            _json_or_none(ev.new),
-                            now,
-                            run_id,
-                        )
-                    )
-            row = models.to_row(value)
+                for event, old, new in found_events:
+                    counts.events[event] = counts.events.get(event, 0) + 1
+                    event_rows.append((qid, version, event, old, new, now, run_id))
             indexed = (row["heading"], row["question_text"], row["answer_text"])
             if stored is None or stored.indexed != indexed:
                 if stored is not None and qid not in fts_inserts:
                     fts_deletes.append((qid, *stored.indexed))
                 fts_inserts[qid] = (qid, *indexed)
-            current[qid] = Stored(value, result.source, version, indexed)
+            if value is not None:
+                current[qid] = Stored(value, result.source, version, indexed)
             row.update(
                 derived=0,  # answer_fp and referrals are recomputed when next needed
                 truncated=int(result.truncated),
@@ -456,8 +465,16 @@ def _chunks(items: Iterable[T], size: int) -> Iterator[list[T]]:
 _MAY_REFER = re.compile(r"\b(?:refer|answer|repl(?:y|ied)|response|PQ|UIN|HL\s?\d)", re.IGNORECASE)
 
 
-def _json_or_none(value: Any) -> str | None:
-    return None if value is None else json.dumps(value)
+def _repeated_ids(batch: list[Item]) -> set[int]:
+    """Ids that occur more than once in a batch (a file may hold two states of a question)."""
+    seen: set[int] = set()
+    repeated: set[int] = set()
+    for item in batch:
+        qid = item.id if isinstance(item, Prepared) else item[0]["id"]
+        if qid in seen:
+            repeated.add(qid)
+        seen.add(qid)
+    return repeated
 
 
 def _describe_db_error(path: Path, exc: sqlite3.DatabaseError) -> str:

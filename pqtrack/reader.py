@@ -1,0 +1,254 @@
+"""Reading API-shaped files: envelopes, arrays, JSON Lines, gzip; checked, and for large
+files read in a worker process.
+
+`python -m pqtrack.reader FILE` is that worker: it writes the file's checked and prepared
+values to stdout as pickled batches, so the importing process only has to write them.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import pickle
+import queue
+import subprocess
+import sys
+import threading
+import zlib
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import IO, Any, BinaryIO
+
+from pqtrack import models
+from pqtrack.errors import InputFileError
+from pqtrack.merge import Item, Source, prepare
+from pqtrack.models import Value
+
+Progress = Callable[[int], None]
+
+KNOWN_FIELDS = frozenset(
+    "id uin house dateTabled dateForAnswer isNamedDay askingMemberId askingMember "
+    "memberHasInterest questionText heading answeringBodyId answeringBodyName isWithdrawn "
+    "groupedQuestions groupedQuestionsDates answerIsHolding answerIsCorrection "
+    "answeringMemberId answeringMember correctingMemberId correctingMember dateAnswered "
+    "answerText originalAnswerText comparableAnswerText dateAnswerCorrected "
+    "dateHoldingAnswer attachmentCount attachments".split()
+)
+
+# A file this large is read, checked and prepared by a worker process while the importing
+# process writes: on two cores most of the way to twice as fast. Smaller ones are not worth it.
+WORKER_MIN_BYTES = 8 * 2**20
+_SEND_EVERY = 500
+
+
+def read(path: Path, unknown: set[str], progress: Progress | None = None) -> Iterator[Item]:
+    """A file's values, checked: InputFileError names the first thing wrong with it.
+
+    Unknown top-level fields are added to `unknown`; `progress` is called with counts read.
+    """
+    if _size(path) >= WORKER_MIN_BYTES:
+        return _read_in_worker(path, unknown, progress)
+    return checked(iter_values(path), unknown, progress)
+
+
+def checked(
+    values: Iterator[tuple[Value, Source | None]], unknown: set[str], progress: Progress | None
+) -> Iterator[tuple[Value, Source | None]]:
+    for n, (value, source) in enumerate(values, 1):
+        try:
+            models.validate(value)
+        except ValueError as exc:
+            raise InputFileError(f"record {n}: {exc}") from None
+        if "questionText" not in value:
+            hint = " (it looks like a written statement)" if "title" in value else ""
+            raise InputFileError(f"record {n} is not a written question{hint}")
+        unknown.update(value.keys() - KNOWN_FIELDS)
+        if progress:
+            progress(1)
+        yield value, source
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size if path.is_file() else 0
+    except OSError:
+        return 0  # _open_text says what is wrong with it
+
+
+def _read_in_worker(path: Path, unknown: set[str], progress: Progress | None) -> Iterator[Item]:
+    """The values of a large file as `python -m pqtrack.reader` sends them.
+
+    A failure in the worker arrives here as the InputFileError reading in this process would
+    raise, after the values before it. If this side stops early, the worker's next write
+    fails and it ends.
+    """
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "pqtrack.reader", str(path)], stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+    )  # fmt: skip
+    assert worker.stdout is not None
+    try:
+        while True:
+            try:
+                kind, payload = pickle.load(worker.stdout)
+            except (EOFError, pickle.UnpicklingError):
+                raise InputFileError(
+                    f"the process reading it stopped (exit code {worker.wait()})"
+                ) from None
+            if kind == "items":
+                if progress:
+                    progress(len(payload))
+                yield from payload
+            elif kind == "done":
+                unknown.update(payload)
+                return
+            else:
+                raise InputFileError(payload)
+    finally:
+        worker.stdout.close()
+        try:
+            worker.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait()
+
+
+def _send(out: BinaryIO, path: str) -> None:
+    """The worker's side: one file's checked, prepared values in pickled batches.
+
+    A thread writes while the next batch is prepared, so the pipe never holds up the work.
+    """
+    pending: queue.Queue[bytes | None] = queue.Queue(maxsize=4)
+    failed: list[BaseException] = []
+
+    def write() -> None:
+        try:
+            while (data := pending.get()) is not None:
+                out.write(data)
+            out.flush()
+        except BaseException as exc:  # the importing process went away: stop both sides
+            failed.append(exc)
+            while pending.get() is not None:
+                pass
+
+    def put(message: tuple[str, Any]) -> None:
+        if failed:
+            raise failed[0]
+        pending.put(pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL))
+
+    writer = threading.Thread(target=write, daemon=True)
+    writer.start()
+    unknown: set[str] = set()
+    batch: list[Item] = []
+    try:
+        for value, source in checked(iter_values(Path(path)), unknown, None):
+            batch.append(prepare(value, source))
+            if len(batch) >= _SEND_EVERY:
+                put(("items", batch))
+                batch = []
+        put(("items", batch))
+        put(("done", sorted(unknown)))
+    except InputFileError as exc:
+        put(("items", batch))
+        put(("error", str(exc)))
+    finally:
+        pending.put(None)
+        writer.join()
+    if failed:
+        raise failed[0]
+
+
+def iter_values(path: Path) -> Iterator[tuple[Value, Source | None]]:
+    """Yield (value, source) from one file; source is 'list' for list envelopes, else unknown.
+
+    A file whose first line is a whole JSON document is read as JSON Lines, streaming, so a
+    large export never has to fit in memory; anything else is parsed as one JSON document.
+    """
+    with _open_text(path) as stream:
+        try:
+            first = stream.readline()
+            while first and not first.strip():
+                first = stream.readline()
+            if not first:
+                raise InputFileError("the file is empty")
+            try:
+                document = models.loads(first)
+            except json.JSONDecodeError:
+                document = _NOT_ONE_LINE
+            if document is _NOT_ONE_LINE:
+                try:
+                    document = models.loads(first + stream.read())
+                except json.JSONDecodeError as exc:
+                    raise InputFileError(f"not JSON: {exc}") from None
+                yield from _unwrap(document, where="")
+                return
+            yield from _unwrap(document, where="line 1")
+            for lineno, line in enumerate(stream, 2):
+                if not line.strip():
+                    continue
+                try:
+                    document = models.loads(line)
+                except json.JSONDecodeError as exc:
+                    raise InputFileError(f"line {lineno} is not JSON: {exc.msg}") from None
+                yield from _unwrap(document, where=f"line {lineno}")
+        except (OSError, EOFError, zlib.error) as exc:
+            raise InputFileError(f"cannot read: {exc}") from None
+        except UnicodeDecodeError:
+            raise InputFileError("not UTF-8 text") from None
+
+
+_NOT_ONE_LINE = object()
+
+
+def _unwrap(document: Any, *, where: str) -> Iterator[tuple[Value, Source | None]]:
+    """Values from one JSON document; `where` names its line in a JSON Lines file."""
+    where = f"{where}: " if where else ""
+    if isinstance(document, list):
+        for item in document:
+            yield from _unwrap_item(item, None, where)
+    elif isinstance(document, dict) and "results" in document:
+        if not isinstance(document["results"], list):
+            raise InputFileError(f"{where}'results' is not a list")
+        for item in document["results"]:
+            yield from _unwrap_item(item, "list", where)
+    elif isinstance(document, dict):
+        yield from _unwrap_item(document, None, where)
+    else:
+        raise InputFileError(f"{where}expected an object or array, got {type(document).__name__}")
+
+
+def _unwrap_item(
+    item: Any, source: Source | None, where: str
+) -> Iterator[tuple[Value, Source | None]]:
+    if isinstance(item, dict) and isinstance(item.get("value"), dict):
+        yield item["value"], source
+    elif isinstance(item, dict) and "id" in item:
+        yield item, source
+    else:
+        raise InputFileError(
+            f"{where}not API-shaped JSON (expected a list envelope, a {{value: ...}} envelope "
+            "or question objects)"
+        )
+
+
+def _open_text(path: Path) -> IO[str]:
+    if not path.exists():
+        raise InputFileError("no such file")
+    if path.is_dir():
+        raise InputFileError("is a directory")
+    try:
+        with path.open("rb") as probe:
+            gzipped = probe.read(2) == b"\x1f\x8b"
+        if gzipped:
+            return gzip.open(path, "rt", encoding="utf-8-sig")
+        return path.open("r", encoding="utf-8-sig")
+    except OSError as exc:
+        raise InputFileError(f"cannot read: {exc.strerror or exc}") from None
+
+
+if __name__ == "__main__":
+    try:
+        with open(sys.stdout.fileno(), "wb", closefd=False) as stdout:
+            _send(stdout, sys.argv[1])
+    except (BrokenPipeError, KeyboardInterrupt):
+        sys.exit(1)  # the importing process stopped reading, or the user stopped both
