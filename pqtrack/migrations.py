@@ -165,6 +165,19 @@ def m004_derived_analysis(db: Database) -> None:
     )
 
 
+@migrations()
+def m005_filter_indexes(db: Database) -> None:
+    """Indexes for the filters that select few questions (a status such as withdrawn, one
+    minister's answers, an answered-date range), so search and list can start from them."""
+    db.executescript(
+        """
+        CREATE INDEX questions_status ON questions (status);
+        CREATE INDEX questions_answerer ON questions (answering_member_id);
+        CREATE INDEX questions_answered ON questions (date_answered);
+        """
+    )
+
+
 def schema() -> str:
     """The SQL of a freshly migrated database, as the README shows it.
 
