@@ -58,16 +58,18 @@ def repeat_groups(
     if near is None:
         sql = (
             "SELECT q.id, q.uin, q.date_answered, q.answering_body_name, q.grouped_uins,"
-            " q.answer_text, q.answer_fp FROM questions q WHERE q.answer_fp IN ("
-            f" SELECT answer_fp FROM questions q WHERE q.answer_fp IS NOT NULL AND {where}"
-            " GROUP BY answer_fp HAVING count(*) >= :min_size)"
+            " q.answer_text, f.answer_fp FROM answer_facts f JOIN questions q"
+            " ON q.id = f.question_id WHERE f.answer_fp IN ("
+            " SELECT f.answer_fp FROM answer_facts f JOIN questions q ON q.id = f.question_id"
+            f" WHERE f.answer_fp IS NOT NULL AND {where}"
+            " GROUP BY f.answer_fp HAVING count(*) >= :min_size)"
             f" AND {where} ORDER BY q.id"
         )
     else:
         sql = (
             "SELECT q.id, q.uin, q.date_answered, q.answering_body_name, q.grouped_uins,"
-            " q.answer_text, q.answer_fp FROM questions q"
-            f" WHERE q.answer_fp IS NOT NULL AND {where}"
+            " q.answer_text, f.answer_fp FROM answer_facts f JOIN questions q"
+            f" ON q.id = f.question_id WHERE f.answer_fp IS NOT NULL AND {where}"
             " ORDER BY q.id"
         )
     for qid, uin, answered, dept, grouped, text, fp in store.db.conn.execute(
@@ -141,8 +143,9 @@ def resolve_referrals(store: Store, question_id: int) -> list[dict[str, Any]]:
     most recent one tabled before the referring question wins.
     """
     row = store.db.conn.execute(
-        "SELECT referrals, derived, answer_text, date_answered, date_tabled FROM questions"
-        " WHERE id = ?",
+        "SELECT f.referrals, f.question_id IS NOT NULL, q.answer_text, q.date_answered,"
+        " q.date_tabled FROM questions q LEFT JOIN answer_facts f ON f.question_id = q.id"
+        " WHERE q.id = ?",
         [question_id],
     ).fetchone()
     if row is None:
@@ -207,7 +210,8 @@ _FACTS_SQL = (
     "SELECT q.id, q.house, q.date_tabled, q.date_for_answer, q.is_named_day, q.status,"
     " q.date_answered, q.date_holding_answer, q.answer_is_holding,"
     " CASE WHEN q.is_prorogation_answer THEN q.answer_text END AS answer_text,"
-    " q.referrals IS NOT NULL AS refers, {key} AS grp FROM questions q {join} WHERE {where}"
+    " f.referrals IS NOT NULL AS refers, {key} AS grp FROM questions q"
+    " LEFT JOIN answer_facts f ON f.question_id = q.id {join} WHERE {where}"
 )
 GROUP_KEYS = {
     "department": ("coalesce(q.answering_body_name, 'unknown')", ""),

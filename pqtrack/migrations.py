@@ -178,6 +178,29 @@ def m005_filter_indexes(db: Database) -> None:
     )
 
 
+@migrations()
+def m006_answer_facts(db: Database) -> None:
+    """The derived columns move to a narrow table of their own: filling them in rewrote every
+    (wide) questions row, which took most of a first `repeats` on a large database."""
+    db.executescript(
+        """
+        CREATE TABLE answer_facts (   -- computed from the current answer when next needed
+            question_id INTEGER PRIMARY KEY REFERENCES questions (id),
+            answer_fp TEXT,           -- fingerprint of the normalised answer (repeats)
+            referrals TEXT            -- JSON: references to other answers, if any
+        );
+        CREATE INDEX answer_facts_fp ON answer_facts (answer_fp);
+        INSERT INTO answer_facts (question_id, answer_fp, referrals)
+            SELECT id, answer_fp, referrals FROM questions WHERE derived = 1;
+        DROP INDEX questions_answer_fp;
+        DROP INDEX questions_derived;
+        ALTER TABLE questions DROP COLUMN answer_fp;
+        ALTER TABLE questions DROP COLUMN referrals;
+        ALTER TABLE questions DROP COLUMN derived;
+        """
+    )
+
+
 def schema() -> str:
     """The SQL of a freshly migrated database, as the README shows it.
 

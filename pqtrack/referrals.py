@@ -375,8 +375,10 @@ def _sentence_referrals(sentence: str, answered_on: date | None) -> list[Referra
     lower = sentence.lower()
     refer = _REFER_RE.search(sentence) if "refer" in lower else None
     further = _FURTHER_RE.search(sentence) if "further" in lower or "pursuant" in lower else None
-    if not (refer or further or _DIGIT_RE.search(sentence)):
-        return []  # every other trigger needs a UIN, and a UIN has digits
+    if not (refer or further) and not (
+        _DIGIT_RE.search(sentence) and any(mark in lower for mark in _TARGET_MARKS)
+    ):
+        return []  # every other trigger needs a UIN: digits after one of the marks
     dates = _parse_dates(sentence, answered_on)
     strong = _strong_targets(sentence, dates)
     trigger_spans: list[_Span] = [_Span(m.start(), m.end()) for m in (refer, further) if m]
@@ -452,6 +454,19 @@ def _sentence_referrals(sentence: str, answered_on: date | None) -> list[Referra
 
 
 # --------------------------------------------------------------------------- public API
+
+
+# Every question reference (_STRONG_RE) holds one of these, lower-cased; every referral needs
+# "refer", "further" or "pursuant", or a question reference.
+_TARGET_MARKS = ("pq", "uin", "question", "hl", "hcws")
+_REFERRAL_MARKS = ("refer", "further", "pursuant", *_TARGET_MARKS)
+
+
+def may_refer(text: str) -> bool:
+    """A quick look before ``find_referrals``: False means it would find nothing. ``text`` may
+    be lower-cased already (as ``repeats.normalise`` leaves it)."""
+    folded = text if text.islower() else text.lower()
+    return any(mark in folded for mark in _REFERRAL_MARKS)
 
 
 def find_referrals(answer_text: str, *, answered_on: date | None = None) -> list[Referral]:

@@ -64,7 +64,6 @@ import itertools
 import operator
 import random
 import re
-import sys
 import unicodedata
 from array import array
 from collections.abc import Callable, Iterable
@@ -105,15 +104,16 @@ _STOP = frozenset({
 # --------------------------------------------------------------------------- exact
 
 
-@functools.cache
-def _non_ascii_punctuation() -> frozenset[str]:
-    return frozenset(
-        chr(cp) for cp in range(128, sys.maxunicode + 1) if unicodedata.category(chr(cp))[0] == "P"
-    )
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
+@functools.lru_cache(maxsize=4096)
+def _is_punctuation(char: str) -> bool:
+    return unicodedata.category(char)[0] == "P"
 
 
 # Unicode punctuation (category P*) becomes a space. bytes.translate does the ASCII part fast;
-# the few non-ASCII punctuation characters in a text are replaced one by one before that.
+# the few distinct non-ASCII characters of a text are looked at one by one before that.
 _ASCII_PUNCT = bytes(
     32 if unicodedata.category(chr(i))[0] == "P" else i for i in range(128)
 ) + bytes(range(128, 256))
@@ -122,8 +122,9 @@ _ASCII_PUNCT = bytes(
 def _words(folded: str) -> list[str]:
     """Split casefolded text into words; every punctuation character separates words."""
     if not folded.isascii():
-        for char in _non_ascii_punctuation().intersection(folded):
-            folded = folded.replace(char, " ")
+        for char in set(_NON_ASCII.findall(folded)):
+            if _is_punctuation(char):
+                folded = folded.replace(char, " ")
     return folded.encode("utf-8").translate(_ASCII_PUNCT).decode("utf-8").split()
 
 
@@ -142,7 +143,12 @@ def normalise(text: str) -> str:
 
 def fingerprint(text: str) -> str:
     """Stable 16-hex-digit hash of ``normalise(text)`` for grouping exact repeats."""
-    return hashlib.blake2b(normalise(text).encode("utf-8"), digest_size=8).hexdigest()
+    return digest(normalise(text))
+
+
+def digest(normalised: str) -> str:
+    """The fingerprint of text already normalised."""
+    return hashlib.blake2b(normalised.encode("utf-8"), digest_size=8).hexdigest()
 
 
 # --------------------------------------------------------------------------- tokens

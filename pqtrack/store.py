@@ -7,12 +7,11 @@ owns every write. Every batch is one explicit transaction.
 from __future__ import annotations
 
 import json
-import re
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
-from datetime import UTC, date, datetime
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -30,7 +29,6 @@ T = TypeVar("T")
 
 _QUESTION_COLUMNS = (
     *models.to_row({"id": 0}).keys(),
-    "derived",
     "truncated",
     "version",
     "content_hash",
@@ -262,6 +260,7 @@ class Store:
         bodies: dict[int, str] = {}
         fts_deletes: list[tuple[Any, ...]] = []
         fts_inserts: dict[int, tuple[Any, ...]] = {}
+        stale_facts: list[tuple[int]] = []
         repeated = _repeated_ids(batch)
         for item in batch:
             if isinstance(item, Prepared):
@@ -341,8 +340,9 @@ class Store:
                 fts_inserts[qid] = (qid, *indexed)
             if value is not None:
                 current[qid] = Stored(value, result.source, version, indexed)
+            if stored is not None:
+                stale_facts.append((qid,))  # recomputed from the new answer when next needed
             row.update(
-                derived=0,  # answer_fp and referrals are recomputed when next needed
                 truncated=int(result.truncated),
                 version=version,
                 content_hash=digest,
@@ -360,42 +360,20 @@ class Store:
             (_INSERT_EVENT, event_rows),
             (_FTS_DELETE, fts_deletes),
             (_FTS_INSERT, list(fts_inserts.values())),
+            ("DELETE FROM answer_facts WHERE question_id = ?", stale_facts),
             (_UPSERT_MEMBER, [_member_row(m, now) for m in members.values()]),
             (_UPSERT_BODY, [(bid, name, now, now) for bid, name in bodies.items()]),
         ]
         return counts, [(sql, rows) for sql, rows in ops if rows]
 
     def refresh_derived(self, progress: Callable[[int], None] | None = None) -> int:
-        """Compute the answer fingerprints and referrals that are missing; return how many."""
-        from pqtrack import referrals, repeats
+        """Compute the answer facts (fingerprint, referrals) that are missing; return how many.
 
-        done = 0
-        while True:
-            rows = self.db.conn.execute(
-                "SELECT id, answer_text, date_answered FROM questions WHERE derived = 0 LIMIT 5000"
-            ).fetchall()
-            if not rows:
-                return done
-            updates = []
-            for qid, text, answered in rows:
-                fp = repeats.fingerprint(text) if text else None
-                found = (
-                    referrals.find_referrals(
-                        text, answered_on=date.fromisoformat(answered) if answered else None
-                    )
-                    if text and _MAY_REFER.search(text)
-                    else []
-                )
-                refs = json.dumps([asdict(r) for r in found]) if found else None
-                updates.append((fp, refs, qid))
-            with self.transaction():
-                self.db.conn.executemany(
-                    "UPDATE questions SET answer_fp = ?, referrals = ?, derived = 1 WHERE id = ?",
-                    updates,
-                )
-            done += len(rows)
-            if progress:
-                progress(len(rows))
+        A question has none until this first runs, and loses them when it changes.
+        """
+        from pqtrack import derive
+
+        return derive.derive_all(self.db.conn, self.path, progress)
 
     def count_truncated(self) -> int:
         return int(
@@ -462,7 +440,6 @@ def _chunks(items: Iterable[T], size: int) -> Iterator[list[T]]:
 
 
 # A cheap test before the full referral parser: most answers mention no other answer.
-_MAY_REFER = re.compile(r"\b(?:refer|answer|repl(?:y|ied)|response|PQ|UIN|HL\s?\d)", re.IGNORECASE)
 
 
 def _repeated_ids(batch: list[Item]) -> set[int]:

@@ -172,13 +172,13 @@ def test_upgrade_from_the_first_schema_keeps_the_data_and_its_index(
     store = Store.open(db_path)
     try:
         tables = set(store.db.table_names())
-        assert {"events", "sync_windows"} <= tables
+        assert {"events", "sync_windows", "answer_facts"} <= tables
         columns = {c.name for c in store.db.table("questions").columns}
-        assert {"answer_fp", "referrals", "derived"} <= columns
+        assert not {"answer_fp", "referrals", "derived"} & columns  # moved out by m006
         assert [m.name for m in migrations.applied(store.db)] == MIGRATIONS
         kept = next(store.db.query("SELECT * FROM questions"))
         assert {k: kept[k] for k in question} == question
-        assert kept["derived"] == 0
+        assert store.db.execute("SELECT count(*) FROM answer_facts").fetchone() == (0,)
         (stored_record,) = [r[0] for r in store.db.execute("SELECT record FROM versions")]
         assert stored_record == record
         fts_is_consistent(store)
@@ -424,3 +424,25 @@ def test_a_failure_midway_leaves_nothing_behind(store: Store) -> None:
     for table in ("questions", "versions", "events", "answering_bodies"):
         assert store.db.execute(f"SELECT count(*) FROM {table}").fetchone()[0] == 0, table
     assert fts_ids(store, "answer") == []
+
+
+def test_facts_computed_before_m006_move_to_answer_facts(db_path: Path) -> None:
+    """m004 kept answer facts in questions columns; m006 carries the computed ones over."""
+    old = Database(db_path)
+    migrations.apply(old, stop_before="m006_answer_facts")
+    stamp = "2025-03-01T00:00:00+00:00"
+    for qid, derived in ((1, 1), (2, 0)):
+        old.execute(
+            "INSERT INTO questions (id, question_text, status, version, content_hash,"
+            " first_seen, last_seen, last_changed, answer_fp, referrals, derived)"
+            " VALUES (?, 'q', 'answered', 1, 'sha256:x', ?, ?, ?, ?, ?, ?)",
+            [qid, stamp, stamp, stamp, f"fp{qid}", '[{"uins": ["123"]}]', derived],
+        )
+    old.conn.commit()
+    old.close()
+    store = Store.open(db_path)
+    try:
+        rows = store.db.execute("SELECT * FROM answer_facts").fetchall()
+        assert rows == [(1, "fp1", '[{"uins": ["123"]}]')]  # question 2 was never derived
+    finally:
+        store.close()

@@ -1,0 +1,91 @@
+"""Answer facts (fingerprints, referrals): computed once, lost on change, the same whether
+computed here or by worker processes."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from pqtrack import derive, referrals, repeats
+from pqtrack.store import Store
+from tests.bench.generate import generate
+
+
+def facts_of(db: Path) -> list[tuple[int, str | None, str | None]]:
+    conn = sqlite3.connect(db)
+    try:
+        return conn.execute("SELECT * FROM answer_facts ORDER BY question_id").fetchall()
+    finally:
+        conn.close()
+
+
+def built(db: Path, n: int = 1500) -> Path:
+    store = Store.open(db)
+    store.save_values(((v, None) for v in generate(n, seed=5)), run_id=None)
+    store.close()
+    return db
+
+
+def test_workers_compute_the_facts_this_process_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    here, there = built(tmp_path / "here.db"), built(tmp_path / "there.db")
+    progress: list[int] = []
+    store = Store.open(here)
+    assert store.refresh_derived() == 1500
+    store.close()
+    monkeypatch.setattr(derive, "WORKERS_FROM", 0)
+    store = Store.open(there)
+    assert store.refresh_derived(progress.append) == 1500
+    assert store.refresh_derived() == 0  # nothing left to do
+    store.close()
+    assert sum(progress) == 1500 and len(progress) == derive.WORKERS  # a batch each
+    assert facts_of(there) == facts_of(here)
+    assert len(facts_of(here)) == 1500
+    assert any(refs for _, _, refs in facts_of(here))  # the corpus has referrals to find
+
+
+def test_a_failing_worker_is_a_clean_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from pqtrack.errors import StoreError
+
+    db = built(tmp_path / "q.db", 50)
+    monkeypatch.setattr(derive, "WORKERS_FROM", 0)
+    monkeypatch.setattr(derive.sys, "executable", "/bin/false")
+    store = Store.open(db)
+    with pytest.raises(StoreError, match=r"computing answer facts failed: exit code 1"):
+        store.refresh_derived()
+    store.close()
+
+
+def test_a_changed_answer_loses_its_facts_until_recomputed(tmp_path: Path) -> None:
+    db = built(tmp_path / "q.db", 30)
+    store = Store.open(db)
+    store.refresh_derived()
+    value = next(v for v in generate(30, seed=5) if v.get("answerText"))
+    changed = {**value, "answerText": "<p>An answer quite unlike the first one.</p>"}
+    store.save_values([(changed, "detail")], run_id=None)
+    assert store.refresh_derived() == 1
+    (fp,) = store.db.execute(
+        "SELECT answer_fp FROM answer_facts WHERE question_id = ?", [value["id"]]
+    ).fetchone()
+    assert fp == repeats.fingerprint("An answer quite unlike the first one.")
+    store.close()
+
+
+def test_the_quick_look_never_hides_a_referral() -> None:
+    texts = [v["answerText"] for v in generate(3000, seed=9) if v.get("answerText")]
+    texts += [
+        "I refer the hon. Member to the answer I gave on 3 May 2024 to Question 1234.",
+        "Further to the reply of 4 June, see PQ 5678.",
+        "As set out in HL1234, the scheme continues.",
+        "See the written statement HCWS 12 of 5 March 2025.",
+    ]
+    found = 0
+    for text in texts:
+        if referrals.find_referrals(text):
+            found += 1
+            assert referrals.may_refer(repeats.normalise(text)), text
+            assert referrals.may_refer(text), text
+    assert found >= 4
