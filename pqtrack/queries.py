@@ -310,9 +310,24 @@ def get_record(store: Store, question_id: int) -> dict[str, Any]:
 def list_records(
     store: Store, filters: Filters, *, limit: int, offset: int = 0
 ) -> list[dict[str, Any]]:
+    """Questions newest first. A scan that overruns a few milliseconds is tried again from
+    the newest id an --until or --answered-until allows (see _id_ceiling)."""
     where, params = filters.where()
-    sql = _RECORD_SQL + f" WHERE {where} ORDER BY q.id DESC LIMIT :limit OFFSET :offset"
-    return [to_record(r) for r in _rows(store, sql, {**params, "limit": limit, "offset": offset})]
+    args = {**params, "limit": limit, "offset": offset}
+    order = " ORDER BY q.id DESC LIMIT :limit OFFSET :offset"
+    try:
+        rows = _guarded(
+            store, f"SELECT q.id FROM questions q WHERE {where}{order}", args, LIST_TRY_SECONDS
+        )
+    except _Interrupted:
+        ceiling = _id_ceiling(store, filters)
+        if ceiling is not None:
+            where += " AND q.id <= :ceiling"
+            args["ceiling"] = ceiling
+        rows = list(
+            store.db.conn.execute(f"SELECT q.id FROM questions q WHERE {where}{order}", args)
+        )
+    return _records_by_id(store, [qid for (qid,) in rows])
 
 
 @dataclass
@@ -371,12 +386,7 @@ def search_records(
                     note = (
                         "ranking took too long for so common a query; showing newest first instead"
                     )
-                    hits = list(
-                        store.db.conn.execute(
-                            base + " ORDER BY questions_fts.rowid DESC LIMIT :limit OFFSET :offset",
-                            args,
-                        )
-                    )
+                    hits = _newest_first(store, columns, base, where, args, filters)
             else:
                 hits = _newest_first(store, columns, base, where, args, filters)
         except sqlite3.OperationalError as exc:
@@ -391,7 +401,9 @@ def search_records(
 
 
 # How long newest-first search may follow the index of matches before trying another way in.
-FIRST_TRY_SECONDS = 0.004
+FIRST_TRY_SECONDS = 0.002
+NEXT_TRY_SECONDS = 0.010
+LIST_TRY_SECONDS = 0.005
 GUARD_STEPS = 10_000  # SQLite virtual-machine steps between looks at the clock
 
 
@@ -406,35 +418,60 @@ def _newest_first(
     """Newest-first hits, starting from whichever side selects fewer rows.
 
     Following the matches newest first is quickest unless the filters reject most of them
-    (a common word before an old --until, or among withdrawn questions). When that first try
-    runs out of its few milliseconds: with --until, start the matches below the newest
-    question tabled by then; with a filter an index selects, walk those questions newest
-    first and test each against the index of matches; else finish the first way.
+    (a common word before an old --until, or among withdrawn questions). So each way in gets
+    a few milliseconds before the next is tried: the matches; the matches below the newest
+    question an --until or --answered-until allows; the questions an indexed filter selects,
+    newest first, each tested against the matches; and last the matches again, unhurried.
     """
-    conn = store.db.conn
     paging = " LIMIT :limit OFFSET :offset"
     order = " ORDER BY questions_fts.rowid DESC" + paging
     try:
         return _guarded(store, base + order, args, FIRST_TRY_SECONDS)
     except _Interrupted:
         pass
-    if filters.until:
-        (bound,) = conn.execute(
-            "SELECT max(id) FROM questions INDEXED BY questions_tabled WHERE date_tabled <= ?",
-            [filters.until],
-        ).fetchone()
-        return list(
-            conn.execute(
-                base + " AND questions_fts.rowid <= :bound" + order, {**args, "bound": bound or 0}
-            )
-        )
-    if filters.status or filters.department_ids or filters.member_ids or filters.answered_by_ids:
+    ceiling = _id_ceiling(store, filters)
+    if ceiling is not None:
+        base += " AND questions_fts.rowid <= :ceiling"
+        args = {**args, "ceiling": ceiling}
+        try:
+            return _guarded(store, base + order, args, NEXT_TRY_SECONDS)
+        except _Interrupted:
+            pass
+    if (
+        filters.status
+        or filters.department_ids
+        or filters.member_ids
+        or filters.answered_by_ids
+        or filters.topic_department_ids
+    ):
         from_filters = (
             f"{columns} FROM questions q CROSS JOIN questions_fts"
             f" ON questions_fts.rowid = q.id WHERE questions_fts MATCH :match AND {where}"
         )
-        return list(conn.execute(from_filters + " ORDER BY q.id DESC" + paging, args))
-    return list(conn.execute(base + order, args))
+        try:
+            return _guarded(
+                store, from_filters + " ORDER BY q.id DESC" + paging, args, NEXT_TRY_SECONDS
+            )
+        except _Interrupted:
+            pass
+    return list(store.db.conn.execute(base + order, args))
+
+
+def _id_ceiling(store: Store, filters: Filters) -> int | None:
+    """The largest id the date upper bounds let through, or None without such a bound: a
+    condition that changes no result but lets a newest-first scan start where it should.
+    (Cheap exactly when it helps: the older the bound, the shorter the index range read.)"""
+    bounds = []
+    for column, index, day in (
+        ("date_tabled", "questions_tabled", filters.until),
+        ("date_answered", "questions_answered", filters.answered_until),
+    ):
+        if day:
+            (top,) = store.db.conn.execute(
+                f"SELECT max(id) FROM questions INDEXED BY {index} WHERE {column} <= ?", [day]
+            ).fetchone()
+            bounds.append(top or 0)
+    return min(bounds) if bounds else None
 
 
 class _Interrupted(Exception):

@@ -505,27 +505,8 @@ def stats_view(
                 + "\n"
             )
         return
-    grid = Table(box=box.SIMPLE_HEAD, pad_edge=False)
-    # the numbers take about 82 columns; the names get what is left (between 8 and 36)
-    name_width = max(8, min(36, out.width - 82))
-    grid.add_column(by, width=name_width, overflow="ellipsis", no_wrap=True)
-    for name in (
-        "tabled",
-        "answered",
-        "open",
-        "holding",
-        "corr-\nected",
-        "over-\ndue",
-        "days",
-        "on\ntime",
-        "held",
-        "refers",
-    ):
-        grid.add_column(
-            name, justify="right", no_wrap=True, min_width=max(map(len, name.split("\n")))
-        )
-    for r in rows:
-        grid.add_row(
+    cells = [
+        (
             one_line(r[by]),
             f"{r['tabled']:,}",
             f"{r['answered']:,}",
@@ -538,6 +519,24 @@ def stats_view(
             _pct(r["holding_rate"]),
             f"{r['referrals']:,}",
         )
+        for r in rows
+    ]
+
+    def build(name_width: int) -> Table:
+        grid = Table(box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True)
+        grid.add_column(by, width=name_width, overflow="ellipsis", no_wrap=True)
+        for name in _STATS_HEADERS:
+            grid.add_column(
+                name, justify="right", no_wrap=True, min_width=max(map(len, name.split("\n")))
+            )
+        for row in cells:
+            grid.add_row(*row)
+        return grid
+
+    # the names get what the numbers leave, from 8 to 36 columns, and no more than they need
+    numbers = out.measure(build(8)).maximum - 8
+    longest = max([len(by), *(len(row[0]) for row in cells)])
+    grid = build(max(8, min(36, longest, out.width - numbers)))
     out.print(grid)
     out.print(
         Text(
@@ -549,6 +548,20 @@ def stats_view(
     )
     if chart and rows:
         out.print(month_chart(rows) if by == "month" else rate_chart(rows, by))
+
+
+_STATS_HEADERS = (
+    "tab-\nled",
+    "ans-\nwered",
+    "open",
+    "hold-\ning",
+    "corr-\nected",
+    "over-\ndue",
+    "days",
+    "on\ntime",
+    "held",
+    "re-\nfers",
+)
 
 
 def _pct(rate: float | None) -> str:

@@ -49,20 +49,48 @@ def run(store: Store, query: str, filters: Filters, **paging: int) -> list[tuple
     return [(r["id"], r["snippet"]) for r in result.records]
 
 
+def out_of_time(monkeypatch: pytest.MonkeyPatch, *tries: str) -> None:
+    """Make the named tries run out of time at once."""
+    monkeypatch.setattr(queries, "GUARD_STEPS", 1)
+    for name in tries:
+        monkeypatch.setattr(queries, name, -1.0)
+
+
 @pytest.mark.parametrize("offset", [0, 7])
+@pytest.mark.parametrize(
+    "tries", [("FIRST_TRY_SECONDS",), ("FIRST_TRY_SECONDS", "NEXT_TRY_SECONDS")]
+)
 def test_every_way_in_gives_the_same_hits(
-    corpus: Store, monkeypatch: pytest.MonkeyPatch, offset: int
+    corpus: Store, monkeypatch: pytest.MonkeyPatch, offset: int, tries: tuple[str, ...]
 ) -> None:
     checked = 0
     for query, filters in cases(corpus):
         first_way = run(corpus, query, filters, offset=offset)
-        with monkeypatch.context() as forced:  # the first try always runs out of time
-            forced.setattr(queries, "FIRST_TRY_SECONDS", -1.0)
-            forced.setattr(queries, "GUARD_STEPS", 1)
+        with monkeypatch.context() as forced:
+            out_of_time(forced, *tries)
             other_way = run(corpus, query, filters, offset=offset)
         assert other_way == first_way, (query, filters)
         checked += bool(first_way)
     assert checked >= 6  # the cases do find something
+
+
+def test_list_from_the_id_ceiling_gives_the_same_questions(
+    corpus: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    old = some(corpus, "SELECT date_tabled FROM questions ORDER BY date_tabled LIMIT 1 OFFSET 300")
+    answered = some(corpus, "SELECT date_answered FROM questions WHERE date_answered IS NOT NULL"
+                    " ORDER BY date_answered LIMIT 1 OFFSET 200")  # fmt: skip
+    for filters in (
+        Filters(until=old),
+        Filters(answered_until=answered),
+        Filters(until=old, answered_until=answered, status="answered"),
+    ):
+        first_way = [r["id"] for r in queries.list_records(corpus, filters, limit=30, offset=5)]
+        with monkeypatch.context() as forced:
+            forced.setattr(queries, "GUARD_STEPS", 1)
+            forced.setattr(queries, "LIST_TRY_SECONDS", -1.0)
+            other_way = [r["id"] for r in queries.list_records(corpus, filters, limit=30, offset=5)]
+        assert other_way == first_way != []
 
 
 def test_a_topic_narrows_a_search_like_the_same_query_written_out(corpus: Store) -> None:

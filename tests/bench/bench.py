@@ -750,10 +750,10 @@ def bench_analysis(work: Work, report: Report) -> None:
     try:
         conn = store.db.conn
         count = conn.execute("SELECT count(*) FROM questions").fetchone()[0]
-        if conn.execute("SELECT 1 FROM questions WHERE derived = 1 LIMIT 1").fetchone():
-            say("  resetting derived columns so that the first run derives them again ...")
+        if conn.execute("SELECT 1 FROM answer_facts LIMIT 1").fetchone():
+            say("  dropping the answer facts so that the first run derives them again ...")
             with store.transaction():
-                conn.execute("UPDATE questions SET derived = 0, answer_fp = NULL, referrals = NULL")
+                conn.execute("DELETE FROM answer_facts")
         derived_at: list[float] = []
         start = time.perf_counter()
 
