@@ -22,6 +22,7 @@ from pqtrack.errors import PqtrackError, UsageError
 app = typer.Typer(
     name="pqtrack",
     help="Track UK Parliament written questions and answers, keeping every version in SQLite.",
+    epilog="Example: pqtrack sync && pqtrack search '\"facial recognition\"' --since 2025-01-01",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
