@@ -61,14 +61,23 @@ def _build(
 ) -> Comparison:
     a, b = texts_of(old), texts_of(new)
     texts = {f: (a[f], b[f]) for f in fields}
-    comparison = Comparison(
+    ops = {f: diff.word_diff(*texts[f]) for f in fields}
+    notes = []
+    if "answer_text" in fields:
+        # a correction's own markup, when it describes exactly these two answers, is the
+        # authority on what changed: it is what the department published
+        marked = diff.api_marked_diff(new.get("comparableAnswerText"), *texts["answer_text"])
+        if marked is not None:
+            ops["answer_text"] = marked
+            notes.append("answer changes as the API marks the correction")
+    return Comparison(
         old_label,
         new_label,
         texts,
-        {f: diff.word_diff(*texts[f]) for f in fields},
+        ops,
         diff.metadata_changes(old, new) if metadata else [],
+        notes,
     )
-    return comparison
 
 
 def versions(

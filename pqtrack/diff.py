@@ -14,6 +14,10 @@ about a third fewer change hunks with almost the same number of changed words. B
 one-word substitution to one deleted and one inserted word. SequenceMatcher with autojunk=True
 happens to reproduce the API's markup on 1781191, but on the synthetic edits it marked about half
 as many words again and broke 18 of 818 one-word substitutions, so it was not used.
+
+A corrected answer comes with the department's own marking of the correction
+(comparableAnswerText); `api_marked_diff` lays it over the two plain texts, and `pqtrack diff`
+shows that instead whenever it describes exactly the two texts being compared.
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ from typing import Any, Literal
 from diff_match_patch import diff_match_patch
 from rich.text import Text
 
-from pqtrack.models import derive_status, parse_date
+from pqtrack.models import derive_status, html_to_text, parse_date
 
 Kind = Literal["equal", "delete", "insert"]
 
@@ -96,6 +100,83 @@ def word_diff(old: str, new: str) -> list[Op]:
     kinds: dict[int, Kind] = {0: "equal", -1: "delete", 1: "insert"}
     ops = [Op(kinds[op], "".join(table[c] for c in chars)) for op, chars in diffs if chars]
     return _merge(ops)
+
+
+# While the API's correction markup is turned into plain text, its <ins> and <del> tags stand
+# as these control characters, which html_to_text keeps as they are.
+_INS, _END_INS, _DEL, _END_DEL = "\x0e", "\x0f", "\x10", "\x11"
+_MARK_TAG = re.compile(r"<(/?)(ins|del)\b[^>]*>", re.IGNORECASE)
+
+
+def api_marked_diff(comparable: str | None, old: str, new: str) -> list[Op] | None:
+    """The API's own marking of a correction as ops over the plain texts `old` and `new`.
+
+    `comparable` is a corrected answer's comparableAnswerText: the answer as HTML with the
+    words taken out in <del> and those put in in <ins>. Returns None when there is no such
+    markup or it does not describe exactly these two texts (word for word).
+    """
+    if not comparable or not _MARK_TAG.search(comparable):
+        return None
+    signs = {("", "ins"): _INS, ("/", "ins"): _END_INS, ("", "del"): _DEL, ("/", "del"): _END_DEL}
+    marked = html_to_text(
+        _MARK_TAG.sub(lambda m: signs[(m.group(1), m.group(2).lower())], comparable)
+    )
+    kind: Kind = "equal"
+    marks: list[tuple[Kind, str]] = []  # the words and punctuation of both texts, each marked
+    for token in tokens(marked):
+        if token in (_END_INS, _END_DEL):
+            kind = "equal"
+        elif token == _INS:
+            kind = "insert"
+        elif token == _DEL:
+            kind = "delete"
+        elif not token.isspace():
+            marks.append((kind, token))
+    for n, (kind, token) in enumerate(marks):  # a table's " | " between inserted cells is new
+        if token == "|" and kind == "equal" and 0 < n < len(marks) - 1:
+            before, after = marks[n - 1][0], marks[n + 1][0]
+            if before == after != "equal":
+                marks[n] = (before, token)
+    old_tokens, new_tokens = tokens(old), tokens(new)
+    if [t for t in old_tokens if not t.isspace()] != [t for k, t in marks if k != "insert"] or [
+        t for t in new_tokens if not t.isspace()
+    ] != [t for k, t in marks if k != "delete"]:
+        return None
+    # Lay the marks over the two texts' own tokens, spaces included: a changed token takes the
+    # space before it along; an unchanged one is preceded by the space both texts have there.
+    ops: list[Op] = []
+    i = j = 0
+
+    def space(found: list[str], at: int) -> tuple[str, int]:
+        start = at
+        while at < len(found) and found[at].isspace():
+            at += 1
+        return "".join(found[start:at]), at
+
+    for kind, token in marks:
+        gap_old, i_next = space(old_tokens, i)
+        gap_new, j_next = space(new_tokens, j)
+        if kind == "equal":
+            ops += _gap(gap_old, gap_new) + [Op("equal", token)]
+            i, j = i_next + 1, j_next + 1
+        elif kind == "delete":
+            ops.append(Op("delete", gap_old + token))
+            i = i_next + 1
+        else:
+            ops.append(Op("insert", gap_new + token))
+            j = j_next + 1
+    ops += _gap("".join(old_tokens[i:]), "".join(new_tokens[j:]))
+    ops = _merge(ops)
+    rebuilt_old = "".join(op.text for op in ops if op.kind != "insert")
+    rebuilt_new = "".join(op.text for op in ops if op.kind != "delete")
+    return ops if (rebuilt_old, rebuilt_new) == (old, new) else None
+
+
+def _gap(old: str, new: str) -> list[Op]:
+    """The space before an unchanged token: common, or changed."""
+    if old == new:
+        return [Op("equal", old)]
+    return [Op("delete", old), Op("insert", new)]
 
 
 def _encode(a: list[str], b: list[str]) -> tuple[str, str, dict[str, str]] | None:

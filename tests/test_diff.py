@@ -13,9 +13,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from pqtrack import compare
 from pqtrack.diff import (
     FieldChange,
     Op,
+    api_marked_diff,
     identical,
     metadata_changes,
     render_rich,
@@ -26,6 +28,7 @@ from pqtrack.diff import (
     word_diff,
 )
 from pqtrack.models import html_to_text
+from pqtrack.store import Store
 from tests.samples import require_samples
 
 # What the acceptance tests count as a word: letters and digits, with inner punctuation kept
@@ -354,3 +357,27 @@ def test_metadata_changes_body_without_names_uses_ids() -> None:
     assert metadata_changes({"answeringBodyId": 1}, {"answeringBodyId": 7}) == [
         FieldChange("answering_body", 1, 7)
     ]
+
+
+@pytest.mark.parametrize("name", sorted(CORRECTIONS))
+def test_diff_of_a_correction_marks_exactly_what_the_api_marks(name: str) -> None:
+    """`pqtrack diff` of a corrected answer: the API's own marking, word for word."""
+    value = load_value(name)
+    store = Store.memory()
+    store.save_values([(value, "detail")], run_id=None)
+    comparison = compare.versions(store, str(value["id"]), from_version=None, to_version=None)
+    ops = comparison.ops["answer_text"]
+    before, after = comparison.texts["answer_text"]
+    assert old_text(ops) == before and new_text(ops) == after
+    assert our_changes(ops) == api_changes(value["comparableAnswerText"], fold=False)
+    assert "answer changes as the API marks the correction" in comparison.notes
+
+
+def test_markup_that_does_not_fit_the_texts_is_not_used() -> None:
+    value = load_value("question_1781191_corrected_detail.json")
+    markup = value["comparableAnswerText"]
+    after = html_to_text(value["answerText"])
+    assert api_marked_diff(markup, "Some other answer.", after) is None
+    assert api_marked_diff(markup, after, after) is None
+    assert api_marked_diff("<p>No marks at all.</p>", "a", "b") is None
+    assert api_marked_diff(None, "a", "b") is None
