@@ -2,24 +2,26 @@
 computed from each question's current answer when first needed.
 
 Many missing facts (a first `repeats` over a large database) are computed by two worker
-processes, `python -m pqtrack.derive DB AFTER UPTO`, each taking half of the questions and
-writing their facts itself in short transactions: on two cores about twice as fast, and the
-writes are small beside the text analysis.
+processes, `python -m pqtrack.derive DB AFTER UPTO`, each reading half of the questions and
+sending their facts back: on two cores about twice as fast. This process alone writes them.
 """
 
 from __future__ import annotations
 
 import json
-import os
+import pickle
+import queue
 import sqlite3
 import subprocess
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import asdict
 from datetime import date
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from pqtrack import referrals, repeats
 from pqtrack.errors import StoreError
@@ -27,6 +29,7 @@ from pqtrack.errors import StoreError
 Progress = Callable[[int], None]
 
 BATCH = 5000
+COMMIT_EVERY = 100_000  # facts per transaction: each commit costs a checkpoint
 WORKERS = 2
 WORKERS_FROM = 50_000  # missing facts from which workers are worth starting
 _LAST_ID = 2**63 - 1
@@ -54,14 +57,10 @@ def missing_count(conn: sqlite3.Connection) -> int:
     return int(conn.execute(f"SELECT count(*) FROM questions q WHERE {_MISSING}").fetchone()[0])
 
 
-def derive_range(
-    conn: sqlite3.Connection,
-    after: int = 0,
-    upto: int = _LAST_ID,
-    progress: Progress | None = None,
-) -> int:
-    """Compute and store the missing facts of questions with after < id <= upto."""
-    done = 0
+def missing_batches(
+    conn: sqlite3.Connection, after: int = 0, upto: int = _LAST_ID
+) -> Iterator[list[tuple[int, Any, Any]]]:
+    """The facts of questions with after < id <= upto that have none, a batch at a time."""
     while True:
         rows = conn.execute(
             "SELECT id, answer_text, date_answered FROM questions q"
@@ -69,33 +68,66 @@ def derive_range(
             [after, upto],
         ).fetchall()
         if not rows:
-            return done
-        found = facts(rows)
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            conn.executemany(
-                "INSERT OR REPLACE INTO answer_facts (question_id, answer_fp, referrals)"
-                " VALUES (?, ?, ?)",
-                found,
-            )
-        except BaseException:
-            conn.rollback()
-            raise
-        conn.execute("COMMIT")
-        done, after = done + len(rows), rows[-1][0]
-        if progress:
-            progress(len(rows))
+            return
+        yield facts(rows)
+        after = rows[-1][0]
+
+
+def _write(conn: sqlite3.Connection, found: list[tuple[int, Any, Any]]) -> None:
+    conn.executemany(
+        "INSERT OR REPLACE INTO answer_facts (question_id, answer_fp, referrals) VALUES (?, ?, ?)",
+        found,
+    )
 
 
 def derive_all(
-    conn: sqlite3.Connection, path: Path | None, progress: Progress | None = None
+    conn: sqlite3.Connection,
+    path: Path | None,
+    progress: Progress | None = None,
+    transaction: Callable[[], AbstractContextManager[Any]] | None = None,
 ) -> int:
-    """Compute every missing fact: here, or in worker processes when there are many."""
+    """Compute and store every missing fact: here, or, when there are many, in worker
+    processes that stream their facts back while this process writes them (one writer, so
+    no waiting on each other's locks). Commits come every COMMIT_EVERY questions."""
     missing = missing_count(conn)
     if missing == 0:
         return 0
     if missing < WORKERS_FROM or path is None:
-        return derive_range(conn, progress=progress)
+        batches: Iterator[list[tuple[int, Any, Any]]] = missing_batches(conn)
+    else:
+        batches = _from_workers(conn, path, missing)
+    begin = transaction or (lambda: _transaction(conn))
+    done = 0
+    while True:
+        with begin():
+            written = 0
+            for found in batches:
+                _write(conn, found)
+                written += len(found)
+                if progress:
+                    progress(len(found))
+                if written >= COMMIT_EVERY:
+                    break
+        done += written
+        if written < COMMIT_EVERY:
+            return done
+
+
+@contextmanager
+def _transaction(conn: sqlite3.Connection) -> Iterator[None]:
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        conn.rollback()
+        raise
+    conn.execute("COMMIT")
+
+
+def _from_workers(
+    conn: sqlite3.Connection, path: Path, missing: int
+) -> Iterator[list[tuple[int, Any, Any]]]:
+    """Batches of facts from WORKERS processes, each computing a share of the questions."""
     bounds = [0]
     for n in range(1, WORKERS):
         (split,) = conn.execute(
@@ -110,47 +142,58 @@ def derive_all(
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
-            text=True,
         )  # fmt: skip
         for lo, hi in zip(bounds, bounds[1:], strict=False)
     ]
-    lock = threading.Lock()
+    arrived: queue.Queue[list[tuple[int, Any, Any]] | None] = queue.Queue(maxsize=8)
 
-    def follow(worker: subprocess.Popen[str]) -> None:
+    def follow(worker: subprocess.Popen[bytes]) -> None:
         assert worker.stdout is not None
-        for line in worker.stdout:  # one line per batch written: its size
-            if progress and line.strip().isdigit():
-                with lock:
-                    progress(int(line))
+        try:
+            while True:
+                arrived.put(pickle.load(worker.stdout))
+        except (EOFError, pickle.UnpicklingError, OSError):
+            arrived.put(None)  # this worker is done (or gone: its exit code tells)
 
     readers = [threading.Thread(target=follow, args=(w,), daemon=True) for w in workers]
     for reader in readers:
         reader.start()
-    failures = []
-    for worker, reader in zip(workers, readers, strict=True):
-        reader.join()
-        _, errors = worker.communicate()
-        if worker.returncode != 0:
-            last = (errors or "").strip().splitlines()
-            failures.append(last[-1] if last else f"exit code {worker.returncode}")
+    try:
+        running = len(workers)
+        while running:
+            batch = arrived.get()
+            if batch is None:
+                running -= 1
+            else:
+                yield batch
+    finally:
+        for worker in workers:
+            if worker.poll() is None and running:
+                worker.kill()  # stopped early: the facts not written are computed next time
+        failures = []
+        for worker in workers:
+            _, errors = worker.communicate()
+            if worker.returncode not in (0, -9):
+                last = errors.decode(errors="replace").strip().splitlines()
+                failures.append(last[-1] if last else f"exit code {worker.returncode}")
+        while any(reader.is_alive() for reader in readers):  # unblock their last put
+            try:
+                arrived.get(timeout=0.05)
+            except queue.Empty:
+                pass
     if failures:
         raise StoreError(f"computing answer facts failed: {failures[0]}")
-    return missing
 
 
 def _main(argv: list[str]) -> int:
+    """A worker: read the questions (read-only), write their facts to stdout, pickled."""
     path, after, upto = argv[0], int(argv[1]), int(argv[2])
-    parent = os.getppid()
-    conn = sqlite3.connect(path, timeout=60, isolation_level=None)
-    conn.execute("PRAGMA busy_timeout = 60000")
-
-    def report(n: int) -> None:
-        if os.getppid() != parent:  # the process that started us is gone: stop
-            raise SystemExit(1)
-        print(n, flush=True)
-
+    conn = sqlite3.connect(f"file:{quote(path)}?mode=ro", uri=True, timeout=60)
     try:
-        derive_range(conn, after, upto, report)
+        with open(sys.stdout.fileno(), "wb", closefd=False) as out:
+            for found in missing_batches(conn, after, upto):
+                out.write(pickle.dumps(found, protocol=pickle.HIGHEST_PROTOCOL))
+                out.flush()
     finally:
         conn.close()
     return 0

@@ -373,7 +373,7 @@ class Store:
         """
         from pqtrack import derive
 
-        return derive.derive_all(self.db.conn, self.path, progress)
+        return derive.derive_all(self.db.conn, self.path, progress, self.transaction)
 
     def count_truncated(self) -> int:
         return int(
