@@ -54,44 +54,78 @@ def repeat_groups(
     """
     store.refresh_derived(progress)
     where, params = filters.where()
-    by_fp: dict[str, list[_Member]] = defaultdict(list)
     if near is None:
-        sql = (
-            "SELECT q.id, q.uin, q.date_answered, q.answering_body_name, q.grouped_uins,"
-            " q.answer_text, f.answer_fp FROM answer_facts f JOIN questions q"
-            " ON q.id = f.question_id WHERE f.answer_fp IN ("
-            " SELECT f.answer_fp FROM answer_facts f JOIN questions q ON q.id = f.question_id"
-            f" WHERE f.answer_fp IS NOT NULL AND {where}"
-            " GROUP BY f.answer_fp HAVING count(*) >= :min_size)"
-            f" AND {where} ORDER BY q.id"
-        )
-    else:
-        sql = (
-            "SELECT q.id, q.uin, q.date_answered, q.answering_body_name, q.grouped_uins,"
-            " q.answer_text, f.answer_fp FROM answer_facts f JOIN questions q"
-            f" ON q.id = f.question_id WHERE f.answer_fp IS NOT NULL AND {where}"
-            " ORDER BY q.id"
-        )
-    for qid, uin, answered, dept, grouped, text, fp in store.db.conn.execute(
-        sql, {**params, "min_size": min_size}
-    ):
+        return _exact_groups(store, where, params, min_size=min_size, limit=limit)
+    by_fp: dict[str, list[_Member]] = defaultdict(list)
+    sql = (
+        f"{_MEMBER_COLUMNS} FROM answer_facts f JOIN questions q"
+        f" ON q.id = f.question_id WHERE f.answer_fp IS NOT NULL AND {where}"
+        " ORDER BY q.id"
+    )
+    for qid, uin, answered, dept, grouped, text, fp in store.db.conn.execute(sql, params):
         by_fp[fp].append(_Member(qid, uin, answered, dept, json.loads(grouped or "[]"), text))
     clusters: list[tuple[str, list[list[_Member]]]] = [
         ("exact", [members]) for members in by_fp.values() if len(members) >= min_size
     ]
-    if near is not None:
-        reps = [(members[0].id, members[0].text) for members in by_fp.values()]
-        index = {members[0].id: members for members in by_fp.values()}
-        in_near: set[int] = set()
-        near_clusters = []
-        for group in repeats.near_groups(reps, threshold=near):
-            near_clusters.append(("near", [index[rep] for rep in group]))
-            in_near.update(group)
-        clusters = [c for c in clusters if c[1][0][0].id not in in_near] + near_clusters
+    reps = [(members[0].id, members[0].text) for members in by_fp.values()]
+    index = {members[0].id: members for members in by_fp.values()}
+    in_near: set[int] = set()
+    near_clusters = []
+    for group in repeats.near_groups(reps, threshold=near):
+        near_clusters.append(("near", [index[rep] for rep in group]))
+        in_near.update(group)
+    clusters = [c for c in clusters if c[1][0][0].id not in in_near] + near_clusters
     groups = [_describe(kind, parts) for kind, parts in clusters]
     groups = [g for g in groups if g["size"] >= min_size]
-    groups.sort(key=lambda g: (-g["occasions"], -g["size"], g["ids"][0]))
+    groups.sort(key=_rank)
     return groups[:limit]
+
+
+def _rank(group: dict[str, Any]) -> tuple[int, int, int]:
+    """Most separate occasions first, then most questions, then the oldest."""
+    return (-group["occasions"], -group["size"], group["ids"][0])
+
+
+_MEMBER_COLUMNS = (
+    "SELECT q.id, q.uin, q.date_answered, q.answering_body_name, q.grouped_uins,"
+    " q.answer_text, f.answer_fp"
+)
+
+
+def _exact_groups(
+    store: Store, where: str, params: dict[str, Any], *, min_size: int, limit: int
+) -> list[dict[str, Any]]:
+    """The `limit` largest exact groups, reading the members of only as many as it takes.
+
+    Groups come largest first from the fingerprint index; a group's occasions never exceed
+    its size, so once the next size is below the occasions of the last group kept, no later
+    group can take its place.
+    """
+    conn = store.db.conn
+    filtered = where != "1"
+    sizes = conn.execute(
+        "SELECT f.answer_fp, count(*) AS n FROM answer_facts f"
+        + (" JOIN questions q ON q.id = f.question_id" if filtered else "")
+        + f" WHERE f.answer_fp IS NOT NULL AND {where}"
+        " GROUP BY f.answer_fp HAVING n >= :min_size ORDER BY n DESC",
+        {**params, "min_size": min_size},
+    ).fetchall()
+    kept: list[dict[str, Any]] = []
+    for fp, size in sizes:
+        if len(kept) >= limit and size < kept[-1]["occasions"]:
+            break
+        members = [
+            _Member(qid, uin, answered, dept, json.loads(grouped or "[]"), text)
+            for qid, uin, answered, dept, grouped, text, _ in conn.execute(
+                f"{_MEMBER_COLUMNS} FROM answer_facts f JOIN questions q ON q.id = f.question_id"
+                f" WHERE f.answer_fp = :fp AND {where} ORDER BY q.id",
+                {**params, "fp": fp},
+            )
+        ]
+        kept.append(_describe("exact", [members]))
+        kept.sort(key=_rank)
+        del kept[limit:]
+    return kept
 
 
 def _describe(kind: str, parts: list[list[_Member]]) -> dict[str, Any]:

@@ -16,7 +16,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager, contextmanager, suppress
 from dataclasses import asdict
 from datetime import date
 from pathlib import Path
@@ -177,10 +177,8 @@ def _from_workers(
                 last = errors.decode(errors="replace").strip().splitlines()
                 failures.append(last[-1] if last else f"exit code {worker.returncode}")
         while any(reader.is_alive() for reader in readers):  # unblock their last put
-            try:
+            with suppress(queue.Empty):
                 arrived.get(timeout=0.05)
-            except queue.Empty:
-                pass
     if failures:
         raise StoreError(f"computing answer facts failed: {failures[0]}")
 

@@ -89,3 +89,23 @@ def test_the_quick_look_never_hides_a_referral() -> None:
             assert referrals.may_refer(repeats.normalise(text)), text
             assert referrals.may_refer(text), text
     assert found >= 4
+
+
+@pytest.mark.parametrize("limit", [1, 3, 10])
+def test_repeats_with_a_limit_are_the_first_of_all_groups(tmp_path: Path, limit: int) -> None:
+    """Exact repeats stop reading groups once no smaller group can rank among those shown."""
+    from pqtrack import analysis
+    from pqtrack.queries import Filters
+
+    store = Store.open(built(tmp_path / "q.db", 1500))
+    try:
+        everything = analysis.repeat_groups(store, Filters(), limit=10**6)
+        assert len(everything) > 10
+        assert analysis.repeat_groups(store, Filters(), limit=limit) == everything[:limit]
+        lords = Filters(house="Lords")
+        assert (
+            analysis.repeat_groups(store, lords, limit=limit)
+            == analysis.repeat_groups(store, lords, limit=10**6)[:limit]
+        )
+    finally:
+        store.close()
