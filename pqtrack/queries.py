@@ -345,7 +345,7 @@ def search_records(
     limit: int,
     offset: int = 0,
     relevance: bool = False,
-    guard_seconds: float = 0.25,
+    guard_seconds: float = 0.15,  # ranking; the newest-first fallback must fit in 300 ms too
 ) -> SearchResult:
     """Run the first expression FTS5 accepts (the user's query, then its literal fallback)."""
     if filters.topic_match:  # one MATCH: FTS5 intersects the two far faster than SQL can
@@ -403,6 +403,7 @@ def search_records(
 # How long newest-first search may follow the index of matches before trying another way in.
 FIRST_TRY_SECONDS = 0.002
 NEXT_TRY_SECONDS = 0.010
+FILTER_TRY_SECONDS = 0.030  # walking an indexed filter: slower to give up on, costlier to lose
 LIST_TRY_SECONDS = 0.005
 GUARD_STEPS = 10_000  # SQLite virtual-machine steps between looks at the clock
 
@@ -450,7 +451,7 @@ def _newest_first(
         )
         try:
             return _guarded(
-                store, from_filters + " ORDER BY q.id DESC" + paging, args, NEXT_TRY_SECONDS
+                store, from_filters + " ORDER BY q.id DESC" + paging, args, FILTER_TRY_SECONDS
             )
         except _Interrupted:
             pass

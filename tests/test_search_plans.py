@@ -58,7 +58,8 @@ def out_of_time(monkeypatch: pytest.MonkeyPatch, *tries: str) -> None:
 
 @pytest.mark.parametrize("offset", [0, 7])
 @pytest.mark.parametrize(
-    "tries", [("FIRST_TRY_SECONDS",), ("FIRST_TRY_SECONDS", "NEXT_TRY_SECONDS")]
+    "tries",
+    [("FIRST_TRY_SECONDS",), ("FIRST_TRY_SECONDS", "NEXT_TRY_SECONDS", "FILTER_TRY_SECONDS")],
 )
 def test_every_way_in_gives_the_same_hits(
     corpus: Store, monkeypatch: pytest.MonkeyPatch, offset: int, tries: tuple[str, ...]
