@@ -22,3 +22,16 @@ def require_samples() -> Path:
     if os.environ.get("PQTRACK_REQUIRE_SAMPLES") == "1":
         pytest.fail(reason + " (PQTRACK_REQUIRE_SAMPLES=1)")
     pytest.skip(reason)
+
+
+def detail_files() -> list[Path]:
+    """Every single-question sample: the March 2025 set and the corrected ones."""
+    root = require_samples()
+    return sorted((root / "detail_2025-03").glob("*.json")) + sorted(
+        root.glob("question_*_detail*.json")
+    )
+
+
+def list_files() -> list[Path]:
+    """The list-endpoint samples (truncated texts)."""
+    return sorted(require_samples().glob("list_*.json"))

@@ -33,7 +33,7 @@ from pqtrack.importer import import_files
 from pqtrack.models import EVENTS
 from pqtrack.store import Store
 from tests.conftest import Cli, write_json
-from tests.samples import require_samples
+from tests.samples import detail_files, list_files
 
 Value = dict[str, Any]
 
@@ -52,17 +52,6 @@ BOX_DRAWING = re.compile("[\u2500-\u257f]")
 
 def _read(path: Path) -> Any:
     return json.loads(path.read_text(encoding="utf-8"))
-
-
-def detail_files() -> list[Path]:
-    root = require_samples()
-    return sorted((root / "detail_2025-03").glob("*.json")) + sorted(
-        root.glob("question_*_detail*.json")
-    )
-
-
-def list_files() -> list[Path]:
-    return sorted(require_samples().glob("list_*.json"))
 
 
 @cache

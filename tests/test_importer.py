@@ -20,24 +20,13 @@ from pqtrack import models
 from pqtrack.cli import app
 from pqtrack.store import Store
 from tests.conftest import Cli, write_json
-from tests.samples import require_samples
+from tests.samples import detail_files, list_files, require_samples
 
 Value = dict[str, Any]
 
 
 def read(path: Path) -> Any:
     return json.loads(path.read_text(encoding="utf-8"))
-
-
-def detail_files() -> list[Path]:
-    root = require_samples()
-    return sorted((root / "detail_2025-03").glob("*.json")) + sorted(
-        root.glob("question_*_detail*.json")
-    )
-
-
-def list_files() -> list[Path]:
-    return sorted(require_samples().glob("list_*.json"))
 
 
 def count(db_path: Path, table: str) -> int:

@@ -14,16 +14,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pqtrack import models
-from tests.samples import require_samples
+from tests.samples import detail_files, require_samples
 
 # -- reading the shared samples ------------------------------------------------------------------
-
-
-def detail_files() -> list[Path]:
-    root = require_samples()
-    return sorted((root / "detail_2025-03").glob("*.json")) + sorted(
-        root.glob("question_*_detail*.json")
-    )
 
 
 def value_of(path: Path) -> dict[str, Any]:
