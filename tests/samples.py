@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -35,3 +36,16 @@ def detail_files() -> list[Path]:
 def list_files() -> list[Path]:
     """The list-endpoint samples (truncated texts)."""
     return sorted(require_samples().glob("list_*.json"))
+
+
+def uncorrected(corrected: dict[str, Any]) -> dict[str, Any]:
+    """A corrected sample's state before the correction: the original text, no correction."""
+    return {
+        **corrected,
+        "answerText": corrected["originalAnswerText"],
+        "answerIsCorrection": False,
+        "dateAnswerCorrected": None,
+        "correctingMemberId": None,
+        "originalAnswerText": "",
+        "comparableAnswerText": "",
+    }

@@ -22,7 +22,7 @@ from sqlite_utils import Database
 from pqtrack import models
 from pqtrack.merge import merge
 from pqtrack.store import Store
-from tests.samples import require_samples
+from tests.samples import require_samples, uncorrected
 
 Value = dict[str, Any]
 
@@ -265,19 +265,6 @@ def test_a_newly_answered_question_seen_in_a_list_is_a_new_version() -> None:
     assert [v["version"] for v in versions(store, full["id"])] == [1, 2]
     assert row(store, full["id"])["answer_text"] == models.html_to_text(full["answerText"])
     assert row(store, full["id"])["truncated"] == 0
-
-
-def uncorrected(corrected: Value) -> Value:
-    """The state before the correction: the original text, no correction fields."""
-    return {
-        **corrected,
-        "answerText": corrected["originalAnswerText"],
-        "answerIsCorrection": False,
-        "dateAnswerCorrected": None,
-        "correctingMemberId": None,
-        "originalAnswerText": "",
-        "comparableAnswerText": "",
-    }
 
 
 @pytest.mark.parametrize("qid", [1781191, 1783783])

@@ -18,7 +18,7 @@ from pqtrack import models
 from pqtrack.errors import StoreError
 from pqtrack.migrations import migrations
 from pqtrack.store import Store
-from tests.samples import require_samples
+from tests.samples import require_samples, uncorrected
 
 Value = dict[str, Any]
 MIGRATIONS = [m.name for m in migrations._migrations]
@@ -123,15 +123,7 @@ def test_upgrade_from_the_first_schema_keeps_the_data_and_its_index(
     assert "events" not in old.table_names()
 
     corrected = sample("question_1781191_corrected_detail.json")
-    before = {
-        **corrected,
-        "answerText": corrected["originalAnswerText"],
-        "answerIsCorrection": False,
-        "dateAnswerCorrected": None,
-        "correctingMemberId": None,
-        "originalAnswerText": "",
-        "comparableAnswerText": "",
-    }
+    before = uncorrected(corrected)
     value = models.content(before)
     record = models.canonical_json(value)
     stamp = "2025-03-20T06:00:00+00:00"
