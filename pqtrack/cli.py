@@ -218,7 +218,7 @@ def build_filters(
 
 
 def check_paging(limit: int, offset: int) -> None:
-    from pqtrack.queries import MAX_INT
+    from pqtrack.models import MAX_INT
 
     if not 1 <= limit <= MAX_INT:
         raise UsageError(f"--limit must be between 1 and {MAX_INT}, not {limit}")

@@ -25,6 +25,7 @@ from urllib.parse import quote
 
 from pqtrack import referrals, repeats
 from pqtrack.errors import StoreError
+from pqtrack.models import MAX_INT
 
 Progress = Callable[[int], None]
 
@@ -32,7 +33,6 @@ BATCH = 5000
 COMMIT_EVERY = 100_000  # facts per transaction: each commit costs a checkpoint
 WORKERS = 2
 WORKERS_FROM = 50_000  # missing facts from which workers are worth starting
-_LAST_ID = 2**63 - 1
 
 _MISSING = "NOT EXISTS (SELECT 1 FROM answer_facts f WHERE f.question_id = q.id)"
 
@@ -58,7 +58,7 @@ def missing_count(conn: sqlite3.Connection) -> int:
 
 
 def missing_batches(
-    conn: sqlite3.Connection, after: int = 0, upto: int = _LAST_ID
+    conn: sqlite3.Connection, after: int = 0, upto: int = MAX_INT
 ) -> Iterator[list[tuple[int, Any, Any]]]:
     """The facts of questions with after < id <= upto that have none, a batch at a time."""
     while True:
@@ -135,7 +135,7 @@ def _from_workers(
             [missing * n // WORKERS],
         ).fetchone()
         bounds.append(split)
-    bounds.append(_LAST_ID)
+    bounds.append(MAX_INT)
     workers = [
         subprocess.Popen(
             [sys.executable, "-m", "pqtrack.derive", str(path), str(lo), str(hi)],

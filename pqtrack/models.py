@@ -274,7 +274,7 @@ def official_url(date_tabled: str | None, uin: str | None) -> str | None:
     )
 
 
-_MAX_INT = 2**63 - 1  # SQLite's INTEGER
+MAX_INT = 2**63 - 1  # SQLite's largest INTEGER
 _MEMBER_TEXT = ("name", "listAs", "party", "partyAbbreviation", "partyColour", "memberFrom")
 # The type every field pqtrack reads must have when it is not null: a Python type checked
 # exactly, or a kind with a rule of its own.
@@ -306,7 +306,7 @@ _TYPE_NAMES = {str: "a string", bool: "true or false", list: "a list"}
 
 
 def _is_int(v: Any) -> TypeGuard[int]:
-    return type(v) is int and -_MAX_INT <= v <= _MAX_INT
+    return type(v) is int and -MAX_INT <= v <= MAX_INT
 
 
 @functools.lru_cache(maxsize=8192)

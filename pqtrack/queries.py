@@ -16,7 +16,7 @@ from typing import Any
 
 from pqtrack import models
 from pqtrack.errors import QueryError, UsageError
-from pqtrack.models import STATUSES
+from pqtrack.models import MAX_INT, STATUSES
 from pqtrack.store import Store
 
 SNIPPET_OPEN, SNIPPET_CLOSE = "\x02", "\x03"  # highlight markers; render.py turns them into bold
@@ -189,9 +189,6 @@ def numeric_id(text: str, option: str) -> int | None:
     if number > MAX_INT:
         raise UsageError(f"{option}: {text[:30]!r} is too large to be an id")
     return number
-
-
-MAX_INT = 2**63 - 1  # SQLite's largest integer
 
 
 def resolve_member(store: Store, text: str, option: str) -> list[int]:
