@@ -7,6 +7,7 @@ queries.py this module only reads, with parameterised SQL over the shared Filter
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -52,33 +53,76 @@ def repeat_groups(
     Questions answered together (the API's grouped questions) count as one occasion: a group
     that is one such occasion is reported with kind 'grouped', not as a repeat.
     """
-    store.refresh_derived(progress)
+    store.refresh_derived(progress, near=near is not None)
     where, params = filters.where()
+    conn = store.db.conn
     if near is None:
-        return _exact_groups(store, where, params, min_size=min_size, limit=limit)
-    by_fp: dict[str, list[_Member]] = defaultdict(list)
+        sizes = conn.execute(
+            "SELECT f.answer_fp, count(*) AS n FROM answer_facts f"
+            + (" JOIN questions q ON q.id = f.question_id" if where != "1" else "")
+            + f" WHERE f.answer_fp IS NOT NULL AND {where}"
+            " GROUP BY f.answer_fp HAVING n >= :min_size ORDER BY n DESC",
+            {**params, "min_size": min_size},
+        ).fetchall()
+        return _largest(conn, where, params, sizes, [], limit)
+    fps, firsts, sizes, facts = _distinct_answers(conn, where, params)
+
+    def texts(indexes: list[int]) -> list[str]:
+        found = dict(_rows(conn, "q.id, q.answer_text", "q.id", [firsts[i] for i in indexes]))
+        return [found[firsts[i]] for i in indexes]
+
+    components = repeats.near_components(facts, texts, near)
+    members: dict[str, list[_Member]] = defaultdict(list)
+    near_fps = [fps[i] for component in components for i in component]
+    found = _rows(conn, f"f.answer_fp, {_MEMBER_COLUMNS}", "f.answer_fp", near_fps, where, params)
+    for row in found:
+        members[row[0]].append(_member(row[1:]))
+    kept = [_describe("near", [members[fps[i]] for i in component]) for component in components]
+    kept = sorted((g for g in kept if g["size"] >= min_size), key=_rank)[:limit]
+    skip = set(near_fps)
+    exact = [(fp, n) for fp, n in zip(fps, sizes, strict=True) if n >= min_size]
+    exact = sorted((fp_n for fp_n in exact if fp_n[0] not in skip), key=lambda fp_n: -fp_n[1])
+    return _largest(conn, where, params, exact, kept, limit)
+
+
+def _distinct_answers(
+    conn: sqlite3.Connection, where: str, params: dict[str, Any]
+) -> tuple[list[str], list[int], list[int], list[repeats.Facts]]:
+    """Each distinct answer (fingerprint) in order of its smallest id: the fingerprint, that
+    id, how many questions have it, and the near facts of its first."""
     sql = (
-        f"{_MEMBER_COLUMNS} FROM answer_facts f JOIN questions q"
-        f" ON q.id = f.question_id WHERE f.answer_fp IS NOT NULL AND {where}"
-        " ORDER BY q.id"
+        "SELECT g.fp, g.first, g.n, n.tokens, n.name_key, n.sketch FROM ("
+        " SELECT f.answer_fp AS fp, min(f.question_id) AS first, count(*) AS n"
+        " FROM answer_facts f"
+        + (" JOIN questions q ON q.id = f.question_id" if where != "1" else "")
+        + f" WHERE f.answer_fp IS NOT NULL AND {where} GROUP BY f.answer_fp"
+        ") g JOIN near_facts n ON n.question_id = g.first ORDER BY g.first"
     )
-    for qid, uin, answered, dept, grouped, text, fp in store.db.conn.execute(sql, params):
-        by_fp[fp].append(_Member(qid, uin, answered, dept, json.loads(grouped or "[]"), text))
-    clusters: list[tuple[str, list[list[_Member]]]] = [
-        ("exact", [members]) for members in by_fp.values() if len(members) >= min_size
-    ]
-    reps = [(members[0].id, members[0].text) for members in by_fp.values()]
-    index = {members[0].id: members for members in by_fp.values()}
-    in_near: set[int] = set()
-    near_clusters = []
-    for group in repeats.near_groups(reps, threshold=near):
-        near_clusters.append(("near", [index[rep] for rep in group]))
-        in_near.update(group)
-    clusters = [c for c in clusters if c[1][0][0].id not in in_near] + near_clusters
-    groups = [_describe(kind, parts) for kind, parts in clusters]
-    groups = [g for g in groups if g["size"] >= min_size]
-    groups.sort(key=_rank)
-    return groups[:limit]
+    rows = conn.execute(sql, params).fetchall()
+    if not rows:
+        return [], [], [], []
+    fps, firsts, sizes, *columns = map(list, zip(*rows, strict=True))
+    return fps, firsts, sizes, list(zip(*columns, strict=True))
+
+
+def _rows(
+    conn: sqlite3.Connection,
+    columns: str,
+    key: str,
+    values: list[Any],
+    where: str = "1",
+    params: dict[str, Any] | None = None,
+) -> Iterator[tuple[Any, ...]]:
+    """These columns of the questions (with their answer facts) whose `key` is in `values`
+    and that pass `where`."""
+    for start in range(0, len(values), 500):
+        chunk = {f"v{i}": value for i, value in enumerate(values[start : start + 500])}
+        yield from conn.execute(
+            f"SELECT {columns} FROM questions q JOIN answer_facts f ON f.question_id = q.id"
+            f" WHERE {key} IN ({', '.join(':' + name for name in chunk)}) AND {where}"
+            " ORDER BY q.id",
+            {**(params or {}), **chunk},
+        )
 
 
 def _rank(group: dict[str, Any]) -> tuple[int, int, int]:
@@ -87,42 +131,38 @@ def _rank(group: dict[str, Any]) -> tuple[int, int, int]:
 
 
 _MEMBER_COLUMNS = (
-    "SELECT q.id, q.uin, q.date_answered, q.answering_body_name, q.grouped_uins,"
-    " q.answer_text, f.answer_fp"
+    "q.id, q.uin, q.date_answered, q.answering_body_name, q.grouped_uins, q.answer_text"
 )
 
 
-def _exact_groups(
-    store: Store, where: str, params: dict[str, Any], *, min_size: int, limit: int
-) -> list[dict[str, Any]]:
-    """The `limit` largest exact groups, reading the members of only as many as it takes.
+def _member(row: tuple[Any, ...]) -> _Member:
+    qid, uin, answered, dept, grouped, text = row
+    return _Member(qid, uin, answered, dept, json.loads(grouped or "[]"), text)
 
-    Groups come largest first from the fingerprint index; a group's occasions never exceed
-    its size, so once the next size is below the occasions of the last group kept, no later
-    group can take its place.
+
+def _largest(
+    conn: sqlite3.Connection,
+    where: str,
+    params: dict[str, Any],
+    sizes: list[tuple[str, int]],
+    kept: list[dict[str, Any]],
+    limit: int,
+) -> list[dict[str, Any]]:
+    """The `limit` first groups by rank: those `kept` and the exact groups of `sizes`
+    (fingerprint, size; largest first), reading the members of only as many as it takes.
+
+    A group's occasions never exceed its size, so once the next size is below the occasions
+    of the last group kept, no later group can take its place.
     """
-    conn = store.db.conn
-    filtered = where != "1"
-    sizes = conn.execute(
-        "SELECT f.answer_fp, count(*) AS n FROM answer_facts f"
-        + (" JOIN questions q ON q.id = f.question_id" if filtered else "")
-        + f" WHERE f.answer_fp IS NOT NULL AND {where}"
-        " GROUP BY f.answer_fp HAVING n >= :min_size ORDER BY n DESC",
-        {**params, "min_size": min_size},
-    ).fetchall()
-    kept: list[dict[str, Any]] = []
     for fp, size in sizes:
         if len(kept) >= limit and size < kept[-1]["occasions"]:
             break
-        members = [
-            _Member(qid, uin, answered, dept, json.loads(grouped or "[]"), text)
-            for qid, uin, answered, dept, grouped, text, _ in conn.execute(
-                f"{_MEMBER_COLUMNS} FROM answer_facts f JOIN questions q ON q.id = f.question_id"
-                f" WHERE f.answer_fp = :fp AND {where} ORDER BY q.id",
-                {**params, "fp": fp},
-            )
-        ]
-        kept.append(_describe("exact", [members]))
+        rows = conn.execute(
+            f"SELECT {_MEMBER_COLUMNS} FROM answer_facts f JOIN questions q"
+            f" ON q.id = f.question_id WHERE f.answer_fp = :fp AND {where} ORDER BY q.id",
+            {**params, "fp": fp},
+        )
+        kept.append(_describe("exact", [list(map(_member, rows))]))
         kept.sort(key=_rank)
         del kept[limit:]
     return kept

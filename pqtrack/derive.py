@@ -1,9 +1,13 @@
-"""Answer facts: the fingerprint `repeats` groups by and the referrals `show` and `stats` use,
-computed from each question's current answer when first needed.
+"""Facts derived from each question's current answer, computed when first needed:
+
+- answer facts (`answer_facts`): the fingerprint `repeats` groups by and the referrals `show`
+  and `stats` use;
+- near facts (`near_facts`): what `repeats --near` matches by (repeats.NearFacts), computed
+  only once near repeats are first asked for.
 
 Many missing facts (a first `repeats` over a large database) are computed by two worker
-processes, `python -m pqtrack.derive DB AFTER UPTO`, each reading half of the questions and
-sending their facts back: on two cores about twice as fast. This process alone writes them.
+processes, `python -m pqtrack.derive DB AFTER UPTO KIND`, each reading half of the questions
+and sending their facts back: on two cores about twice as fast. This process alone writes them.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ import sys
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, suppress
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -34,12 +38,13 @@ COMMIT_EVERY = 100_000  # facts per transaction: each commit costs a checkpoint
 WORKERS = 2
 WORKERS_FROM = 50_000  # missing facts from which workers are worth starting
 
-_MISSING = "NOT EXISTS (SELECT 1 FROM answer_facts f WHERE f.question_id = q.id)"
+Row = tuple[int, str | None, str | None]  # id, plain answer text, date answered
+Facts = list[tuple[Any, ...]]
 
 
-def facts(rows: list[tuple[int, str | None, str | None]]) -> list[tuple[int, Any, Any]]:
-    """(id, fingerprint, referrals JSON) for (id, plain answer text, date answered) rows."""
-    out: list[tuple[int, Any, Any]] = []
+def facts(rows: list[Row]) -> Facts:
+    """(id, fingerprint, referrals JSON) for each row."""
+    out: Facts = []
     for qid, text, answered in rows:
         if not text:
             out.append((qid, None, None))
@@ -53,31 +58,75 @@ def facts(rows: list[tuple[int, str | None, str | None]]) -> list[tuple[int, Any
     return out
 
 
-def missing_count(conn: sqlite3.Connection) -> int:
-    return int(conn.execute(f"SELECT count(*) FROM questions q WHERE {_MISSING}").fetchone()[0])
+_KNOWN: dict[str, repeats.NearFacts] = {}  # a worker's recent texts: boilerplate recurs
+_KNOWN_MAX = 20_000
+
+
+def near(rows: list[Row]) -> Facts:
+    """(id, tokens, name key, sketch) for each row: repeats.NearFacts, each text once."""
+    texts = {text for _, text, _ in rows if text}
+    if len(_KNOWN) + len(texts) > _KNOWN_MAX:
+        _KNOWN.clear()
+    todo = texts - _KNOWN.keys()
+    _KNOWN.update(zip(todo, repeats.near_facts(list(todo)), strict=True))
+    blank = repeats.NearFacts(0, None, None)
+    return [(qid, *(_KNOWN[text] if text else blank)) for qid, text, _ in rows]
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One kind of derived facts: its table (keyed by question_id) and how to compute them."""
+
+    name: str
+    table: str
+    columns: tuple[str, ...]
+    compute: Callable[[list[Row]], Facts]
+
+    @property
+    def missing(self) -> str:
+        return f"NOT EXISTS (SELECT 1 FROM {self.table} f WHERE f.question_id = q.id)"
+
+
+KINDS = {
+    kind.name: kind
+    for kind in (
+        Kind("answer", "answer_facts", ("answer_fp", "referrals"), facts),
+        Kind("near", "near_facts", ("tokens", "name_key", "sketch"), near),
+    )
+}
+
+
+def missing_count(conn: sqlite3.Connection, kind: Kind) -> int:
+    # Facts are only written for questions, and questions are never deleted: as many facts
+    # as questions means none is missing (two quick counts instead of a scan of every id).
+    (facts,) = conn.execute(f"SELECT count(*) FROM {kind.table}").fetchone()
+    (questions,) = conn.execute("SELECT count(*) FROM questions").fetchone()
+    if facts == questions:
+        return 0
+    sql = f"SELECT count(*) FROM questions q WHERE {kind.missing}"
+    return int(conn.execute(sql).fetchone()[0])
 
 
 def missing_batches(
-    conn: sqlite3.Connection, after: int = 0, upto: int = MAX_INT
-) -> Iterator[list[tuple[int, Any, Any]]]:
+    conn: sqlite3.Connection, kind: Kind, after: int = 0, upto: int = MAX_INT
+) -> Iterator[Facts]:
     """The facts of questions with after < id <= upto that have none, a batch at a time."""
     while True:
         rows = conn.execute(
             "SELECT id, answer_text, date_answered FROM questions q"
-            f" WHERE id > ? AND id <= ? AND {_MISSING} ORDER BY id LIMIT {BATCH}",
+            f" WHERE id > ? AND id <= ? AND {kind.missing} ORDER BY id LIMIT {BATCH}",
             [after, upto],
         ).fetchall()
         if not rows:
             return
-        yield facts(rows)
+        yield kind.compute(rows)
         after = rows[-1][0]
 
 
-def _write(conn: sqlite3.Connection, found: list[tuple[int, Any, Any]]) -> None:
-    conn.executemany(
-        "INSERT OR REPLACE INTO answer_facts (question_id, answer_fp, referrals) VALUES (?, ?, ?)",
-        found,
-    )
+def _write(conn: sqlite3.Connection, kind: Kind, found: Facts) -> None:
+    columns = ", ".join(("question_id", *kind.columns))
+    marks = ", ".join("?" * (1 + len(kind.columns)))
+    conn.executemany(f"INSERT OR REPLACE INTO {kind.table} ({columns}) VALUES ({marks})", found)
 
 
 def derive_all(
@@ -85,24 +134,25 @@ def derive_all(
     path: Path | None,
     progress: Progress | None = None,
     transaction: Callable[[], AbstractContextManager[Any]] | None = None,
+    kind: Kind = KINDS["answer"],
 ) -> int:
-    """Compute and store every missing fact: here, or, when there are many, in worker
-    processes that stream their facts back while this process writes them (one writer, so
-    no waiting on each other's locks). Commits come every COMMIT_EVERY questions."""
-    missing = missing_count(conn)
+    """Compute and store every missing fact of this kind: here, or, when there are many, in
+    worker processes that stream their facts back while this process writes them (one writer,
+    so no waiting on each other's locks). Commits come every COMMIT_EVERY questions."""
+    missing = missing_count(conn, kind)
     if missing == 0:
         return 0
     if missing < WORKERS_FROM or path is None:
-        batches: Iterator[list[tuple[int, Any, Any]]] = missing_batches(conn)
+        batches = missing_batches(conn, kind)
     else:
-        batches = _from_workers(conn, path, missing)
+        batches = _from_workers(conn, path, missing, kind)
     begin = transaction or (lambda: _transaction(conn))
     done = 0
     while True:
         with begin():
             written = 0
             for found in batches:
-                _write(conn, found)
+                _write(conn, kind, found)
                 written += len(found)
                 if progress:
                     progress(len(found))
@@ -125,27 +175,27 @@ def _transaction(conn: sqlite3.Connection) -> Iterator[None]:
 
 
 def _from_workers(
-    conn: sqlite3.Connection, path: Path, missing: int
-) -> Iterator[list[tuple[int, Any, Any]]]:
+    conn: sqlite3.Connection, path: Path, missing: int, kind: Kind
+) -> Iterator[Facts]:
     """Batches of facts from WORKERS processes, each computing a share of the questions."""
     bounds = [0]
     for n in range(1, WORKERS):
         (split,) = conn.execute(
-            f"SELECT id FROM questions q WHERE {_MISSING} ORDER BY id LIMIT 1 OFFSET ?",
+            f"SELECT id FROM questions q WHERE {kind.missing} ORDER BY id LIMIT 1 OFFSET ?",
             [missing * n // WORKERS],
         ).fetchone()
         bounds.append(split)
     bounds.append(MAX_INT)
     workers = [
         subprocess.Popen(
-            [sys.executable, "-m", "pqtrack.derive", str(path), str(lo), str(hi)],
+            [sys.executable, "-m", "pqtrack.derive", str(path), str(lo), str(hi), kind.name],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
         )  # fmt: skip
         for lo, hi in zip(bounds, bounds[1:], strict=False)
     ]
-    arrived: queue.Queue[list[tuple[int, Any, Any]] | None] = queue.Queue(maxsize=8)
+    arrived: queue.Queue[Facts | None] = queue.Queue(maxsize=8)
 
     def follow(worker: subprocess.Popen[bytes]) -> None:
         assert worker.stdout is not None
@@ -180,16 +230,16 @@ def _from_workers(
             with suppress(queue.Empty):
                 arrived.get(timeout=0.05)
     if failures:
-        raise StoreError(f"computing answer facts failed: {failures[0]}")
+        raise StoreError(f"computing {kind.name} facts failed: {failures[0]}")
 
 
 def _main(argv: list[str]) -> int:
     """A worker: read the questions (read-only), write their facts to stdout, pickled."""
-    path, after, upto = argv[0], int(argv[1]), int(argv[2])
+    path, after, upto, kind = argv[0], int(argv[1]), int(argv[2]), KINDS[argv[3]]
     conn = sqlite3.connect(f"file:{quote(path)}?mode=ro", uri=True, timeout=60)
     try:
         with open(sys.stdout.fileno(), "wb", closefd=False) as out:
-            for found in missing_batches(conn, after, upto):
+            for found in missing_batches(conn, kind, after, upto):
                 out.write(pickle.dumps(found, protocol=pickle.HIGHEST_PROTOCOL))
                 out.flush()
     finally:

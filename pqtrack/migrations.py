@@ -201,6 +201,21 @@ def m006_answer_facts(db: Database) -> None:
     )
 
 
+@migrations()
+def m007_near_facts(db: Database) -> None:
+    """What `repeats --near` matches by, kept so that it need not read every answer again."""
+    db.executescript(
+        """
+        CREATE TABLE near_facts (     -- computed from the current answer when next needed
+            question_id INTEGER PRIMARY KEY REFERENCES questions (id),
+            tokens INTEGER NOT NULL,  -- words in the answer
+            name_key INTEGER,         -- hash of its words with names masked (10+ words)
+            sketch BLOB               -- MinHash and word histogram (40+ words)
+        );
+        """
+    )
+
+
 def schema() -> str:
     """The SQL of a freshly migrated database, as the README shows it.
 

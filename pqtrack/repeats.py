@@ -61,12 +61,11 @@ import functools
 import hashlib
 import html
 import itertools
-import operator
 import random
 import re
 import unicodedata
-from array import array
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, NamedTuple
 
 FINGERPRINT_ALGORITHM = "blake2b64:nfkc-casefold-nopunct-v1"
 
@@ -78,15 +77,18 @@ SHORT_TOKENS = 40
 SKETCH_BINS = 64
 ROWS = 4
 BANDS = SKETCH_BINS // ROWS
-MAX_CHECKS_PER_BUCKET = 16
-_MAX_SCAN = 3 * MAX_CHECKS_PER_BUCKET
+HIST_BINS = 32
+SKETCH_BYTES = 2 * (SKETCH_BINS + HIST_BINS)
+WINDOW = 16  # in a bucket, each text is checked against at most this many before it
 # A candidate pair must agree on this share of sketch bins before the exact similarity is
 # computed. Real near repeats were seen down to about 0.35, unrelated texts mostly below 0.1.
 SKETCH_FLOOR = 0.3
 
 NAME = "<N>"
 _BIN_MASK = SKETCH_BINS - 1
-_BINS = range(SKETCH_BINS)
+_HIST_BITS = HIST_BINS.bit_length() - 1
+_CHUNK = 4096  # texts sketched at once (bounds the densification's temporary arrays)
+_PAIR_CHUNK = 1 << 18  # candidate pairs filtered at once
 
 _TAG = re.compile(r"<[^>]{0,500}>")
 # fmt: off
@@ -279,67 +281,150 @@ def is_near_duplicate(a: str, b: str, threshold: float = DEFAULT_THRESHOLD) -> b
     )
 
 
-# --------------------------------------------------------------------------- sketches
+# --------------------------------------------------------------------------- near facts
+
+
+Facts = tuple[int, int | None, bytes | None]  # a NearFacts, or a row of near_facts
+
+
+class NearFacts(NamedTuple):
+    """What near matching needs of one text (see ``near_facts``)."""
+
+    tokens: int  # word tokens of the plain text
+    name_key: int | None  # 64-bit hash of the masked tokens; None below MIN_TOKENS
+    sketch: bytes | None  # SKETCH_BYTES: MinHash bins, then the masked-token histogram
+
+
+def near_facts(texts: Sequence[str | None]) -> list[NearFacts]:
+    """The facts of each text: its length, the key of its masked tokens and, for a text of
+    SHORT_TOKENS or more, its sketch. Pure; the database keeps them per question."""
+    out: list[NearFacts] = []
+    long_at: list[int] = []
+    long_masked: list[list[str]] = []
+    for text in texts:
+        clean = _clean(text) if text else ""
+        plain = len(_words(clean.casefold()))
+        if plain < MIN_TOKENS:
+            out.append(NearFacts(plain, None, None))
+            continue
+        masked = _masked_clean(clean)
+        digest = hashlib.blake2b(" ".join(masked).encode("utf-8"), digest_size=8).digest()
+        out.append(NearFacts(plain, int.from_bytes(digest, "little", signed=True), None))
+        if plain >= SHORT_TOKENS:
+            long_at.append(len(out) - 1)
+            long_masked.append(masked)
+    for start in range(0, len(long_masked), _CHUNK):
+        sketches = _sketches(long_masked[start : start + _CHUNK])
+        for at, sketch in zip(long_at[start : start + _CHUNK], sketches, strict=True):
+            out[at] = out[at]._replace(sketch=sketch)
+    return out
+
+
+class _Vocabulary:
+    """Token ids, with two independent 64-bit hashes of each token and whether it is a
+    stopword, as arrays indexed by id: a bigram (a, b) hashes to first(a) XOR second(b).
+    Kept between calls (a worker sees the same words again and again), up to a bound."""
+
+    LIMIT = 2_000_000
+
+    def __init__(self) -> None:
+        self.ids: dict[str, int] = {}
+        self._forget()
+
+    def _forget(self) -> None:
+        import numpy as np
+
+        self.ids.clear()
+        self.first = np.zeros(0, dtype=np.uint64)
+        self.second = np.zeros(0, dtype=np.uint64)
+        self.stop = np.zeros(0, dtype=bool)
+
+    def encode(self, tokens: list[str]) -> Any:
+        """The ids of these tokens, learning the new ones."""
+        import numpy as np
+
+        new = sorted(set(tokens).difference(self.ids))
+        if len(self.ids) + len(new) > self.LIMIT:
+            self._forget()
+            new = sorted(set(tokens))
+        if new:
+            digests = b"".join(
+                hashlib.blake2b(tok.encode("utf-8"), digest_size=16).digest() for tok in new
+            )
+            pairs = np.frombuffer(digests, dtype="<u8").reshape(-1, 2)
+            self.ids.update(zip(new, range(len(self.ids), len(self.ids) + len(new)), strict=True))
+            self.first = np.concatenate([self.first, pairs[:, 0]])
+            self.second = np.concatenate([self.second, pairs[:, 1]])
+            stop = np.fromiter(map(_STOP.__contains__, new), dtype=bool, count=len(new))
+            self.stop = np.concatenate([self.stop, stop])
+        return np.fromiter(map(self.ids.__getitem__, tokens), dtype=np.int64, count=len(tokens))
+
+
+_vocabulary = functools.cache(_Vocabulary)
 
 
 @functools.cache
-def _donors() -> tuple[tuple[int, ...], ...]:
-    """For each bin, a fixed pseudo-random order of bins to borrow from when it is empty."""
+def _donors() -> Any:
+    """For each bin, a fixed pseudo-random order of the other bins to borrow from when it is
+    empty: a SKETCH_BINS x (SKETCH_BINS - 1) array."""
+    import numpy as np
+
     orders = []
     for i in range(SKETCH_BINS):
         others = [j for j in range(SKETCH_BINS) if j != i]
         random.Random(i).shuffle(others)
-        orders.append(tuple(others))
-    return tuple(orders)
+        orders.append(others)
+    return np.array(orders, dtype=np.intp)
 
 
-class _Hasher:
-    """Token hashes for bigram hashing, cached for the duration of one ``near_groups`` call.
+def _sketches(token_lists: list[list[str]]) -> list[bytes]:
+    """Sketches of masked token lists, vectorised over the lot.
 
-    A bigram (a, b) hashes to first(a) XOR second(b): two independent 64-bit hashes of each
-    token, so the bigram hash costs one XOR.
+    MinHash part: one-permutation MinHash of content-word bigrams (stopwords and names left
+    out, unless fewer than 5 words remain), SKETCH_BINS uint16: a bigram hash's low bits pick
+    its bin, its top 16 bits are its value, a bin keeps its smallest value. Optimal
+    densification: an empty bin copies the first non-empty bin in its own fixed pseudo-random
+    donor order, so similar texts borrow alike. Histogram part: how many masked tokens (all of
+    them) fall in each of HIST_BINS hash classes, HIST_BINS uint16.
     """
+    import numpy as np
 
-    def __init__(self) -> None:
-        self._first: dict[str, int] = {}
-        self._second: dict[str, int] = {}
+    n = len(token_lists)
+    vocabulary = _vocabulary()
+    ids = vocabulary.encode(list(itertools.chain.from_iterable(token_lists)))
+    owner = np.repeat(np.arange(n), np.fromiter(map(len, token_lists), np.int64, n))
+    content = ~vocabulary.stop[ids]
+    content |= np.bincount(owner[content], minlength=n)[owner] < 5  # too few: every word
+    words, owner_c = ids[content], owner[content]
+    same = owner_c[:-1] == owner_c[1:]  # a bigram is a word and the next word of the same text
+    values = (vocabulary.first[words[:-1]] ^ vocabulary.second[words[1:]])[same]
+    slot = owner_c[:-1][same] * SKETCH_BINS + (values & np.uint64(_BIN_MASK)).astype(np.int64)
+    # One sort by (slot, value): the first entry of each slot holds its smallest value.
+    keyed = np.sort((slot << 16) | (values >> np.uint64(48)).astype(np.int64))
+    slot, top = keyed >> 16, (keyed & 0xFFFF).astype(np.uint16)
+    smallest = np.ones(len(slot), dtype=bool)
+    smallest[1:] = slot[1:] != slot[:-1]
+    bins = np.zeros((n, SKETCH_BINS), dtype=np.uint16)
+    filled = np.zeros((n, SKETCH_BINS), dtype=bool)
+    bins.flat[slot[smallest]] = top[smallest]
+    filled.flat[slot[smallest]] = True
+    # Densify: each empty bin of a text with any bigram walks its donor order to the first
+    # filled bin (most are found within a few steps); a text with no bigram keeps zeros.
+    donors = _donors()
+    text, empty = np.nonzero(~filled & filled.any(axis=1, keepdims=True))
+    for step in range(SKETCH_BINS - 1):
+        if not len(text):
+            break
+        donor = donors[empty, step]
+        found = filled[text, donor]
+        bins[text[found], empty[found]] = bins[text[found], donor[found]]
+        text, empty = text[~found], empty[~found]
 
-    def _learn(self, tokens: list[str]) -> None:
-        for tok in set(tokens).difference(self._first):
-            digest = hashlib.blake2b(tok.encode("utf-8"), digest_size=16).digest()
-            self._first[tok] = int.from_bytes(digest[:8], "little")
-            self._second[tok] = int.from_bytes(digest[8:], "little")
-
-    def sketch(self, tokens: list[str]) -> bytes:
-        """One-permutation MinHash of content-word bigrams, densified, as SKETCH_BINS uint16."""
-        content = list(itertools.filterfalse(_STOP.__contains__, tokens))
-        if len(content) < 5:
-            content = tokens
-        try:
-            firsts = list(map(self._first.__getitem__, content))
-        except KeyError:
-            self._learn(content)
-            firsts = list(map(self._first.__getitem__, content))
-        seconds = map(self._second.__getitem__, content[1:])
-        values = sorted(map(operator.xor, firsts, seconds), reverse=True)
-        # Low bits pick the bin, the top 16 bits are the value. In descending order the last
-        # value written to a bin is that bin's minimum.
-        bins = {v & _BIN_MASK: v >> 48 for v in values}
-        if not bins:
-            return bytes(2 * SKETCH_BINS)
-        if len(bins) < SKETCH_BINS:
-            # Optimal densification: an empty bin copies the first non-empty bin in its own
-            # fixed pseudo-random donor order, so similar texts borrow alike.
-            donors, filled = _donors(), bins.__contains__
-            empty = itertools.filterfalse(filled, _BINS)
-            bins.update({i: bins[next(filter(filled, donors[i]))] for i in list(empty)})
-        return array("H", map(bins.__getitem__, _BINS)).tobytes()
-
-
-def _agreement(a: bytes, b: bytes) -> float:
-    """Share of sketch bins holding the same value: an estimate of bigram-set Jaccard."""
-    same: int = sum(map(operator.eq, array("H", a), array("H", b)))
-    return same / SKETCH_BINS
+    classes = (vocabulary.second[ids] >> np.uint64(64 - _HIST_BITS)).astype(np.int64)
+    hist = np.bincount(owner * HIST_BINS + classes, minlength=n * HIST_BINS)
+    hist = np.minimum(hist, 0xFFFF).reshape(n, HIST_BINS)
+    table = np.concatenate([bins, hist], axis=1).astype("<u2")
+    return [row.tobytes() for row in table]
 
 
 # --------------------------------------------------------------------------- grouping
@@ -367,111 +452,106 @@ class _UnionFind:
             self.parent[rb] = ra
 
 
-class _Corpus:
-    """Distinct normalised texts in canonical order (by smallest id), with what matching needs.
+def near_components(
+    facts: Sequence[Facts],
+    texts: Callable[[list[int]], Sequence[str]],
+    threshold: float = DEFAULT_THRESHOLD,
+) -> list[list[int]]:
+    """Near repeats among distinct texts, as groups of indexes into ``facts``.
 
-    Texts of at least SHORT_TOKENS tokens get a sketch for LSH. Every text of at least
-    MIN_TOKENS tokens gets a key of its masked tokens: a short text can only match a text with
-    the same key, so short texts are grouped by key and never go through LSH.
+    ``facts`` hold one text per distinct normalised text, in canonical order (by smallest
+    id); ``texts(indexes)`` returns those texts, and is called once, for the candidates that
+    survive the filters. Each group is sorted and has at least two indexes; groups come in
+    order of their first index.
     """
-
-    def __init__(self, items: Iterable[tuple[int, str]]) -> None:
-        by_norm: dict[str, list[int]] = {}
-        cleaned: dict[str, tuple[int, str]] = {}  # normalised -> (smallest id, its clean text)
-        for qid, text in items:
-            if not text:
-                continue
-            clean = _clean(text)
-            norm = " ".join(_words(clean.casefold()))
-            if not norm:
-                continue
-            ids = by_norm.get(norm)
-            if ids is None:
-                by_norm[norm] = [qid]
-                cleaned[norm] = (qid, clean)
-            else:
-                ids.append(qid)
-                if qid < cleaned[norm][0]:
-                    cleaned[norm] = (qid, clean)
-        order = sorted(by_norm, key=lambda norm: cleaned[norm][0])
-        self.ids: list[list[int]] = [sorted(by_norm[norm]) for norm in order]
-        self.texts: list[str] = [cleaned[norm][1] for norm in order]
-        self.lengths = array("I", (norm.count(" ") + 1 for norm in order))
-        self.masked_keys: list[bytes | None] = []
-        self.sketches: list[bytes | None] = []
-        hasher = _Hasher()
-        for text, length in zip(self.texts, self.lengths, strict=True):
-            if length < MIN_TOKENS:
-                self.masked_keys.append(None)
-                self.sketches.append(None)
-                continue
-            masked = _masked_clean(text)
-            key = hashlib.blake2b(" ".join(masked).encode("utf-8"), digest_size=12).digest()
-            self.masked_keys.append(key)
-            self.sketches.append(hasher.sketch(masked) if length >= SHORT_TOKENS else None)
-        # Candidates come bucket by bucket, so a small cache saves most re-tokenising.
-        self.tokens = functools.lru_cache(maxsize=4096)(self._tokens)
-
-    def __len__(self) -> int:
-        return len(self.texts)
-
-    def _tokens(self, i: int) -> tuple[list[str], list[str]]:
-        clean = self.texts[i]
-        return _words(clean.casefold()), _masked_clean(clean)
-
-    def masked_groups(self) -> Iterable[list[int]]:
-        """Texts identical once names are masked, when a short text is among them."""
-        return _shared(enumerate(self.masked_keys), keep=lambda i: self.lengths[i] < SHORT_TOKENS)
-
-    def buckets(self, band: int) -> Iterable[list[int]]:
-        """Long texts sharing this band of their sketch."""
-        lo, hi = band * ROWS * 2, (band + 1) * ROWS * 2
-        keys = ((i, None if s is None else s[lo:hi]) for i, s in enumerate(self.sketches))
-        return _shared(keys)
+    pairs = sorted(_key_pairs(facts) | _band_pairs(facts, threshold))
+    needed = sorted({i for pair in pairs for i in pair})
+    tokens = {i: _both_tokens(text) for i, text in zip(needed, texts(needed), strict=True)}
+    uf = _UnionFind(len(facts))
+    for x, y in pairs:
+        if uf.find(x) != uf.find(y):
+            (plain_x, masked_x), (plain_y, masked_y) = tokens[x], tokens[y]
+            if _verdict(plain_x, plain_y, masked_x, masked_y, threshold):
+                uf.union(x, y)
+    components: dict[int, list[int]] = {}
+    for i in needed:
+        components.setdefault(uf.find(i), []).append(i)
+    return sorted((members for members in components.values() if len(members) >= 2), key=min)
 
 
-def _shared(
-    keyed: Iterable[tuple[int, bytes | None]], keep: Callable[[int], bool] | None = None
-) -> Iterable[list[int]]:
-    """Indexes grouped by key, in index order; singletons and None keys left out. With
-    ``keep``, only groups with at least one member it accepts."""
-    first: dict[bytes, int] = {}
-    shared: dict[bytes, list[int]] = {}
-    for i, key in keyed:
-        if key is None:
-            continue
-        j = first.setdefault(key, i)
-        if j != i:
-            members = shared.get(key)
-            if members is None:
-                shared[key] = [j, i]
-            else:
-                members.append(i)
-    if keep is None:
-        return shared.values()
-    return [members for members in shared.values() if any(map(keep, members))]
+def _both_tokens(text: str) -> tuple[list[str], list[str]]:
+    clean = _clean(text)
+    return _words(clean.casefold()), _masked_clean(clean)
 
 
-def _link(members: list[int], uf: _UnionFind, similar: Callable[[int, int], bool]) -> None:
-    """Union the members of one candidate bucket, comparing each text with one representative
-    per group already seen in the bucket (at most MAX_CHECKS_PER_BUCKET of them)."""
-    reps: list[int] = []
-    for x in members:
-        joined = False
-        checks = 0
-        seen: set[int] = set()
-        for y in reps[-_MAX_SCAN:]:
-            root_y = uf.find(y)
-            if root_y == uf.find(x):
-                joined = True
-            elif root_y not in seen and checks < MAX_CHECKS_PER_BUCKET:
-                seen.add(root_y)
-                checks += 1
-                if similar(x, y):
-                    uf.union(x, y)
-                    joined = True
-        if not joined:
-            reps.append(x)
+def _key_pairs(facts: Sequence[Facts]) -> set[tuple[int, int]]:
+    """Candidates among texts with the same masked tokens, where one of them is short."""
+    import numpy as np
+
+    where = [i for i, fact in enumerate(facts) if fact[1] is not None]
+    keys = np.fromiter((facts[i][1] for i in where), dtype=np.int64, count=len(where))
+    short = np.fromiter((facts[i][0] < SHORT_TOKENS for i in where), dtype=bool, count=len(where))
+    a, b, run, runs_short = _bucket_pairs(keys, short)
+    keep = runs_short[run]
+    index = np.array(where, dtype=np.int64)
+    return set(zip(index[a[keep]].tolist(), index[b[keep]].tolist(), strict=True))
+
+
+def _band_pairs(facts: Sequence[Facts], threshold: float) -> set[tuple[int, int]]:
+    """Candidates among long texts: sharing a band of their sketch, then passing the filters
+    (sketch agreement, lengths, and the histogram bound), vectorised."""
+    import numpy as np
+
+    where = [i for i, fact in enumerate(facts) if fact[2] is not None]
+    if len(where) < 2:
+        return set()
+    table = np.frombuffer(b"".join(facts[i][2] or b"" for i in where), dtype="<u2")
+    table = table.reshape(len(where), -1)
+    bins, hist = table[:, :SKETCH_BINS], table[:, SKETCH_BINS:]
+    plain = np.fromiter((facts[i][0] for i in where), dtype=np.int64, count=len(where))
+    masked = hist.sum(axis=1, dtype=np.int64)
+    found = []
+    for band in range(BANDS):
+        keys = np.ascontiguousarray(bins[:, band * ROWS : (band + 1) * ROWS]).view("<u8")
+        a, b, _, _ = _bucket_pairs(keys.ravel())
+        for lo in range(0, len(a), _PAIR_CHUNK):
+            x, y = a[lo : lo + _PAIR_CHUNK], b[lo : lo + _PAIR_CHUNK]
+            agree = (bins[x] == bins[y]).sum(axis=1) / SKETCH_BINS >= SKETCH_FLOOR
+            short, long = np.minimum(plain[x], plain[y]), np.maximum(plain[x], plain[y])
+            sized = 2 * short / (short + long) >= threshold - PLAIN_SLACK
+            common = np.minimum(hist[x], hist[y]).sum(axis=1, dtype=np.int64)
+            bounded = 2 * common / (masked[x] + masked[y]) >= threshold
+            keep = agree & sized & bounded
+            found.append(x[keep] * len(where) + y[keep])
+    codes = np.unique(np.concatenate(found)) if found else np.zeros(0, dtype=np.int64)
+    index = np.array(where, dtype=np.int64)
+    a, b = np.divmod(codes, len(where))
+    return set(zip(index[a].tolist(), index[b].tolist(), strict=True))
+
+
+def _bucket_pairs(keys: Any, flags: Any = None) -> tuple[Any, Any, Any, Any]:
+    """Pairs (x, y), x < y, of rows with the same key: each row with the (at most WINDOW)
+    rows before it among those with its key. Also each pair's bucket, and which buckets have
+    a row whose flag is set."""
+    import numpy as np
+
+    order = np.argsort(keys, kind="stable")  # equal keys stay in index order
+    ordered = keys[order]
+    position = np.arange(len(keys))
+    starts = np.ones(len(keys), dtype=bool)
+    starts[1:] = ordered[1:] != ordered[:-1]
+    run_start = np.maximum.accumulate(np.where(starts, position, 0))
+    run = np.cumsum(starts) - 1
+    flagged = None if flags is None else np.bincount(run, weights=flags[order]) > 0
+    firsts, seconds, runs = [np.zeros(0, dtype=np.int64)], [np.zeros(0, dtype=np.int64)], [run[:0]]
+    for back in range(1, WINDOW + 1):
+        ok = position - back >= run_start
+        if not ok.any():
+            break
+        firsts.append(order[position[ok] - back])
+        seconds.append(order[ok])
+        runs.append(run[ok])
+    return np.concatenate(firsts), np.concatenate(seconds), np.concatenate(runs), flagged
 
 
 def near_groups(
@@ -482,42 +562,16 @@ def near_groups(
     Each group is sorted, has at least two different normalised texts (so at least two ids),
     and groups are ordered by their smallest id. The result does not depend on input order.
     """
-    corpus = _Corpus(items)
-    n = len(corpus)
-    sketches, masked_keys = corpus.sketches, corpus.masked_keys
-    uf = _UnionFind(n)
-    rejected: set[int] = set()
-
-    def similar(x: int, y: int) -> bool:
-        key = x * n + y if x < y else y * n + x
-        if key in rejected:
-            return False
-        sx, sy = sketches[x], sketches[y]
-        if sx is None or sy is None:
-            # A short text: only an identical masked token sequence can match.
-            ok = masked_keys[x] is not None and masked_keys[x] == masked_keys[y]
-        else:
-            ok = _agreement(sx, sy) >= SKETCH_FLOOR
-        if ok:
-            (plain_x, masked_x), (plain_y, masked_y) = corpus.tokens(x), corpus.tokens(y)
-            ok = _verdict(plain_x, plain_y, masked_x, masked_y, threshold)
-        if not ok:
-            rejected.add(key)
-        return ok
-
-    for members in corpus.masked_groups():
-        _link(members, uf, similar)
-    for band in range(BANDS):
-        for members in corpus.buckets(band):
-            _link(members, uf, similar)
-
-    components: dict[int, list[int]] = {}
-    for i in range(n):
-        components.setdefault(uf.find(i), []).append(i)
-    groups = [
-        sorted(qid for i in members for qid in corpus.ids[i])
-        for members in components.values()
-        if len(members) >= 2
-    ]
-    groups.sort(key=lambda g: g[0])
-    return groups
+    by_norm: dict[str, list[int]] = {}
+    first: dict[str, tuple[int, str]] = {}  # normalised -> (smallest id, its text)
+    for qid, text in items:
+        norm = normalise(text) if text else ""
+        if not norm:
+            continue
+        by_norm.setdefault(norm, []).append(qid)
+        if norm not in first or qid < first[norm][0]:
+            first[norm] = (qid, text)
+    order = sorted(by_norm, key=lambda norm: first[norm][0])
+    texts = [first[norm][1] for norm in order]
+    components = near_components(near_facts(texts), lambda idx: [texts[i] for i in idx], threshold)
+    return [sorted(qid for i in group for qid in by_norm[order[i]]) for group in components]

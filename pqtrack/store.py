@@ -361,19 +361,29 @@ class Store:
             (_FTS_DELETE, fts_deletes),
             (_FTS_INSERT, list(fts_inserts.values())),
             ("DELETE FROM answer_facts WHERE question_id = ?", stale_facts),
+            ("DELETE FROM near_facts WHERE question_id = ?", stale_facts),
             (_UPSERT_MEMBER, [_member_row(m, now) for m in members.values()]),
             (_UPSERT_BODY, [(bid, name, now, now) for bid, name in bodies.items()]),
         ]
         return counts, [(sql, rows) for sql, rows in ops if rows]
 
-    def refresh_derived(self, progress: Callable[[int], None] | None = None) -> int:
-        """Compute the answer facts (fingerprint, referrals) that are missing; return how many.
+    def refresh_derived(
+        self, progress: Callable[[int], None] | None = None, *, near: bool = False
+    ) -> int:
+        """Compute the answer facts (fingerprint, referrals) that are missing, and with `near`
+        the near facts too; return how many.
 
         A question has none until this first runs, and loses them when it changes.
         """
         from pqtrack import derive
 
-        return derive.derive_all(self.db.conn, self.path, progress, self.transaction)
+        kinds = ("answer", "near") if near else ("answer",)
+        return sum(
+            derive.derive_all(
+                self.db.conn, self.path, progress, self.transaction, derive.KINDS[kind]
+            )
+            for kind in kinds
+        )
 
     def count_truncated(self) -> int:
         return int(

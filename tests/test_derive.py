@@ -109,3 +109,44 @@ def test_repeats_with_a_limit_are_the_first_of_all_groups(tmp_path: Path, limit:
         )
     finally:
         store.close()
+
+
+def near_facts_of(db: Path) -> list[tuple[int, int, int | None, bytes | None]]:
+    conn = sqlite3.connect(db)
+    try:
+        return conn.execute("SELECT * FROM near_facts ORDER BY question_id").fetchall()
+    finally:
+        conn.close()
+
+
+def test_near_facts_come_only_when_asked_for_and_workers_agree(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    here, there = built(tmp_path / "here.db", 800), built(tmp_path / "there.db", 800)
+    store = Store.open(here)
+    assert store.refresh_derived() == 800
+    assert near_facts_of(here) == []  # plain repeats never pay for them
+    assert store.refresh_derived(near=True) == 800
+    store.close()
+    monkeypatch.setattr(derive, "WORKERS_FROM", 0)
+    store = Store.open(there)
+    assert store.refresh_derived(near=True) == 1600  # answer facts, then near facts
+    assert store.refresh_derived(near=True) == 0
+    store.close()
+    assert near_facts_of(there) == near_facts_of(here)
+    texts = dict(sqlite3.connect(here).execute("SELECT id, answer_text FROM questions"))
+    for qid, *fact in near_facts_of(here)[:200]:
+        assert tuple(fact) == repeats.near_facts([texts[qid]])[0], qid
+
+
+def test_a_changed_answer_loses_its_near_facts(tmp_path: Path) -> None:
+    db = built(tmp_path / "q.db", 30)
+    store = Store.open(db)
+    store.refresh_derived(near=True)
+    value = next(v for v in generate(30, seed=5) if v.get("answerText"))
+    text = " ".join(["A wholly new answer about something else entirely"] * 6)
+    store.save_values([({**value, "answerText": f"<p>{text}</p>"}, "detail")], run_id=None)
+    assert store.refresh_derived(near=True) == 2  # its answer facts and its near facts
+    (row,) = [row for row in near_facts_of(db) if row[0] == value["id"]]
+    assert row[1:] == repeats.near_facts([text])[0]
+    store.close()

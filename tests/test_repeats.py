@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from pqtrack import repeats
 from pqtrack.repeats import (
     MIN_TOKENS,
     fingerprint,
@@ -323,3 +324,76 @@ def test_near_groups_properties(items: list[tuple[int, str]], rnd: random.Random
     shuffled = list(items)
     rnd.shuffle(shuffled)
     assert near_groups(shuffled) == groups, "independent of input order"
+
+
+# --------------------------------------------------------------------------- near facts
+
+
+def _reference_sketch(masked: list[str]) -> bytes:
+    """The sketch as the module docstring describes it, one text at a time, plainly."""
+    content = [t for t in masked if t not in repeats._STOP]
+    if len(content) < 5:
+        content = masked
+
+    def halves(token: str) -> tuple[int, int]:
+        digest = hashlib.blake2b(token.encode("utf-8"), digest_size=16).digest()
+        return int.from_bytes(digest[:8], "little"), int.from_bytes(digest[8:], "little")
+
+    bins: dict[int, int] = {}
+    for a, b in zip(content, content[1:], strict=False):
+        value = halves(a)[0] ^ halves(b)[1]
+        slot = value % repeats.SKETCH_BINS
+        bins[slot] = min(bins.get(slot, 1 << 16), value >> 48)
+    minhash = []
+    for i in range(repeats.SKETCH_BINS):
+        if i not in bins and bins:
+            order = [j for j in range(repeats.SKETCH_BINS) if j != i]
+            random.Random(i).shuffle(order)
+            i = next(j for j in order if j in bins)
+        minhash.append(bins.get(i, 0))
+    hist = [0] * repeats.HIST_BINS
+    for token in masked:
+        hist[halves(token)[1] >> (64 - (repeats.HIST_BINS.bit_length() - 1))] += 1
+    return b"".join(v.to_bytes(2, "little") for v in minhash + hist)
+
+
+_WORDS = "alpha beta gamma delta the of to and Jane Smith Home Office 2024 cost scheme".split()
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(_WORDS), min_size=40, max_size=120), max_size=6))
+def test_vectorised_sketches_match_the_plain_definition(texts: list[list[str]]) -> None:
+    joined = [" ".join(words) for words in texts]
+    facts = repeats.near_facts(joined)
+    for text, fact in zip(joined, facts, strict=True):
+        assert fact.tokens == len(text.split())
+        assert fact.sketch == _reference_sketch(repeats._masked(text))
+        assert len(fact.sketch) == repeats.SKETCH_BYTES
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, len(_BASE) - 1), st.sampled_from(_SWAPS)), max_size=12))
+def test_the_histogram_bound_never_rejects_a_similar_pair(edits: list[tuple[int, str]]) -> None:
+    """The filter before the exact check is a bound, not an estimate: the histogram overlap is
+    at least the masked similarity, so no pair the exact check accepts is filtered out."""
+    a, b = " ".join(_BASE), _edit(edits)
+    fa, fb = repeats.near_facts([a, b])
+    assert fa.sketch is not None and fb.sketch is not None
+    bins = repeats.SKETCH_BINS
+    ha = [
+        int.from_bytes(fa.sketch[i : i + 2], "little") for i in range(2 * bins, len(fa.sketch), 2)
+    ]
+    hb = [
+        int.from_bytes(fb.sketch[i : i + 2], "little") for i in range(2 * bins, len(fb.sketch), 2)
+    ]
+    masked_a, masked_b = repeats._masked(a), repeats._masked(b)
+    assert (sum(ha), sum(hb)) == (len(masked_a), len(masked_b))
+    bound = 2 * sum(map(min, ha, hb)) / (sum(ha) + sum(hb))
+    assert bound >= token_similarity(masked_a, masked_b)
+
+
+def test_short_and_tiny_texts_have_no_sketch() -> None:
+    tiny, short = repeats.near_facts(["Yes.", " ".join(["word"] * (repeats.SHORT_TOKENS - 1))])
+    assert tiny == repeats.NearFacts(1, None, None)
+    assert short.tokens == repeats.SHORT_TOKENS - 1
+    assert short.name_key is not None and short.sketch is None
