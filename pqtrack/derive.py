@@ -29,7 +29,7 @@ from urllib.parse import quote
 
 from pqtrack import referrals, repeats
 from pqtrack.errors import StoreError
-from pqtrack.models import MAX_INT
+from pqtrack.models import LIST_CUT, MAX_INT
 
 Progress = Callable[[int], None]
 
@@ -38,14 +38,16 @@ COMMIT_EVERY = 100_000  # facts per transaction: each commit costs a checkpoint
 WORKERS = 2
 WORKERS_FROM = 50_000  # missing facts from which workers are worth starting
 
-Row = tuple[int, str | None, str | None]  # id, plain answer text, date answered
+# id, plain answer text, date answered, and whether the text is a list result's cut copy
+Row = tuple[int, str | None, str | None, int]
 Facts = list[tuple[Any, ...]]
 
 
 def facts(rows: list[Row]) -> Facts:
-    """(id, fingerprint, referrals JSON) for each row."""
+    """(id, fingerprint, referrals JSON) for each row. A cut answer has no fingerprint: it
+    would group with other cut copies that agree only in their first 255 characters."""
     out: Facts = []
-    for qid, text, answered in rows:
+    for qid, text, answered, truncated in rows:
         if not text:
             out.append((qid, None, None))
             continue
@@ -54,8 +56,15 @@ def facts(rows: list[Row]) -> Facts:
             day = date.fromisoformat(answered) if answered else None
             found = referrals.find_referrals(text, answered_on=day)
             refs = json.dumps([asdict(r) for r in found]) if found else None
-        out.append((qid, repeats.digest(normalised), refs))
+        cut = _is_cut(text, truncated)
+        out.append((qid, None if cut else repeats.digest(normalised), refs))
     return out
+
+
+def _is_cut(text: str, truncated: int) -> bool:
+    """The answer of a question whose texts are not all whole (the question text may be the
+    cut one) is the list's cut copy when it ends as one: 255 characters and '...'."""
+    return bool(truncated) and len(text) <= LIST_CUT + 3 and text.endswith("...")
 
 
 _KNOWN: dict[str, repeats.NearFacts] = {}  # a worker's recent texts: boilerplate recurs
@@ -64,13 +73,13 @@ _KNOWN_MAX = 20_000
 
 def near(rows: list[Row]) -> Facts:
     """(id, tokens, name key, sketch) for each row: repeats.NearFacts, each text once."""
-    texts = {text for _, text, _ in rows if text}
+    texts = {text for _, text, _, truncated in rows if text and not _is_cut(text, truncated)}
     if len(_KNOWN) + len(texts) > _KNOWN_MAX:
         _KNOWN.clear()
     todo = texts - _KNOWN.keys()
     _KNOWN.update(zip(todo, repeats.near_facts(list(todo)), strict=True))
     blank = repeats.NearFacts(0, None, None)
-    return [(qid, *(_KNOWN[text] if text else blank)) for qid, text, _ in rows]
+    return [(qid, *(_KNOWN.get(text or "", blank))) for qid, text, _, _ in rows]
 
 
 @dataclass(frozen=True)
@@ -113,7 +122,7 @@ def missing_batches(
     """The facts of questions with after < id <= upto that have none, a batch at a time."""
     while True:
         rows = conn.execute(
-            "SELECT id, answer_text, date_answered FROM questions q"
+            "SELECT id, answer_text, date_answered, truncated FROM questions q"
             f" WHERE id > ? AND id <= ? AND {kind.missing} ORDER BY id LIMIT {BATCH}",
             [after, upto],
         ).fetchall()

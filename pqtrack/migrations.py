@@ -216,6 +216,18 @@ def m007_near_facts(db: Database) -> None:
     )
 
 
+@migrations()
+def m008_no_fingerprint_for_cut_answers(db: Database) -> None:
+    """A list result's cut answer no longer gets a fingerprint: recompute the facts of the
+    questions that may have one."""
+    db.executescript(
+        """
+        DELETE FROM answer_facts WHERE question_id IN (SELECT id FROM questions WHERE truncated);
+        DELETE FROM near_facts WHERE question_id IN (SELECT id FROM questions WHERE truncated);
+        """
+    )
+
+
 def schema() -> str:
     """The SQL of a freshly migrated database, as the README shows it.
 
