@@ -90,10 +90,10 @@ def _distinct_answers(
 ) -> tuple[list[str], list[int], list[int], list[repeats.Facts]]:
     """Each distinct answer (fingerprint) in order of its smallest id: the fingerprint, that
     id, how many questions have it, and the near facts of its first."""
-    sql = (
-        "SELECT g.fp, g.first, g.n, n.tokens, n.name_key, n.sketch FROM ("
-        " SELECT f.answer_fp AS fp, min(f.question_id) AS first, count(*) AS n"
-        " FROM answer_facts f"
+    sql = (  # the word count is the same for every question of a fingerprint
+        "SELECT g.fp, g.first, g.n, g.tokens, n.name_key, n.sketch FROM ("
+        " SELECT f.answer_fp AS fp, min(f.question_id) AS first, count(*) AS n,"
+        " max(f.tokens) AS tokens FROM answer_facts f"
         + (" JOIN questions q ON q.id = f.question_id" if where != "1" else "")
         + f" WHERE f.answer_fp IS NOT NULL AND {where} GROUP BY f.answer_fp"
         ") g JOIN near_facts n ON n.question_id = g.first ORDER BY g.first"

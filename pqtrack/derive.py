@@ -38,26 +38,26 @@ COMMIT_EVERY = 100_000  # facts per transaction: each commit costs a checkpoint
 WORKERS = 2
 WORKERS_FROM = 50_000  # missing facts from which workers are worth starting
 
-# id, plain answer text, date answered, and whether the text is a list result's cut copy
-Row = tuple[int, str | None, str | None, int]
+Row = tuple[Any, ...]  # a row of the kind's query
 Facts = list[tuple[Any, ...]]
 
 
 def facts(rows: list[Row]) -> Facts:
-    """(id, fingerprint, referrals JSON) for each row. A cut answer has no fingerprint: it
-    would group with other cut copies that agree only in their first 255 characters."""
+    """(id, fingerprint, referrals JSON, word count) for each (id, plain answer text, date
+    answered, truncated) row. A cut answer has no fingerprint: it would group with other cut
+    copies that agree only in their first 255 characters."""
     out: Facts = []
     for qid, text, answered, truncated in rows:
         if not text:
-            out.append((qid, None, None))
+            out.append((qid, None, None, 0))
             continue
         normalised, refs = repeats.normalise(text), None
         if referrals.may_refer(normalised):
             day = date.fromisoformat(answered) if answered else None
             found = referrals.find_referrals(text, answered_on=day)
             refs = json.dumps([asdict(r) for r in found]) if found else None
-        cut = _is_cut(text, truncated)
-        out.append((qid, None if cut else repeats.digest(normalised), refs))
+        fp = None if _is_cut(text, truncated) else repeats.digest(normalised)
+        out.append((qid, fp, refs, repeats.word_count(normalised)))
     return out
 
 
@@ -67,40 +67,59 @@ def _is_cut(text: str, truncated: int) -> bool:
     return bool(truncated) and len(text) <= LIST_CUT + 3 and text.endswith("...")
 
 
-_KNOWN: dict[str, repeats.NearFacts] = {}  # a worker's recent texts: boilerplate recurs
+_KNOWN: dict[tuple[str, int], repeats.NearFacts] = {}  # a worker's recent texts: boilerplate recurs
 _KNOWN_MAX = 20_000
 
 
 def near(rows: list[Row]) -> Facts:
-    """(id, tokens, name key, sketch) for each row: repeats.NearFacts, each text once."""
-    texts = {text for _, text, _, truncated in rows if text and not _is_cut(text, truncated)}
-    if len(_KNOWN) + len(texts) > _KNOWN_MAX:
+    """(id, name key, sketch) for each (id, plain answer text, word count, fingerprint)
+    row: see repeats.NearFacts. An answer without a fingerprint (none, or cut) has none."""
+    todo = {(text, tokens) for _, text, tokens, fp in rows if fp is not None}
+    if len(_KNOWN) + len(todo) > _KNOWN_MAX:
         _KNOWN.clear()
-    todo = texts - _KNOWN.keys()
-    _KNOWN.update(zip(todo, repeats.near_facts(list(todo)), strict=True))
-    blank = repeats.NearFacts(0, None, None)
-    return [(qid, *(_KNOWN.get(text or "", blank))) for qid, text, _, _ in rows]
+    todo.difference_update(_KNOWN)
+    texts, tokens = zip(*todo, strict=True) if todo else ((), ())
+    _KNOWN.update(zip(todo, repeats.near_facts(texts, tokens), strict=True))
+    return [
+        (qid, *(_KNOWN[text, tokens][1:] if fp is not None else (None, None)))
+        for qid, text, tokens, fp in rows
+    ]
 
 
 @dataclass(frozen=True)
 class Kind:
-    """One kind of derived facts: its table (keyed by question_id) and how to compute them."""
+    """One kind of derived facts: its table (keyed by question_id), the question columns its
+    computation reads, and the computation."""
 
     name: str
     table: str
     columns: tuple[str, ...]
+    reads: str  # SELECT ... FROM questions q [JOIN ...]
     compute: Callable[[list[Row]], Facts]
 
     @property
     def missing(self) -> str:
-        return f"NOT EXISTS (SELECT 1 FROM {self.table} f WHERE f.question_id = q.id)"
+        return f"NOT EXISTS (SELECT 1 FROM {self.table} d WHERE d.question_id = q.id)"
 
 
 KINDS = {
     kind.name: kind
     for kind in (
-        Kind("answer", "answer_facts", ("answer_fp", "referrals"), facts),
-        Kind("near", "near_facts", ("tokens", "name_key", "sketch"), near),
+        Kind(
+            "answer",
+            "answer_facts",
+            ("answer_fp", "referrals", "tokens"),
+            "SELECT q.id, q.answer_text, q.date_answered, q.truncated FROM questions q",
+            facts,
+        ),
+        Kind(  # after the answer facts, whose word count and fingerprint it reads
+            "near",
+            "near_facts",
+            ("name_key", "sketch"),
+            "SELECT q.id, q.answer_text, f.tokens, f.answer_fp FROM questions q"
+            " JOIN answer_facts f ON f.question_id = q.id",
+            near,
+        ),
     )
 }
 
@@ -122,8 +141,8 @@ def missing_batches(
     """The facts of questions with after < id <= upto that have none, a batch at a time."""
     while True:
         rows = conn.execute(
-            "SELECT id, answer_text, date_answered, truncated FROM questions q"
-            f" WHERE id > ? AND id <= ? AND {kind.missing} ORDER BY id LIMIT {BATCH}",
+            f"{kind.reads} WHERE q.id > ? AND q.id <= ? AND {kind.missing}"
+            f" ORDER BY q.id LIMIT {BATCH}",
             [after, upto],
         ).fetchall()
         if not rows:

@@ -203,27 +203,24 @@ def m006_answer_facts(db: Database) -> None:
 
 @migrations()
 def m007_near_facts(db: Database) -> None:
-    """What `repeats --near` matches by, kept so that it need not read every answer again."""
+    """What `repeats --near` matches by, kept so that it need not read every answer again;
+    answer facts gain the word count, and a list result's cut answer no longer gets a
+    fingerprint (it grouped with other cut copies): they are all computed again."""
     db.executescript(
         """
+        DROP TABLE answer_facts;
+        CREATE TABLE answer_facts (   -- computed from the current answer when next needed
+            question_id INTEGER PRIMARY KEY REFERENCES questions (id),
+            answer_fp TEXT,           -- fingerprint of the normalised answer (repeats)
+            referrals TEXT,           -- JSON: references to other answers, if any
+            tokens INTEGER NOT NULL   -- words in the answer
+        );
+        CREATE INDEX answer_facts_fp ON answer_facts (answer_fp, tokens);
         CREATE TABLE near_facts (     -- computed from the current answer when next needed
             question_id INTEGER PRIMARY KEY REFERENCES questions (id),
-            tokens INTEGER NOT NULL,  -- words in the answer
             name_key INTEGER,         -- hash of its words with names masked (10+ words)
             sketch BLOB               -- MinHash and word histogram (40+ words)
         );
-        """
-    )
-
-
-@migrations()
-def m008_no_fingerprint_for_cut_answers(db: Database) -> None:
-    """A list result's cut answer no longer gets a fingerprint: recompute the facts of the
-    questions that may have one."""
-    db.executescript(
-        """
-        DELETE FROM answer_facts WHERE question_id IN (SELECT id FROM questions WHERE truncated);
-        DELETE FROM near_facts WHERE question_id IN (SELECT id FROM questions WHERE truncated);
         """
     )
 

@@ -305,29 +305,35 @@ class NearFacts(NamedTuple):
     sketch: bytes | None  # SKETCH_BYTES: MinHash bins, then the masked-token histogram
 
 
-def near_facts(texts: Sequence[str | None]) -> list[NearFacts]:
+def near_facts(texts: Sequence[str | None], tokens: Sequence[int] | None = None) -> list[NearFacts]:
     """The facts of each text: its length, the key of its masked tokens and, for a text of
-    SHORT_TOKENS or more, its sketch. Pure; the database keeps them per question."""
-    out: list[NearFacts] = []
+    SHORT_TOKENS or more, its sketch. `tokens`, when given, are the texts' lengths already
+    known (``word_count`` of their normalised form). Pure; the database keeps them."""
+    if tokens is None:
+        tokens = [len(_words(_clean(text).casefold())) if text else 0 for text in texts]
+    keys: list[int | None] = [None] * len(texts)
+    sketches: list[bytes | None] = [None] * len(texts)
     long_at: list[int] = []
     long_masked: list[list[str]] = []
-    for text in texts:
-        clean = _clean(text) if text else ""
-        plain = len(_words(clean.casefold()))
-        if plain < MIN_TOKENS:
-            out.append(NearFacts(plain, None, None))
+    for at, (text, plain) in enumerate(zip(texts, tokens, strict=True)):
+        if plain < MIN_TOKENS or not text:
             continue
-        masked = _masked_clean(clean)
+        masked = _masked_clean(_clean(text))
         digest = hashlib.blake2b(" ".join(masked).encode("utf-8"), digest_size=8).digest()
-        out.append(NearFacts(plain, int.from_bytes(digest, "little", signed=True), None))
+        keys[at] = int.from_bytes(digest, "little", signed=True)
         if plain >= SHORT_TOKENS:
-            long_at.append(len(out) - 1)
+            long_at.append(at)
             long_masked.append(masked)
     for start in range(0, len(long_masked), _CHUNK):
-        sketches = _sketches(long_masked[start : start + _CHUNK])
-        for at, sketch in zip(long_at[start : start + _CHUNK], sketches, strict=True):
-            out[at] = out[at]._replace(sketch=sketch)
-    return out
+        chunk = _sketches(long_masked[start : start + _CHUNK])
+        for at, sketch in zip(long_at[start : start + _CHUNK], chunk, strict=True):
+            sketches[at] = sketch
+    return list(map(NearFacts, tokens, keys, sketches))
+
+
+def word_count(normalised: str) -> int:
+    """How many word tokens a ``normalise``d text has."""
+    return normalised.count(" ") + 1 if normalised else 0
 
 
 class _Vocabulary:

@@ -13,7 +13,7 @@ from pqtrack.store import Store
 from tests.bench.generate import generate
 
 
-def facts_of(db: Path) -> list[tuple[int, str | None, str | None]]:
+def facts_of(db: Path) -> list[tuple[int, str | None, str | None, int]]:
     conn = sqlite3.connect(db)
     try:
         return conn.execute("SELECT * FROM answer_facts ORDER BY question_id").fetchall()
@@ -44,7 +44,7 @@ def test_workers_compute_the_facts_this_process_does(
     assert sum(progress) == 1500 and len(progress) == derive.WORKERS  # a batch each
     assert facts_of(there) == facts_of(here)
     assert len(facts_of(here)) == 1500
-    assert any(refs for _, _, refs in facts_of(here))  # the corpus has referrals to find
+    assert any(refs for _, _, refs, _ in facts_of(here))  # the corpus has referrals to find
 
 
 def test_a_failing_worker_is_a_clean_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -111,7 +111,7 @@ def test_repeats_with_a_limit_are_the_first_of_all_groups(tmp_path: Path, limit:
         store.close()
 
 
-def near_facts_of(db: Path) -> list[tuple[int, int, int | None, bytes | None]]:
+def near_facts_of(db: Path) -> list[tuple[int, int | None, bytes | None]]:
     conn = sqlite3.connect(db)
     try:
         return conn.execute("SELECT * FROM near_facts ORDER BY question_id").fetchall()
@@ -136,7 +136,7 @@ def test_near_facts_come_only_when_asked_for_and_workers_agree(
     assert near_facts_of(there) == near_facts_of(here)
     texts = dict(sqlite3.connect(here).execute("SELECT id, answer_text FROM questions"))
     for qid, *fact in near_facts_of(here)[:200]:
-        assert tuple(fact) == repeats.near_facts([texts[qid]])[0], qid
+        assert tuple(fact) == repeats.near_facts([texts[qid]])[0][1:], qid
 
 
 def test_a_changed_answer_loses_its_near_facts(tmp_path: Path) -> None:
@@ -148,5 +148,5 @@ def test_a_changed_answer_loses_its_near_facts(tmp_path: Path) -> None:
     store.save_values([({**value, "answerText": f"<p>{text}</p>"}, "detail")], run_id=None)
     assert store.refresh_derived(near=True) == 2  # its answer facts and its near facts
     (row,) = [row for row in near_facts_of(db) if row[0] == value["id"]]
-    assert row[1:] == repeats.near_facts([text])[0]
+    assert row[1:] == repeats.near_facts([text])[0][1:]
     store.close()

@@ -432,9 +432,14 @@ def test_facts_computed_before_m006_move_to_answer_facts(db_path: Path) -> None:
         )
     old.conn.commit()
     old.close()
-    store = Store.open(db_path)
+    moved = Database(db_path)
+    migrations.apply(moved, stop_before="m007_near_facts")
+    rows = moved.execute("SELECT * FROM answer_facts").fetchall()
+    assert rows == [(1, "fp1", '[{"uins": ["123"]}]')]  # question 2 was never derived
+    moved.close()
+    store = Store.open(db_path)  # m007: every answer fact is computed again (word counts)
     try:
-        rows = store.db.execute("SELECT * FROM answer_facts").fetchall()
-        assert rows == [(1, "fp1", '[{"uins": ["123"]}]')]  # question 2 was never derived
+        assert store.db.execute("SELECT count(*) FROM answer_facts").fetchone()[0] == 0
+        assert store.refresh_derived() == 2
     finally:
         store.close()
