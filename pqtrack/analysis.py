@@ -10,7 +10,7 @@ import json
 import sqlite3
 from collections import defaultdict
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -229,7 +229,7 @@ def resolve_referrals(store: Store, question_id: int) -> list[dict[str, Any]]:
         from pqtrack import referrals
 
         day = date.fromisoformat(answered) if answered else None
-        found = [r.__dict__ for r in referrals.find_referrals(text or "", answered_on=day)]
+        found = [asdict(r) for r in referrals.find_referrals(text or "", answered_on=day)]
     else:
         found = json.loads(refs_json or "[]")
     out = []
@@ -256,8 +256,7 @@ def _resolve(store: Store, uin: str, day: str | None, before: str | None) -> int
             " OR date_answer_corrected = ? OR date_holding_answer = ?) ORDER BY id DESC",
             [uin.upper(), day, day, day],
         ).fetchone()
-        if hit:
-            return int(hit[0])
+        return int(hit[0]) if hit else None  # that UIN on another day is another question
     hit = conn.execute(
         "SELECT id FROM questions WHERE upper(uin) = ? AND date_tabled <= coalesce(?, '9999')"
         " ORDER BY date_tabled DESC LIMIT 1",
