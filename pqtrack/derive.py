@@ -39,14 +39,14 @@ WORKERS = 2
 WORKERS_FROM = 50_000  # missing facts from which workers are worth starting
 
 Row = tuple[Any, ...]  # a row of the kind's query
-Facts = list[tuple[Any, ...]]
+FactRows = list[tuple[Any, ...]]
 
 
-def facts(rows: list[Row]) -> Facts:
+def facts(rows: list[Row]) -> FactRows:
     """(id, fingerprint, referrals JSON, word count) for each (id, plain answer text, date
     answered, truncated) row. A cut answer has no fingerprint: it would group with other cut
     copies that agree only in their first 255 characters."""
-    out: Facts = []
+    out: FactRows = []
     for qid, text, answered, truncated in rows:
         if not text:
             out.append((qid, None, None, 0))
@@ -71,7 +71,7 @@ _KNOWN: dict[tuple[str, int], repeats.NearFacts] = {}  # a worker's recent texts
 _KNOWN_MAX = 20_000
 
 
-def near(rows: list[Row]) -> Facts:
+def near(rows: list[Row]) -> FactRows:
     """(id, name key, sketch) for each (id, plain answer text, word count, fingerprint)
     row: see repeats.NearFacts. An answer without a fingerprint (none, or cut) has none."""
     todo = {(text, tokens) for _, text, tokens, fp in rows if fp is not None}
@@ -95,7 +95,7 @@ class Kind:
     table: str
     columns: tuple[str, ...]
     reads: str  # SELECT ... FROM questions q [JOIN ...]
-    compute: Callable[[list[Row]], Facts]
+    compute: Callable[[list[Row]], FactRows]
 
     @property
     def missing(self) -> str:
@@ -137,7 +137,7 @@ def missing_count(conn: sqlite3.Connection, kind: Kind) -> int:
 
 def missing_batches(
     conn: sqlite3.Connection, kind: Kind, after: int = 0, upto: int = MAX_INT
-) -> Iterator[Facts]:
+) -> Iterator[FactRows]:
     """The facts of questions with after < id <= upto that have none, a batch at a time."""
     while True:
         rows = conn.execute(
@@ -151,7 +151,7 @@ def missing_batches(
         after = rows[-1][0]
 
 
-def _write(conn: sqlite3.Connection, kind: Kind, found: Facts) -> None:
+def _write(conn: sqlite3.Connection, kind: Kind, found: FactRows) -> None:
     columns = ", ".join(("question_id", *kind.columns))
     marks = ", ".join("?" * (1 + len(kind.columns)))
     conn.executemany(f"INSERT OR REPLACE INTO {kind.table} ({columns}) VALUES ({marks})", found)
@@ -204,7 +204,7 @@ def _transaction(conn: sqlite3.Connection) -> Iterator[None]:
 
 def _from_workers(
     conn: sqlite3.Connection, path: Path, missing: int, kind: Kind
-) -> Iterator[Facts]:
+) -> Iterator[FactRows]:
     """Batches of facts from WORKERS processes, each computing a share of the questions."""
     bounds = [0]
     for n in range(1, WORKERS):
@@ -223,7 +223,7 @@ def _from_workers(
         )  # fmt: skip
         for lo, hi in zip(bounds, bounds[1:], strict=False)
     ]
-    arrived: queue.Queue[Facts | None] = queue.Queue(maxsize=8)
+    arrived: queue.Queue[FactRows | None] = queue.Queue(maxsize=8)
 
     def follow(worker: subprocess.Popen[bytes]) -> None:
         assert worker.stdout is not None
