@@ -7,9 +7,10 @@ queries.py this module only reads, with parameterised SQL over the shared Filter
 from __future__ import annotations
 
 import json
+import operator
 import sqlite3
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -85,24 +86,39 @@ def repeat_groups(
     return _largest(conn, where, params, exact, kept, limit)
 
 
+_FULL_SCAN_FROM = 50_000
+
+
 def _distinct_answers(
     conn: sqlite3.Connection, where: str, params: dict[str, Any]
 ) -> tuple[list[str], list[int], list[int], list[repeats.Facts]]:
     """Each distinct answer (fingerprint) in order of its smallest id: the fingerprint, that
     id, how many questions have it, and the near facts of its first."""
     sql = (  # the word count is the same for every question of a fingerprint
-        "SELECT g.fp, g.first, g.n, g.tokens, n.name_key, n.sketch FROM ("
-        " SELECT f.answer_fp AS fp, min(f.question_id) AS first, count(*) AS n,"
-        " max(f.tokens) AS tokens FROM answer_facts f"
+        "SELECT f.answer_fp, min(f.question_id), count(*), max(f.tokens) FROM answer_facts f"
         + (" JOIN questions q ON q.id = f.question_id" if where != "1" else "")
         + f" WHERE f.answer_fp IS NOT NULL AND {where} GROUP BY f.answer_fp"
-        ") g JOIN near_facts n ON n.question_id = g.first ORDER BY g.first"
     )
-    rows = conn.execute(sql, params).fetchall()
-    if not rows:
+    groups = sorted(conn.execute(sql, params), key=operator.itemgetter(1))
+    if not groups:
         return [], [], [], []
-    fps, firsts, sizes, *columns = map(list, zip(*rows, strict=True))
-    return fps, firsts, sizes, list(zip(*columns, strict=True))
+    fps, firsts, sizes, tokens = map(list, zip(*groups, strict=True))
+    # Joined here rather than in SQL: for many answers, reading the whole table in order is
+    # several times faster than looking up the row of each first question.
+    if len(firsts) > _FULL_SCAN_FROM:
+        rows: Iterable[tuple[Any, ...]] = conn.execute("SELECT * FROM near_facts")
+    else:
+        rows = (
+            row
+            for start in range(0, len(firsts), 500)
+            for row in conn.execute(
+                "SELECT * FROM near_facts WHERE question_id IN"
+                f" ({', '.join('?' * len(firsts[start : start + 500]))})",
+                firsts[start : start + 500],
+            )
+        )
+    near = {qid: (key, sketch) for qid, key, sketch in rows}
+    return fps, firsts, sizes, [(n, *near[qid]) for qid, n in zip(firsts, tokens, strict=True)]
 
 
 def _rows(

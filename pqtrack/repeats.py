@@ -531,13 +531,15 @@ def _band_pairs(facts: Sequence[Facts], threshold: float) -> set[tuple[int, int]
         keys = np.ascontiguousarray(bins[:, band * ROWS : (band + 1) * ROWS]).view("<u8")
         a, b, _, _ = _bucket_pairs(keys.ravel())
         for lo in range(0, len(a), _PAIR_CHUNK):
+            # Cheapest first, each on the survivors of the one before.
             x, y = a[lo : lo + _PAIR_CHUNK], b[lo : lo + _PAIR_CHUNK]
-            agree = (bins[x] == bins[y]).sum(axis=1) / SKETCH_BINS >= SKETCH_FLOOR
             short, long = np.minimum(plain[x], plain[y]), np.maximum(plain[x], plain[y])
-            sized = 2 * short / (short + long) >= threshold - PLAIN_SLACK
+            keep = 2 * short / (short + long) >= threshold - PLAIN_SLACK
+            x, y = x[keep], y[keep]
             common = np.minimum(hist[x], hist[y]).sum(axis=1, dtype=np.int64)
-            bounded = 2 * common / (masked[x] + masked[y]) >= threshold
-            keep = agree & sized & bounded
+            keep = 2 * common / (masked[x] + masked[y]) >= threshold
+            x, y = x[keep], y[keep]
+            keep = (bins[x] == bins[y]).sum(axis=1) / SKETCH_BINS >= SKETCH_FLOOR
             found.append(x[keep] * len(where) + y[keep])
     codes = np.unique(np.concatenate(found)) if found else np.zeros(0, dtype=np.int64)
     index = np.array(where, dtype=np.int64)
