@@ -359,21 +359,25 @@ class _Vocabulary:
         """The ids of these tokens, learning the new ones."""
         import numpy as np
 
-        new = sorted(set(tokens).difference(self.ids))
+        ids = np.fromiter(map(self.ids.get, tokens, itertools.repeat(-1)), np.int64, len(tokens))
+        unknown = np.flatnonzero(ids < 0)
+        if not len(unknown):
+            return ids
+        new = sorted({tokens[i] for i in unknown.tolist()})
         if len(self.ids) + len(new) > self.LIMIT:
             self._forget()
-            new = sorted(set(tokens))
-        if new:
-            digests = b"".join(
-                hashlib.blake2b(tok.encode("utf-8"), digest_size=16).digest() for tok in new
-            )
-            pairs = np.frombuffer(digests, dtype="<u8").reshape(-1, 2)
-            self.ids.update(zip(new, range(len(self.ids), len(self.ids) + len(new)), strict=True))
-            self.first = np.concatenate([self.first, pairs[:, 0]])
-            self.second = np.concatenate([self.second, pairs[:, 1]])
-            stop = np.fromiter(map(_STOP.__contains__, new), dtype=bool, count=len(new))
-            self.stop = np.concatenate([self.stop, stop])
-        return np.fromiter(map(self.ids.__getitem__, tokens), dtype=np.int64, count=len(tokens))
+            return self.encode(tokens)
+        digests = b"".join(
+            hashlib.blake2b(tok.encode("utf-8"), digest_size=16).digest() for tok in new
+        )
+        pairs = np.frombuffer(digests, dtype="<u8").reshape(-1, 2)
+        self.ids.update(zip(new, range(len(self.ids), len(self.ids) + len(new)), strict=True))
+        self.first = np.concatenate([self.first, pairs[:, 0]])
+        self.second = np.concatenate([self.second, pairs[:, 1]])
+        stop = np.fromiter(map(_STOP.__contains__, new), dtype=bool, count=len(new))
+        self.stop = np.concatenate([self.stop, stop])
+        ids[unknown] = [self.ids[tokens[i]] for i in unknown.tolist()]
+        return ids
 
 
 _vocabulary = functools.cache(_Vocabulary)
