@@ -66,13 +66,13 @@ def repeat_groups(
             {**params, "min_size": min_size},
         ).fetchall()
         return _largest(conn, where, params, sizes, [], limit)
-    fps, firsts, sizes, facts = _distinct_answers(conn, where, params)
+    fps, firsts, sizes, tokens, keys, sketches = _distinct_answers(conn, where, params)
 
     def texts(indexes: list[int]) -> list[str]:
         found = dict(_rows(conn, "q.id, q.answer_text", "q.id", [firsts[i] for i in indexes]))
         return [found[firsts[i]] for i in indexes]
 
-    components = repeats.near_components(facts, texts, near)
+    components = repeats.near_components(tokens, keys, sketches, texts, near)
     members: dict[str, list[_Member]] = defaultdict(list)
     near_fps = [fps[i] for component in components for i in component]
     found = _rows(conn, f"f.answer_fp, {_MEMBER_COLUMNS}", "f.answer_fp", near_fps, where, params)
@@ -91,34 +91,36 @@ _FULL_SCAN_FROM = 50_000
 
 def _distinct_answers(
     conn: sqlite3.Connection, where: str, params: dict[str, Any]
-) -> tuple[list[str], list[int], list[int], list[repeats.Facts]]:
+) -> tuple[list[str], list[int], list[int], list[int], list[int | None], list[bytes | None]]:
     """Each distinct answer (fingerprint) in order of its smallest id: the fingerprint, that
-    id, how many questions have it, and the near facts of its first."""
-    sql = (  # the word count is the same for every question of a fingerprint
-        "SELECT f.answer_fp, min(f.question_id), count(*), max(f.tokens) FROM answer_facts f"
+    id, how many questions have it, and the near facts (word count, name key, sketch)."""
+    firsts = (  # the word count is the same for every question of a fingerprint
+        "SELECT f.answer_fp, min(f.question_id) AS first, count(*), max(f.tokens)"
+        " FROM answer_facts f"
         + (" JOIN questions q ON q.id = f.question_id" if where != "1" else "")
         + f" WHERE f.answer_fp IS NOT NULL AND {where} GROUP BY f.answer_fp"
     )
-    groups = sorted(conn.execute(sql, params), key=operator.itemgetter(1))
+    groups = sorted(conn.execute(firsts, params), key=operator.itemgetter(1))
     if not groups:
-        return [], [], [], []
-    fps, firsts, sizes, tokens = map(list, zip(*groups, strict=True))
+        return [], [], [], [], [], []
+    fps, ids, sizes, tokens = map(list, zip(*groups, strict=True))
     # Joined here rather than in SQL: for many answers, reading the whole table in order is
     # several times faster than looking up the row of each first question.
-    if len(firsts) > _FULL_SCAN_FROM:
+    if len(ids) > _FULL_SCAN_FROM:
         rows: Iterable[tuple[Any, ...]] = conn.execute("SELECT * FROM near_facts")
     else:
         rows = (
             row
-            for start in range(0, len(firsts), 500)
+            for start in range(0, len(ids), 500)
             for row in conn.execute(
                 "SELECT * FROM near_facts WHERE question_id IN"
-                f" ({', '.join('?' * len(firsts[start : start + 500]))})",
-                firsts[start : start + 500],
+                f" ({', '.join('?' * len(ids[start : start + 500]))})",
+                ids[start : start + 500],
             )
         )
     near = {qid: (key, sketch) for qid, key, sketch in rows}
-    return fps, firsts, sizes, [(n, *near[qid]) for qid, n in zip(firsts, tokens, strict=True)]
+    keys, sketches = map(list, zip(*map(near.__getitem__, ids), strict=True))
+    return fps, ids, sizes, tokens, keys, sketches
 
 
 def _rows(

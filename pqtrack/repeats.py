@@ -294,9 +294,6 @@ def is_near_duplicate(a: str, b: str, threshold: float = DEFAULT_THRESHOLD) -> b
 # --------------------------------------------------------------------------- near facts
 
 
-Facts = tuple[int, int | None, bytes | None]  # a NearFacts, or a row of near_facts
-
-
 class NearFacts(NamedTuple):
     """What near matching needs of one text (see ``near_facts``)."""
 
@@ -473,24 +470,26 @@ class _UnionFind:
 
 
 def near_components(
-    facts: Sequence[Facts],
+    tokens: Sequence[int],
+    keys: Sequence[int | None],
+    sketches: Sequence[bytes | None],
     texts: Callable[[list[int]], Sequence[str]],
     threshold: float = DEFAULT_THRESHOLD,
 ) -> list[list[int]]:
-    """Near repeats among distinct texts, as groups of indexes into ``facts``.
+    """Near repeats among distinct texts, as groups of their indexes.
 
-    ``facts`` hold one text per distinct normalised text, in canonical order (by smallest
-    id); ``texts(indexes)`` returns those texts, and is called once, for the candidates that
-    survive the filters. Each group is sorted and has at least two indexes; groups come in
-    order of their first index.
+    The texts' NearFacts come as three columns, one text per distinct normalised text, in
+    canonical order (by smallest id); ``texts(indexes)`` returns those texts, and is called
+    once, for the candidates that survive the filters. Each group is sorted and has at least
+    two indexes; groups come in order of their first index.
     """
-    pairs = sorted(_key_pairs(facts) | _band_pairs(facts, threshold))
+    pairs = sorted(_key_pairs(tokens, keys) | _band_pairs(tokens, sketches, threshold))
     needed = sorted({i for pair in pairs for i in pair})
-    tokens = {i: _both_tokens(text) for i, text in zip(needed, texts(needed), strict=True)}
-    uf = _UnionFind(len(facts))
+    words = {i: _both_tokens(text) for i, text in zip(needed, texts(needed), strict=True)}
+    uf = _UnionFind(len(tokens))
     for x, y in pairs:
         if uf.find(x) != uf.find(y):
-            (plain_x, masked_x), (plain_y, masked_y) = tokens[x], tokens[y]
+            (plain_x, masked_x), (plain_y, masked_y) = words[x], words[y]
             if _verdict(plain_x, plain_y, masked_x, masked_y, threshold):
                 uf.union(x, y)
     components: dict[int, list[int]] = {}
@@ -504,31 +503,33 @@ def _both_tokens(text: str) -> tuple[list[str], list[str]]:
     return _words(clean.casefold()), _masked_clean(clean)
 
 
-def _key_pairs(facts: Sequence[Facts]) -> set[tuple[int, int]]:
+def _key_pairs(tokens: Sequence[int], keys: Sequence[int | None]) -> set[tuple[int, int]]:
     """Candidates among texts with the same masked tokens, where one of them is short."""
     import numpy as np
 
-    where = [i for i, fact in enumerate(facts) if fact[1] is not None]
-    keys = np.fromiter((facts[i][1] for i in where), dtype=np.int64, count=len(where))
-    short = np.fromiter((facts[i][0] < SHORT_TOKENS for i in where), dtype=bool, count=len(where))
-    a, b, run, runs_short = _bucket_pairs(keys, short)
+    where = [i for i, key in enumerate(keys) if key is not None]
+    keyed = np.fromiter(map(keys.__getitem__, where), dtype=np.int64, count=len(where))
+    lengths = np.fromiter(map(tokens.__getitem__, where), dtype=np.int64, count=len(where))
+    a, b, run, runs_short = _bucket_pairs(keyed, lengths < SHORT_TOKENS)
     keep = runs_short[run]
     index = np.array(where, dtype=np.int64)
     return set(zip(index[a[keep]].tolist(), index[b[keep]].tolist(), strict=True))
 
 
-def _band_pairs(facts: Sequence[Facts], threshold: float) -> set[tuple[int, int]]:
+def _band_pairs(
+    tokens: Sequence[int], sketches: Sequence[bytes | None], threshold: float
+) -> set[tuple[int, int]]:
     """Candidates among long texts: sharing a band of their sketch, then passing the filters
-    (sketch agreement, lengths, and the histogram bound), vectorised."""
+    (lengths, the histogram bound, sketch agreement), vectorised."""
     import numpy as np
 
-    where = [i for i, fact in enumerate(facts) if fact[2] is not None]
+    where = [i for i, sketch in enumerate(sketches) if sketch is not None]
     if len(where) < 2:
         return set()
-    table = np.frombuffer(b"".join(facts[i][2] or b"" for i in where), dtype="<u2")
+    table = np.frombuffer(b"".join(sketches[i] or b"" for i in where), dtype="<u2")
     table = table.reshape(len(where), -1)
     bins, hist = table[:, :SKETCH_BINS], table[:, SKETCH_BINS:]
-    plain = np.fromiter((facts[i][0] for i in where), dtype=np.int64, count=len(where))
+    plain = np.fromiter(map(tokens.__getitem__, where), dtype=np.int64, count=len(where))
     masked = hist.sum(axis=1, dtype=np.int64)
     found = []
     for band in range(BANDS):
@@ -595,5 +596,8 @@ def near_groups(
             first[norm] = (qid, text)
     order = sorted(by_norm, key=lambda norm: first[norm][0])
     texts = [first[norm][1] for norm in order]
-    components = near_components(near_facts(texts), lambda idx: [texts[i] for i in idx], threshold)
+    tokens, keys, sketches = zip(*near_facts(texts), strict=True) if texts else ((), (), ())
+    components = near_components(
+        tokens, keys, sketches, lambda idx: [texts[i] for i in idx], threshold
+    )
     return [sorted(qid for i in group for qid in by_norm[order[i]]) for group in components]
