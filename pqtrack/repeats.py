@@ -88,7 +88,7 @@ SKETCH_BINS = 64
 ROWS = 4
 BANDS = SKETCH_BINS // ROWS
 HIST_BINS = 32
-SKETCH_BYTES = 2 * (SKETCH_BINS + HIST_BINS)
+SKETCH_BYTES = SKETCH_BINS + 2 * HIST_BINS  # a byte a bin, two bytes a class
 WINDOW = 16  # in a bucket, each text is checked against at most this many before it
 # A candidate pair must agree on this share of sketch bins before the exact similarity is
 # computed. Real near repeats were seen down to about 0.35, unrelated texts mostly below 0.1.
@@ -398,11 +398,11 @@ def _sketches(token_lists: list[list[str]]) -> list[bytes]:
     """Sketches of masked token lists, vectorised over the lot.
 
     MinHash part: one-permutation MinHash of content-word bigrams (stopwords and names left
-    out, unless fewer than 5 words remain), SKETCH_BINS uint16: a bigram hash's low bits pick
-    its bin, its top 16 bits are its value, a bin keeps its smallest value. Optimal
+    out, unless fewer than 5 words remain), SKETCH_BINS bytes: a bigram hash's low bits pick
+    its bin, its top 8 bits are its value, a bin keeps its smallest value. Optimal
     densification: an empty bin copies the first non-empty bin in its own fixed pseudo-random
     donor order, so similar texts borrow alike. Histogram part: how many masked tokens (all of
-    them) fall in each of HIST_BINS hash classes, HIST_BINS uint16.
+    them) fall in each of HIST_BINS hash classes, HIST_BINS little-endian uint16.
     """
     import numpy as np
 
@@ -417,11 +417,11 @@ def _sketches(token_lists: list[list[str]]) -> list[bytes]:
     values = (vocabulary.first[words[:-1]] ^ vocabulary.second[words[1:]])[same]
     slot = owner_c[:-1][same] * SKETCH_BINS + (values & np.uint64(_BIN_MASK)).astype(np.int64)
     # One sort by (slot, value): the first entry of each slot holds its smallest value.
-    keyed = np.sort((slot << 16) | (values >> np.uint64(48)).astype(np.int64))
-    slot, top = keyed >> 16, (keyed & 0xFFFF).astype(np.uint16)
+    keyed = np.sort((slot << 8) | (values >> np.uint64(56)).astype(np.int64))
+    slot, top = keyed >> 8, (keyed & 0xFF).astype(np.uint8)
     smallest = np.ones(len(slot), dtype=bool)
     smallest[1:] = slot[1:] != slot[:-1]
-    bins = np.zeros((n, SKETCH_BINS), dtype=np.uint16)
+    bins = np.zeros((n, SKETCH_BINS), dtype=np.uint8)
     filled = np.zeros((n, SKETCH_BINS), dtype=bool)
     bins.flat[slot[smallest]] = top[smallest]
     filled.flat[slot[smallest]] = True
@@ -439,8 +439,8 @@ def _sketches(token_lists: list[list[str]]) -> list[bytes]:
 
     classes = (vocabulary.second[ids] >> np.uint64(64 - _HIST_BITS)).astype(np.int64)
     hist = np.bincount(owner * HIST_BINS + classes, minlength=n * HIST_BINS)
-    hist = np.minimum(hist, 0xFFFF).reshape(n, HIST_BINS)
-    table = np.concatenate([bins, hist], axis=1).astype("<u2")
+    hist = np.minimum(hist, 0xFFFF).astype("<u2").reshape(n, HIST_BINS)
+    table = np.concatenate([bins, hist.view(np.uint8)], axis=1)
     return [row.tobytes() for row in table]
 
 
@@ -526,14 +526,15 @@ def _band_pairs(
     where = [i for i, sketch in enumerate(sketches) if sketch is not None]
     if len(where) < 2:
         return set()
-    table = np.frombuffer(b"".join(sketches[i] or b"" for i in where), dtype="<u2")
-    table = table.reshape(len(where), -1)
-    bins, hist = table[:, :SKETCH_BINS], table[:, SKETCH_BINS:]
+    table = np.frombuffer(b"".join(sketches[i] or b"" for i in where), dtype=np.uint8)
+    table = table.reshape(len(where), SKETCH_BYTES)
+    bins = table[:, :SKETCH_BINS]
+    hist = np.ascontiguousarray(table[:, SKETCH_BINS:]).view("<u2")
     plain = np.fromiter(map(tokens.__getitem__, where), dtype=np.int64, count=len(where))
     masked = hist.sum(axis=1, dtype=np.int64)
     found = []
     for band in range(BANDS):
-        keys = np.ascontiguousarray(bins[:, band * ROWS : (band + 1) * ROWS]).view("<u8")
+        keys = np.ascontiguousarray(bins[:, band * ROWS : (band + 1) * ROWS]).view("<u4")
         a, b, _, _ = _bucket_pairs(keys.ravel())
         for lo in range(0, len(a), _PAIR_CHUNK):
             # Cheapest first, each on the survivors of the one before.

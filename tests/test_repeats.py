@@ -343,7 +343,7 @@ def _reference_sketch(masked: list[str]) -> bytes:
     for a, b in zip(content, content[1:], strict=False):
         value = halves(a)[0] ^ halves(b)[1]
         slot = value % repeats.SKETCH_BINS
-        bins[slot] = min(bins.get(slot, 1 << 16), value >> 48)
+        bins[slot] = min(bins.get(slot, 1 << 8), value >> 56)
     minhash = []
     for i in range(repeats.SKETCH_BINS):
         if i not in bins and bins:
@@ -354,7 +354,7 @@ def _reference_sketch(masked: list[str]) -> bytes:
     hist = [0] * repeats.HIST_BINS
     for token in masked:
         hist[halves(token)[1] >> (64 - (repeats.HIST_BINS.bit_length() - 1))] += 1
-    return b"".join(v.to_bytes(2, "little") for v in minhash + hist)
+    return bytes(minhash) + b"".join(v.to_bytes(2, "little") for v in hist)
 
 
 _WORDS = "alpha beta gamma delta the of to and Jane Smith Home Office 2024 cost scheme".split()
@@ -380,12 +380,8 @@ def test_the_histogram_bound_never_rejects_a_similar_pair(edits: list[tuple[int,
     fa, fb = repeats.near_facts([a, b])
     assert fa.sketch is not None and fb.sketch is not None
     bins = repeats.SKETCH_BINS
-    ha = [
-        int.from_bytes(fa.sketch[i : i + 2], "little") for i in range(2 * bins, len(fa.sketch), 2)
-    ]
-    hb = [
-        int.from_bytes(fb.sketch[i : i + 2], "little") for i in range(2 * bins, len(fb.sketch), 2)
-    ]
+    ha = [int.from_bytes(fa.sketch[i : i + 2], "little") for i in range(bins, len(fa.sketch), 2)]
+    hb = [int.from_bytes(fb.sketch[i : i + 2], "little") for i in range(bins, len(fb.sketch), 2)]
     masked_a, masked_b = repeats._masked(a), repeats._masked(b)
     assert (sum(ha), sum(hb)) == (len(masked_a), len(masked_b))
     bound = 2 * sum(map(min, ha, hb)) / (sum(ha) + sum(hb))
