@@ -24,8 +24,9 @@ Near repeats: ``near_groups``
        more, a sketch: bigrams of their masked content words (stopwords left out) hashed
        into a one-permutation MinHash of ``SKETCH_BINS`` (64) bins with optimal
        densification, then a histogram of all their masked tokens over ``HIST_BINS`` (32)
-       hash classes. The database keeps these per question (``near_facts``), so a later
-       ``repeats --near`` reads no answer text but those of its candidates.
+       hash classes. The database keeps them per question (the count with the answer
+       facts, the rest in ``near_facts``), so a later ``repeats --near`` reads no answer text
+       but those of its candidates.
     3. *Candidates.* LSH banding, ``BANDS`` (16) bands of ``ROWS`` (4) values: long texts
        sharing a band are candidates, each with at most ``WINDOW`` (16) texts before it in the
        bucket, so thousands of variants of one template cost linear, not quadratic, time.
