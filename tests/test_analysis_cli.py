@@ -10,10 +10,9 @@ from __future__ import annotations
 import html
 import json
 import re
-import sqlite3
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from pathlib import Path
@@ -21,39 +20,16 @@ from typing import Any
 
 import holidays
 import pytest
-from typer.testing import CliRunner
 
-from pqtrack.cli import app
 from pqtrack.store import Store
 from tests.bench.generate import generate
+from tests.cli import query, run, run_json
 from tests.samples import detail_files, list_files, require_samples
 
 Value = dict[str, Any]
 
 
 # -- running the CLI ------------------------------------------------------------------------------
-
-
-def run(db: Path, *args: str) -> Any:
-    """pqtrack in-process, exceptions captured (a traceback shows up as result.exception)."""
-    return CliRunner().invoke(app, [*args, "--db", str(db)], catch_exceptions=True)
-
-
-def run_json(db: Path, *args: str) -> Any:
-    result = run(db, *args, "--format", "json")
-    assert result.exception is None or isinstance(result.exception, SystemExit), repr(
-        result.exception
-    )
-    assert result.exit_code == 0, result.stderr
-    return json.loads(result.stdout)
-
-
-def query(db: Path, sql: str, params: Iterable[Any] = ()) -> list[tuple[Any, ...]]:
-    conn = sqlite3.connect(db)
-    try:
-        return conn.execute(sql, list(params)).fetchall()
-    finally:
-        conn.close()
 
 
 def id_sets(groups: list[dict[str, Any]]) -> set[frozenset[int]]:

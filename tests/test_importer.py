@@ -19,6 +19,7 @@ from typer.testing import CliRunner
 from pqtrack import models
 from pqtrack.cli import app
 from pqtrack.store import Store
+from tests.cli import query
 from tests.conftest import Cli, write_json
 from tests.samples import detail_files, list_files, require_samples
 
@@ -33,14 +34,6 @@ def count(db_path: Path, table: str) -> int:
     conn = sqlite3.connect(db_path)
     try:
         return int(conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
-    finally:
-        conn.close()
-
-
-def query(db_path: Path, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    conn = sqlite3.connect(db_path)
-    try:
-        return conn.execute(sql, params).fetchall()
     finally:
         conn.close()
 

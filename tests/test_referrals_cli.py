@@ -20,44 +20,18 @@ import json
 import re
 import sqlite3
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import Result
-from typer.testing import CliRunner
 
-from pqtrack.cli import app
+from tests.cli import query, run, run_json
 from tests.samples import detail_files, list_files, require_samples
 
 Value = dict[str, Any]
 
 # -- running the CLI ------------------------------------------------------------------------------
-
-
-def run(db: Path, *args: str) -> Result:
-    """pqtrack in-process; an exception other than SystemExit fails the test (no tracebacks)."""
-    result = CliRunner().invoke(app, [*args, "--db", str(db)], catch_exceptions=True)
-    assert result.exception is None or isinstance(result.exception, SystemExit), (
-        f"pqtrack {' '.join(args)} raised {result.exception!r}"
-    )
-    assert "Traceback" not in result.stdout + result.stderr
-    return result
-
-
-def run_json(db: Path, *args: str) -> Any:
-    result = run(db, *args, "--format", "json")
-    assert result.exit_code == 0, result.stderr
-    return json.loads(result.stdout)
-
-
-def query(db: Path, sql: str, params: Iterable[Any] = ()) -> list[tuple[Any, ...]]:
-    conn = sqlite3.connect(db)
-    try:
-        return conn.execute(sql, list(params)).fetchall()
-    finally:
-        conn.close()
 
 
 def copy_db(src: Path, dst: Path) -> Path:
