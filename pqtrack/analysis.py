@@ -6,6 +6,7 @@ queries.py this module only reads, with parameterised SQL over the shared Filter
 
 from __future__ import annotations
 
+import functools
 import json
 import operator
 import sqlite3
@@ -18,6 +19,7 @@ from typing import Any
 from pqtrack import repeats, timeliness
 from pqtrack.queries import Filters, get_record
 from pqtrack.store import Store
+from pqtrack.timeliness import QuestionFacts
 
 Progress = Callable[[int], None]
 
@@ -65,7 +67,9 @@ def repeat_groups(
             " GROUP BY f.answer_fp HAVING n >= :min_size ORDER BY n DESC",
             {**params, "min_size": min_size},
         ).fetchall()
-        return _largest(conn, where, params, sizes, [], limit)
+        return _largest(
+            conn, where, params, [_Candidate("exact", n, [fp]) for fp, n in sizes], limit
+        )
     fps, firsts, sizes, tokens, keys, sketches = _distinct_answers(conn, where, params)
 
     def texts(indexes: list[int]) -> list[str]:
@@ -73,17 +77,26 @@ def repeat_groups(
         return [found[firsts[i]] for i in indexes]
 
     components = repeats.near_components(tokens, keys, sketches, texts, near)
-    members: dict[str, list[_Member]] = defaultdict(list)
-    near_fps = [fps[i] for component in components for i in component]
-    found = _rows(conn, f"f.answer_fp, {_MEMBER_COLUMNS}", "f.answer_fp", near_fps, where, params)
-    for row in found:
-        members[row[0]].append(_member(row[1:]))
-    kept = [_describe("near", [members[fps[i]] for i in component]) for component in components]
-    kept = sorted((g for g in kept if g["size"] >= min_size), key=_rank)[:limit]
-    skip = set(near_fps)
-    exact = [(fp, n) for fp, n in zip(fps, sizes, strict=True) if n >= min_size]
-    exact = sorted((fp_n for fp_n in exact if fp_n[0] not in skip), key=lambda fp_n: -fp_n[1])
-    return _largest(conn, where, params, exact, kept, limit)
+    candidates = [
+        _Candidate("near", sum(sizes[i] for i in c), [fps[i] for i in c]) for c in components
+    ]
+    joined = {i for c in components for i in c}
+    candidates += (
+        _Candidate("exact", n, [fp])
+        for i, (fp, n) in enumerate(zip(fps, sizes, strict=True))
+        if n >= min_size and i not in joined
+    )
+    candidates.sort(key=lambda c: -c.size)
+    return _largest(conn, where, params, [c for c in candidates if c.size >= min_size], limit)
+
+
+@dataclass
+class _Candidate:
+    """A group before its members are read: near repeats, or one fingerprint's questions."""
+
+    kind: str
+    size: int
+    fps: list[str]  # in canonical order (by smallest id): the first one's text is shown
 
 
 _FULL_SCAN_FROM = 50_000
@@ -162,25 +175,24 @@ def _largest(
     conn: sqlite3.Connection,
     where: str,
     params: dict[str, Any],
-    sizes: list[tuple[str, int]],
-    kept: list[dict[str, Any]],
+    candidates: list[_Candidate],
     limit: int,
 ) -> list[dict[str, Any]]:
-    """The `limit` first groups by rank: those `kept` and the exact groups of `sizes`
-    (fingerprint, size; largest first), reading the members of only as many as it takes.
+    """The `limit` first groups by rank among the candidates (largest first), reading the
+    members of only as many as it takes.
 
     A group's occasions never exceed its size, so once the next size is below the occasions
     of the last group kept, no later group can take its place.
     """
-    for fp, size in sizes:
-        if len(kept) >= limit and size < kept[-1]["occasions"]:
+    kept: list[dict[str, Any]] = []
+    for candidate in candidates:
+        if len(kept) >= limit and candidate.size < kept[-1]["occasions"]:
             break
-        rows = conn.execute(
-            f"SELECT {_MEMBER_COLUMNS} FROM answer_facts f JOIN questions q"
-            f" ON q.id = f.question_id WHERE f.answer_fp = :fp AND {where} ORDER BY q.id",
-            {**params, "fp": fp},
-        )
-        kept.append(_describe("exact", [list(map(_member, rows))]))
+        members: dict[str, list[_Member]] = defaultdict(list)
+        columns = f"f.answer_fp, {_MEMBER_COLUMNS}"
+        for row in _rows(conn, columns, "f.answer_fp", candidate.fps, where, params):
+            members[row[0]].append(_member(row[1:]))
+        kept.append(_describe(candidate.kind, [members[fp] for fp in candidate.fps]))
         kept.sort(key=_rank)
         del kept[limit:]
     return kept
@@ -298,7 +310,7 @@ def followed_answers(store: Store, refs: list[dict[str, Any]]) -> list[dict[str,
 # -- timeliness -----------------------------------------------------------------------------------
 
 _FACTS_SQL = (
-    "SELECT q.id, q.house, q.date_tabled, q.date_for_answer, q.is_named_day, q.status,"
+    "SELECT q.house, q.date_tabled, q.date_for_answer, q.is_named_day, q.status,"
     " q.date_answered, q.date_holding_answer, q.answer_is_holding,"
     " CASE WHEN q.is_prorogation_answer THEN q.answer_text END AS answer_text,"
     " f.referrals IS NOT NULL AS refers, {key} AS grp FROM questions q"
@@ -314,16 +326,36 @@ GROUP_KEYS = {
 }
 
 
-def _fact_rows(store: Store, filters: Filters, by: str) -> Iterator[dict[str, Any]]:
+def _fact_rows(
+    store: Store, filters: Filters, by: str
+) -> Iterator[tuple[str, bool, QuestionFacts]]:
+    """(group, refers, timeliness facts) of each question that passes the filters."""
     key, join = GROUP_KEYS[by]
     where, params = filters.where()
     cursor = store.db.conn.execute(
         _FACTS_SQL.format(key=key, join=join, where=where + " AND q.date_tabled IS NOT NULL"),
         params,
     )
-    names = [d[0] for d in cursor.description]
-    for values in cursor:
-        yield dict(zip(names, values, strict=True))
+    for row in cursor:
+        house, tabled, for_answer, named, status, answered, holding, is_holding, text = row[:9]
+        facts = QuestionFacts(
+            house or "Commons",
+            _day(tabled),
+            _day(for_answer),
+            bool(named),
+            status,
+            _day(answered),
+            _day(holding),
+            None if is_holding is None else bool(is_holding),
+            text,
+        )
+        yield str(row[10]), bool(row[9]), facts
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _day(text: str | None) -> Any:
+    """A stored ISO date (the database's are checked on the way in), cached: days recur."""
+    return date.fromisoformat(text[:10]) if text else None
 
 
 def stats(
@@ -339,11 +371,12 @@ def stats(
     store.refresh_derived(progress)
     referrals: dict[str, int] = defaultdict(int)
 
-    def key(row: dict[str, Any]) -> str:
-        referrals[row["grp"]] += bool(row["refers"])
-        return str(row["grp"])
+    def keyed() -> Iterator[tuple[str, QuestionFacts]]:
+        for grp, refers, facts in _fact_rows(store, filters, by):
+            referrals[grp] += refers
+            yield grp, facts
 
-    groups = timeliness.summarise_by(_fact_rows(store, filters, by), key, today)
+    groups = timeliness.summarise_by(keyed(), today)
     out: list[dict[str, Any]] = []
     for name, g in groups.items():
         out.append(

@@ -45,7 +45,7 @@ from __future__ import annotations
 import bisect
 import functools
 import statistics
-from collections.abc import Callable, Hashable, Iterable, Mapping
+from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, Literal, TypeVar, get_args
@@ -425,13 +425,11 @@ def summarise(rows: Iterable[object], today: date) -> GroupStats:
     return acc.result()
 
 
-def summarise_by(
-    rows: Iterable[object], key: Callable[[Any], K], today: date
-) -> dict[K, GroupStats]:
-    """``summarise`` per ``key(row)`` (e.g. answering body), groups in order of first appearance."""
+def summarise_by(rows: Iterable[tuple[K, object]], today: date) -> dict[K, GroupStats]:
+    """``summarise`` per key of (key, question-like row) pairs, groups in order of first
+    appearance."""
     accs: dict[K, _Acc] = {}
-    for row in rows:
-        k = key(row)
+    for k, row in rows:
         acc = accs.get(k)
         if acc is None:
             acc = accs[k] = _Acc()

@@ -309,6 +309,18 @@ def test_near_variants_form_one_near_group(generated_db: Path) -> None:
     assert ranks == sorted(ranks)
 
 
+@pytest.mark.parametrize("near", [[], ["--near", "0.9"]])
+def test_limit_and_min_size_cut_the_whole_ranking(generated_db: Path, near: list[str]) -> None:
+    # Members are read only for as many groups as the limit needs: the cut must still be
+    # the head of the whole ranking, whatever the kind of the groups left out.
+    whole = run_json(generated_db, "repeats", *near, "--limit", "100000")
+    assert len(whole) > 10
+    assert run_json(generated_db, "repeats", *near, "--limit", "3") == whole[:3]
+    assert run_json(generated_db, "repeats", *near, "--limit", "10") == whole[:10]
+    big = run_json(generated_db, "repeats", *near, "--limit", "100000", "--min-size", "3")
+    assert big == [g for g in whole if g["size"] >= 3]
+
+
 def test_without_near_the_variants_are_not_joined(generated_db: Path) -> None:
     groups = run_json(generated_db, "repeats", "--limit", "1000")
     copy = group_with(groups, EXACT_COPY)
@@ -518,6 +530,46 @@ def test_list_overdue_is_exactly_the_questions_past_their_deadline(tmp_path: Pat
     assert ids == sorted(ids, reverse=True)  # newest (highest id) first
     lords = run_json(db, "list", "--overdue", "--limit", "1000", "--house", "lords")
     assert {r["id"] for r in lords} == {q for q in expected if 98_200_000 <= q < 98_300_000}
+
+
+def due_day(house: str, tabled: date, for_answer: date | None, named_day: bool) -> date:
+    """The README's deadline: Lords 10 working days, a named day its day, else 5."""
+    if house == "Lords":
+        return nth_working_day_after(tabled, 10)
+    if named_day and for_answer is not None:
+        return for_answer
+    return nth_working_day_after(tabled, 5)
+
+
+def test_stats_on_time_and_medians_follow_the_deadline_rule(generated_db: Path) -> None:
+    rows = run_json(generated_db, "stats", "--by", "department", "--limit", "1000")
+    on_time: dict[str, int] = defaultdict(int)
+    days: dict[str, list[int]] = defaultdict(list)
+    for name, house, tabled, for_answer, named, answered in query(
+        generated_db,
+        "SELECT coalesce(answering_body_name, 'unknown'), house, date_tabled, date_for_answer,"
+        " is_named_day, date_answered FROM questions WHERE date_tabled IS NOT NULL"
+        " AND status IN ('answered', 'corrected') AND NOT is_prorogation_answer",
+    ):
+        tabled_day, answered_day = date.fromisoformat(tabled), date.fromisoformat(answered)
+        due = due_day(house, tabled_day, for_answer and date.fromisoformat(for_answer), named)
+        on_time[name] += answered_day <= due
+        days[name].append((answered_day - tabled_day).days)
+    assert sum(on_time.values()) > 100
+    assert 0 < sum(on_time.values()) < sum(map(len, days.values()))  # late ones too
+    for row in rows:
+        name = row["department"]
+        assert row["on_time"] == on_time[name], name
+        median = sorted(days[name])
+        middle = len(median) // 2
+        expected = (
+            None
+            if not median
+            else float(
+                median[middle] if len(median) % 2 else (median[middle - 1] + median[middle]) / 2
+            )
+        )
+        assert row["median_days"] == expected, name
 
 
 def test_list_overdue_on_generated_questions_are_open_and_late(generated_db: Path) -> None:

@@ -418,7 +418,7 @@ def test_summarise_by_key() -> None:
         facts(house="Lords", date_answered=D("2024-11-25")),
         facts(house="Commons", date_answered=D("2024-11-15")),
     ]
-    by_house = summarise_by(rows, lambda r: r.house, D("2024-12-01"))
+    by_house = summarise_by(((r.house, r) for r in rows), D("2024-12-01"))
     assert list(by_house) == ["Commons", "Lords"]
     assert by_house["Commons"].answered == 2
     assert by_house["Commons"].on_time_rate == 0.5
