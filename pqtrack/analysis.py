@@ -365,21 +365,22 @@ def _fact_rows(
     for row in cursor:
         house, tabled, for_answer, named, status, answered, holding, is_holding, text = row[:9]
         facts = QuestionFacts(
-            house or "Commons",
-            _day(tabled),
-            _day(for_answer),
-            bool(named),
-            status,
-            _day(answered),
-            _day(holding),
-            None if is_holding is None else bool(is_holding),
-            text,
+            house=house or "Commons",
+            date_tabled=_day(tabled),
+            date_for_answer=_day(for_answer),
+            is_named_day=bool(named),
+            status=status,
+            date_answered=_day(answered),
+            date_holding_answer=_day(holding),
+            answer_is_holding=None if is_holding is None else bool(is_holding),
+            answer_text=text,
         )
-        yield str(row[10]), bool(row[9]), facts
+        refers, group = row[9:]
+        yield str(group), bool(refers), facts
 
 
 @functools.lru_cache(maxsize=1 << 16)
-def _day(text: str | None) -> Any:
+def _day(text: str | None) -> Any:  # date | None; Any for date_tabled, which is never None
     """A stored ISO date (the database's are checked on the way in), cached: days recur."""
     return date.fromisoformat(text[:10]) if text else None
 
