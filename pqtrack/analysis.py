@@ -10,10 +10,10 @@ import functools
 import json
 import sqlite3
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pqtrack import repeats, timeliness
 from pqtrack.errors import StoreError
@@ -21,7 +21,8 @@ from pqtrack.queries import Filters, get_record
 from pqtrack.store import Store
 from pqtrack.timeliness import QuestionFacts
 
-Progress = Callable[[int], None]
+if TYPE_CHECKING:
+    from pqtrack.derive import Progress
 
 
 def today_utc() -> date:

@@ -294,6 +294,34 @@ def _progress(enabled: bool, label: str) -> Iterator[Callable[[int], None] | Non
         yield lambda n: bar.advance(task, n)
 
 
+@contextmanager
+def _analysis_progress(enabled: bool) -> Iterator[Callable[[str, int, int], None] | None]:
+    """'analysing', and a bar while a first run computes facts ("computing near facts")."""
+    if not enabled:
+        yield None
+        return
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    ) as bar:
+        task = bar.add_task("analysing", total=None)
+
+        def update(what: str, done: int, total: int) -> None:
+            if done < total:
+                bar.update(task, description=f"{what}: {done:,} of {total:,} questions",
+                           completed=done, total=total)  # fmt: skip
+            else:
+                bar.update(task, description="analysing", completed=0, total=None)
+
+        yield update
+
+
 # -- show / history ----------------------------------------------------------------------------
 
 
@@ -764,7 +792,7 @@ def repeats_cmd(
     if min_size < 2:
         raise UsageError("--min-size must be at least 2")
     check_paging(limit, 0)
-    with opened(db, must_exist=True) as store, _progress(show_progress(quiet), "analysing") as bar:
+    with opened(db, must_exist=True) as store, _analysis_progress(show_progress(quiet)) as bar:
         filters = build_filters(
             store,
             since=since,
@@ -840,7 +868,7 @@ def stats_cmd(
     from pqtrack import analysis, render
 
     check_paging(limit, 0)
-    with opened(db, must_exist=True) as store, _progress(show_progress(quiet), "analysing") as bar:
+    with opened(db, must_exist=True) as store, _analysis_progress(show_progress(quiet)) as bar:
         filters = build_filters(
             store,
             since=since,

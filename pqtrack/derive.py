@@ -31,7 +31,7 @@ from pqtrack import referrals, repeats
 from pqtrack.errors import StoreError
 from pqtrack.models import LIST_CUT, MAX_INT
 
-Progress = Callable[[int], None]
+Progress = Callable[[str, int, int], None]  # (what is being computed, how many done, of how many)
 
 BATCH = 5000
 COMMIT_EVERY = 100_000  # facts per transaction: each commit costs a checkpoint
@@ -170,6 +170,9 @@ def derive_all(
     missing = missing_count(conn, kind)
     if missing == 0:
         return 0
+    what = f"computing {kind.name} facts"
+    if progress:
+        progress(what, 0, missing)
     if missing < WORKERS_FROM or path is None:
         batches = missing_batches(conn, kind)
     else:
@@ -183,7 +186,7 @@ def derive_all(
                 _write(conn, kind, found)
                 written += len(found)
                 if progress:
-                    progress(len(found))
+                    progress(what, done + written, missing)
                 if written >= COMMIT_EVERY:
                     break
         done += written

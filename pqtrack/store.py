@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlite_utils import Database
 
@@ -23,6 +23,9 @@ from pqtrack.events import events_between
 from pqtrack.merge import Item, Merged, Prepared, Source, json_or_none, merge
 from pqtrack.migrations import migrations
 from pqtrack.models import Value
+
+if TYPE_CHECKING:
+    from pqtrack.derive import Progress
 
 BATCH = 500
 T = TypeVar("T")
@@ -367,11 +370,9 @@ class Store:
         ]
         return counts, [(sql, rows) for sql, rows in ops if rows]
 
-    def refresh_derived(
-        self, progress: Callable[[int], None] | None = None, *, near: bool = False
-    ) -> int:
+    def refresh_derived(self, progress: Progress | None = None, *, near: bool = False) -> int:
         """Compute the answer facts (fingerprint, referrals) that are missing, and with `near`
-        the near facts too; return how many.
+        the near facts too; return how many. `progress` is told what, how many done, of how many.
 
         A question has none until this first runs, and loses them when it changes.
         """

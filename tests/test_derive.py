@@ -32,16 +32,20 @@ def test_workers_compute_the_facts_this_process_does(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     here, there = built(tmp_path / "here.db"), built(tmp_path / "there.db")
-    progress: list[int] = []
+    progress: list[tuple[str, int, int]] = []
     store = Store.open(here)
     assert store.refresh_derived() == 1500
     store.close()
     monkeypatch.setattr(derive, "WORKERS_FROM", 0)
     store = Store.open(there)
-    assert store.refresh_derived(progress.append) == 1500
+    assert store.refresh_derived(lambda *told: progress.append(told)) == 1500
     assert store.refresh_derived() == 0  # nothing left to do
     store.close()
-    assert sum(progress) == 1500 and len(progress) == derive.WORKERS  # a batch each
+    # told at the start, then after each worker's batch, how many of how many
+    assert {(what, total) for what, _, total in progress} == {("computing answer facts", 1500)}
+    done = [told[1] for told in progress]
+    assert len(done) == 1 + derive.WORKERS and done == sorted(set(done))
+    assert (done[0], done[-1]) == (0, 1500)
     assert facts_of(there) == facts_of(here)
     assert len(facts_of(here)) == 1500
     assert any(refs for _, _, refs, _ in facts_of(here))  # the corpus has referrals to find

@@ -778,7 +778,7 @@ def bench_analysis(work: Work, report: Report) -> None:
                 store,
                 Filters(),
                 near=near,
-                progress=lambda _n: derived_at.append(time.perf_counter()),
+                progress=lambda *_: derived_at.append(time.perf_counter()),
             )
             took = time.perf_counter() - start
             report.add(
