@@ -253,7 +253,7 @@ def import_cmd(
     """
     from pqtrack.importer import import_files
 
-    with opened(db) as store, _progress(show_progress(quiet), "importing") as advance:
+    with opened(db) as store, _import_progress(show_progress(quiet)) as advance:
         report = import_files(store, files, progress=advance)
     for path, reason in report.failed:
         err.print(f"pqtrack: {path}: {reason}", markup=False)
@@ -276,7 +276,8 @@ def import_cmd(
 
 
 @contextmanager
-def _progress(enabled: bool, label: str) -> Iterator[Callable[[int], None] | None]:
+def _import_progress(enabled: bool) -> Iterator[Callable[[int], None] | None]:
+    """'importing' and how many questions so far (files give no total without reading them)."""
     if not enabled:
         yield None
         return
@@ -290,7 +291,7 @@ def _progress(enabled: bool, label: str) -> Iterator[Callable[[int], None] | Non
         console=err,
         transient=True,
     ) as bar:
-        task = bar.add_task(label, total=None)
+        task = bar.add_task("importing", total=None)
         yield lambda n: bar.advance(task, n)
 
 
