@@ -61,7 +61,7 @@ Near repeats: ``near_groups``
     canonical order by smallest id), whatever the input order.
 
     Speed, at 1,000,000 generated questions (826,000 distinct answers): 8-12 s once the facts
-    are stored; computing them costs about 40 µs of CPU an answer (20-28 s on two workers).
+    are stored; computing them costs about 40 µs of CPU an answer (20-29 s on two workers).
     Of the 6 million pairs that share a band, the length and histogram filters and the sketch
     agreement leave a few hundred to verify.
 """
