@@ -140,14 +140,8 @@ def _distinct_answers(
             "SELECT * FROM near_facts ORDER BY question_id"
         )
     else:
-        rows = (
-            row
-            for start in range(0, len(ids), 500)
-            for row in conn.execute(
-                "SELECT * FROM near_facts WHERE question_id IN"
-                f" ({', '.join('?' * len(ids[start : start + 500]))}) ORDER BY question_id",
-                ids[start : start + 500],
-            )
+        rows = _chunked(
+            conn, "SELECT * FROM near_facts WHERE question_id IN ({}) ORDER BY question_id", ids
         )
     keys: list[int | None] = []
     sketches: list[bytes | None] = []
@@ -173,14 +167,24 @@ def _rows(
 ) -> Iterator[tuple[Any, ...]]:
     """These columns of the questions (with their answer facts) whose `key` is in `values`
     and that pass `where`."""
+    return _chunked(
+        conn,
+        f"SELECT {columns} FROM questions q JOIN answer_facts f ON f.question_id = q.id"
+        f" WHERE {key} IN ({{}}) AND {where} ORDER BY q.id",
+        values,
+        params,
+    )
+
+
+def _chunked(
+    conn: sqlite3.Connection, sql: str, values: list[Any], params: dict[str, Any] | None = None
+) -> Iterator[tuple[Any, ...]]:
+    """The rows of `sql` for a list of any length, its `{}` filled with named parameters for
+    500 values at a time (SQLite caps the parameters of one statement); ordered per chunk."""
     for start in range(0, len(values), 500):
         chunk = {f"v{i}": value for i, value in enumerate(values[start : start + 500])}
-        yield from conn.execute(
-            f"SELECT {columns} FROM questions q JOIN answer_facts f ON f.question_id = q.id"
-            f" WHERE {key} IN ({', '.join(':' + name for name in chunk)}) AND {where}"
-            " ORDER BY q.id",
-            {**(params or {}), **chunk},
-        )
+        marks = ", ".join(":" + name for name in chunk)
+        yield from conn.execute(sql.format(marks), {**(params or {}), **chunk})
 
 
 def _rank(group: dict[str, Any]) -> tuple[int, int, int]:

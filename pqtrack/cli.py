@@ -278,26 +278,44 @@ def import_cmd(
 @contextmanager
 def _import_progress(enabled: bool) -> Iterator[Callable[[int], None] | None]:
     """'importing' and how many questions so far (files give no total without reading them)."""
-    if not enabled:
-        yield None
-        return
-    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+    with _live_bar(enabled, "importing") as bar:
+        if bar is None:
+            yield None
+            return
+        progress, task = bar
+        done = 0
 
-    with Progress(
-        SpinnerColumn(),
-        TextColumn("{task.description}"),
-        TextColumn("{task.completed:,} questions"),
-        TimeElapsedColumn(),
-        console=err,
-        transient=True,
-    ) as bar:
-        task = bar.add_task("importing", total=None)
-        yield lambda n: bar.advance(task, n)
+        def advance(n: int) -> None:
+            nonlocal done
+            done += n
+            progress.update(task, description=f"importing: {done:,} questions")
+
+        yield advance
 
 
 @contextmanager
 def _analysis_progress(enabled: bool) -> Iterator[Callable[[str, int, int], None] | None]:
     """'analysing', and a bar while a first run computes facts ("computing near facts")."""
+    with _live_bar(enabled, "analysing") as bar:
+        if bar is None:
+            yield None
+            return
+        progress, task = bar
+
+        def update(what: str, done: int, total: int) -> None:
+            if done < total:
+                progress.update(task, description=f"{what}: {done:,} of {total:,} questions",
+                                completed=done, total=total)  # fmt: skip
+            else:
+                progress.update(task, description="analysing", completed=0, total=None)
+
+        yield update
+
+
+@contextmanager
+def _live_bar(enabled: bool, label: str) -> Iterator[tuple[Any, Any] | None]:
+    """A transient bar on stderr (spinner, label, bar, elapsed time): (rich Progress, task),
+    or None when progress is not shown."""
     if not enabled:
         yield None
         return
@@ -310,17 +328,8 @@ def _analysis_progress(enabled: bool) -> Iterator[Callable[[str, int, int], None
         TimeElapsedColumn(),
         console=err,
         transient=True,
-    ) as bar:
-        task = bar.add_task("analysing", total=None)
-
-        def update(what: str, done: int, total: int) -> None:
-            if done < total:
-                bar.update(task, description=f"{what}: {done:,} of {total:,} questions",
-                           completed=done, total=total)  # fmt: skip
-            else:
-                bar.update(task, description="analysing", completed=0, total=None)
-
-        yield update
+    ) as progress:
+        yield progress, progress.add_task(label, total=None)
 
 
 # -- show / history ----------------------------------------------------------------------------

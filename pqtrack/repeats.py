@@ -598,7 +598,9 @@ def near_groups(
             first[norm] = (qid, text)
     order = sorted(by_norm, key=lambda norm: first[norm][0])
     texts = [first[norm][1] for norm in order]
-    tokens, keys, sketches = zip(*near_facts(texts), strict=True) if texts else ((), (), ())
+    lengths = [word_count(norm) for norm in order]
+    facts = near_facts(texts, lengths)
+    tokens, keys, sketches = zip(*facts, strict=True) if texts else ((), (), ())
     components = near_components(
         tokens, keys, sketches, lambda idx: [texts[i] for i in idx], threshold
     )
