@@ -225,6 +225,13 @@ def m007_near_facts(db: Database) -> None:
     )
 
 
+@migrations()
+def m008_near_facts_hashed_in_bulk(db: Database) -> None:
+    """Near facts are now hashed by numpy over many texts at once, with different hash
+    functions: the stored ones would not match new ones, so they are all computed again."""
+    db.execute("DELETE FROM near_facts")
+
+
 def schema() -> str:
     """The SQL of a freshly migrated database, as the README shows it.
 

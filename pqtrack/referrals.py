@@ -462,10 +462,9 @@ _TARGET_MARKS = ("pq", "uin", "question", "hl", "hcws")
 _REFERRAL_MARKS = ("refer", "further", "pursuant", *_TARGET_MARKS)
 
 
-def may_refer(text: str) -> bool:
-    """A quick look before ``find_referrals``: False means it would find nothing. ``text`` may
-    be lower-cased already (as ``repeats.normalise`` leaves it)."""
-    folded = text if text.islower() else text.lower()
+def may_refer(folded: str) -> bool:
+    """A quick look before ``find_referrals``: False means it would find nothing. ``folded``
+    is the text lower-cased (``repeats.normalise`` leaves it so)."""
     return any(mark in folded for mark in _REFERRAL_MARKS)
 
 

@@ -91,7 +91,7 @@ def test_the_quick_look_never_hides_a_referral() -> None:
         if referrals.find_referrals(text):
             found += 1
             assert referrals.may_refer(repeats.normalise(text)), text
-            assert referrals.may_refer(text), text
+            assert referrals.may_refer(text.lower()), text
     assert found >= 4
 
 

@@ -329,6 +329,32 @@ def test_near_groups_properties(items: list[tuple[int, str]], rnd: random.Random
 # --------------------------------------------------------------------------- near facts
 
 
+_U64 = (1 << 64) - 1
+
+
+def _scramble(x: int) -> int:
+    """MurmurHash3's 64-bit finaliser, on Python ints."""
+    x ^= x >> 33
+    x = x * 0xFF51AFD7ED558CCD & _U64
+    x ^= x >> 33
+    x = x * 0xC4CEB9FE1A85EC53 & _U64
+    return x ^ (x >> 33)
+
+
+def _word_hash(token: str) -> int:
+    data = token.encode("utf-8")
+    poly = sum(byte * pow(repeats._P, j, 1 << 64) for j, byte in enumerate(data)) & _U64
+    return _scramble(poly ^ (len(data) * repeats._LENGTH & _U64))
+
+
+def _reference_key(masked: list[str]) -> int:
+    total = sum(
+        _scramble(_word_hash(t) + (j + 1) * repeats._POSITION & _U64) for j, t in enumerate(masked)
+    )
+    key = _scramble(total & _U64 ^ len(masked))
+    return key - (1 << 64) if key >> 63 else key
+
+
 def _reference_sketch(masked: list[str]) -> bytes:
     """The sketch as the module docstring describes it, one text at a time, plainly."""
     content = [t for t in masked if t not in repeats._STOP]
@@ -336,8 +362,8 @@ def _reference_sketch(masked: list[str]) -> bytes:
         content = masked
 
     def halves(token: str) -> tuple[int, int]:
-        digest = hashlib.blake2b(token.encode("utf-8"), digest_size=16).digest()
-        return int.from_bytes(digest[:8], "little"), int.from_bytes(digest[8:], "little")
+        word = _word_hash(token)
+        return _scramble(word ^ repeats._FIRST), _scramble(word ^ repeats._SECOND)
 
     bins: dict[int, int] = {}
     for a, b in zip(content, content[1:], strict=False):
@@ -357,7 +383,10 @@ def _reference_sketch(masked: list[str]) -> bytes:
     return bytes(minhash) + b"".join(v.to_bytes(2, "little") for v in hist)
 
 
-_WORDS = "alpha beta gamma delta the of to and Jane Smith Home Office 2024 cost scheme".split()
+_WORDS = (
+    "alpha beta gamma delta the of to and Jane Smith Home Office 2024 cost scheme café £2m"
+    " Minister’s"
+).split()
 
 
 @settings(max_examples=40, deadline=None)
@@ -366,9 +395,10 @@ def test_vectorised_sketches_match_the_plain_definition(texts: list[list[str]]) 
     joined = [" ".join(words) for words in texts]
     facts = repeats.near_facts(joined)
     for text, fact in zip(joined, facts, strict=True):
-        assert fact.tokens == len(text.split())
+        assert fact.tokens == len(normalise(text).split())
         assert fact.sketch == _reference_sketch(repeats._masked(text))
         assert len(fact.sketch) == repeats.SKETCH_BYTES
+        assert fact.name_key == _reference_key(repeats._masked(text))
 
 
 @settings(max_examples=80, deadline=None)
