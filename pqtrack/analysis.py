@@ -39,7 +39,6 @@ class _Member:
     date_answered: str | None
     department: str | None
     grouped: list[str]
-    text: str
 
 
 def repeat_groups(
@@ -192,14 +191,12 @@ def _rank(group: dict[str, Any]) -> tuple[int, int, int]:
     return (-group["occasions"], -group["size"], group["ids"][0])
 
 
-_MEMBER_COLUMNS = (
-    "q.id, q.uin, q.date_answered, q.answering_body_name, q.grouped_uins, q.answer_text"
-)
+_MEMBER_COLUMNS = "q.id, q.uin, q.date_answered, q.answering_body_name, q.grouped_uins"
 
 
 def _member(row: tuple[Any, ...]) -> _Member:
-    qid, uin, answered, dept, grouped, text = row
-    return _Member(qid, uin, answered, dept, json.loads(grouped or "[]"), text)
+    qid, uin, answered, dept, grouped = row
+    return _Member(qid, uin, answered, dept, [] if grouped == "[]" else json.loads(grouped or "[]"))
 
 
 def _largest(
@@ -223,13 +220,18 @@ def _largest(
         columns = f"f.answer_fp, {_MEMBER_COLUMNS}"
         for row in _rows(conn, columns, "f.answer_fp", candidate.fps, where, params):
             members[row[0]].append(_member(row[1:]))
-        kept.append(_describe(candidate.kind, [members[fp] for fp in candidate.fps]))
+        parts = [members[fp] for fp in candidate.fps]
+        (text,) = conn.execute(
+            "SELECT answer_text FROM questions WHERE id = ?", [parts[0][0].id]
+        ).fetchone()
+        kept.append(_describe(candidate.kind, parts, text))
         kept.sort(key=_rank)
         del kept[limit:]
     return kept
 
 
-def _describe(kind: str, parts: list[list[_Member]]) -> dict[str, Any]:
+def _describe(kind: str, parts: list[list[_Member]], text: str) -> dict[str, Any]:
+    """A group of these parts (one per fingerprint), shown with `text`, the first's answer."""
     members = sorted((m for part in parts for m in part), key=lambda m: m.id)
     occasions = _occasions(members)
     answered = sorted(m.date_answered for m in members if m.date_answered)
@@ -243,7 +245,7 @@ def _describe(kind: str, parts: list[list[_Member]]) -> dict[str, Any]:
         "departments": sorted({m.department for m in members if m.department}),
         "first_answered": answered[0] if answered else None,
         "last_answered": answered[-1] if answered else None,
-        "answer_text": parts[0][0].text,
+        "answer_text": text,
     }
 
 
