@@ -68,25 +68,21 @@ def _is_cut(text: str, truncated: int) -> bool:
     return bool(truncated) and len(text) <= LIST_CUT + 3 and text.endswith("...")
 
 
-# A worker's texts already seen, by fingerprint and the text's hash (the fingerprint alone
-# would merge texts that differ in capitals, which masking tells apart): boilerplate recurs.
-_KNOWN: dict[tuple[str, int], tuple[int | None, bytes | None]] = {}
-_KNOWN_MAX = 500_000  # about a worker's share of a million questions; 100 MB or so
+_KNOWN: dict[tuple[str, int], repeats.NearFacts] = {}  # a worker's recent texts: boilerplate recurs
+_KNOWN_MAX = 20_000
 
 
 def near(rows: list[Row]) -> FactRows:
     """(id, name key, sketch) for each (id, plain answer text, word count, fingerprint)
     row: see repeats.NearFacts. An answer without a fingerprint (none, or cut) has none."""
-    todo = {(fp, hash(text)): (text, tokens) for _, text, tokens, fp in rows if fp is not None}
+    todo = {(text, tokens) for _, text, tokens, fp in rows if fp is not None}
     if len(_KNOWN) + len(todo) > _KNOWN_MAX:
         _KNOWN.clear()
-    for key in _KNOWN.keys() & todo.keys():
-        del todo[key]
-    texts, tokens = zip(*todo.values(), strict=True) if todo else ((), ())
-    found = repeats.near_facts(texts, tokens)
-    _KNOWN.update(zip(todo, ((f.name_key, f.sketch) for f in found), strict=True))
+    todo.difference_update(_KNOWN)
+    texts, tokens = zip(*todo, strict=True) if todo else ((), ())
+    _KNOWN.update(zip(todo, repeats.near_facts(texts, tokens), strict=True))
     return [
-        (qid, *(_KNOWN[fp, hash(text)] if fp is not None else (None, None)))
+        (qid, *(_KNOWN[text, tokens][1:] if fp is not None else (None, None)))
         for qid, text, tokens, fp in rows
     ]
 
