@@ -99,6 +99,8 @@ NAME = "<N>"
 _BIN_MASK = SKETCH_BINS - 1
 _HIST_BITS = HIST_BINS.bit_length() - 1
 _CHUNK = 4096  # texts sketched at once (bounds the densification's temporary arrays)
+_CHUNK_BYTES = 1 << 19  # and at most about this many bytes of them (the hashes' arrays)
+_POWERS = 1 << 20  # powers of _P kept for hashing (16 MB); a longer chunk makes its own
 _PAIR_CHUNK = 1 << 18  # candidate pairs filtered at once
 
 _TAG = re.compile(r"<[^>]{0,500}>")
@@ -327,10 +329,8 @@ def near_facts(texts: Sequence[str | None], tokens: Sequence[int] | None = None)
         tokens = [len(_words(_clean(text).casefold())) if text else 0 for text in texts]
     keys: list[int | None] = [None] * len(texts)
     sketches: list[bytes | None] = [None] * len(texts)
-    keyed = [at for at, plain in enumerate(tokens) if plain >= MIN_TOKENS and texts[at]]
-    for start in range(0, len(keyed), _CHUNK):
-        chunk = keyed[start : start + _CHUNK]
-        masked = [_masked_bytes(_clean(texts[at] or "")) for at in chunk]
+
+    def compute(chunk: list[int], masked: list[bytes]) -> None:
         long = np.fromiter((tokens[at] >= SHORT_TOKENS for at in chunk), bool, len(chunk))
         chunk_keys, chunk_sketches = _hashed(masked, long)
         long_at = iter(chunk_sketches)
@@ -338,6 +338,20 @@ def near_facts(texts: Sequence[str | None], tokens: Sequence[int] | None = None)
             keys[at] = key
             if is_long:
                 sketches[at] = next(long_at)
+
+    chunk: list[int] = []
+    masked: list[bytes] = []
+    size = 0
+    for at, plain in enumerate(tokens):
+        if plain >= MIN_TOKENS and texts[at]:
+            chunk.append(at)
+            masked.append(_masked_bytes(_clean(texts[at] or "")))
+            size += len(masked[-1]) + 1
+            if len(chunk) == _CHUNK or size >= _CHUNK_BYTES:
+                compute(chunk, masked)
+                chunk, masked, size = [], [], 0
+    if chunk:
+        compute(chunk, masked)
     return list(map(NearFacts, tokens, keys, sketches))
 
 
@@ -369,9 +383,17 @@ def _mix(x: Any) -> Any:
     return x ^ (x >> np.uint64(33))
 
 
-@functools.cache
 def _powers(size: int) -> tuple[Any, Any]:
-    """_P**i and _P_INVERSE**i modulo 2**64 for i < size (a power of two, so few are made)."""
+    """_P**i and _P_INVERSE**i modulo 2**64 for i < size: kept for sizes up to _POWERS."""
+    return _kept_powers() if size <= _POWERS else _make_powers(size)
+
+
+@functools.cache
+def _kept_powers() -> tuple[Any, Any]:
+    return _make_powers(_POWERS)
+
+
+def _make_powers(size: int) -> tuple[Any, Any]:
     import numpy as np
 
     up = np.full(size, _P, dtype=np.uint64)
@@ -388,7 +410,7 @@ def _token_hashes(data: bytes) -> tuple[Any, Any]:
     word = np.frombuffer(_IN_WORD, dtype=np.int8)[raw]
     edges = np.diff(word, prepend=np.int8(0), append=np.int8(0))
     starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
-    up, down = _powers(1 << len(raw).bit_length())
+    up, down = _powers(len(raw))
     sums = np.zeros(len(raw) + 1, dtype=np.uint64)
     np.cumsum(raw * up[: len(raw)], out=sums[1:])
     poly = (sums[ends] - sums[starts]) * down[starts]
@@ -610,11 +632,11 @@ def _band_pairs(
 
 
 def _stable_order(keys: Any) -> Any:
-    """The argsort of keys, equal keys in index order. Keys of 32 bits or less are sorted with
-    their index packed below them: a plain sort of those is faster than a stable argsort."""
+    """The argsort of keys, equal keys in index order. Unsigned keys of 32 bits or less are
+    sorted with their index packed below them: a plain sort of those beats a stable argsort."""
     import numpy as np
 
-    if keys.dtype.itemsize > 4 or len(keys) >= 1 << 32:
+    if keys.dtype.kind != "u" or keys.dtype.itemsize > 4 or len(keys) >= 1 << 32:
         return np.argsort(keys, kind="stable")
     packed = keys.astype(np.uint64) << np.uint64(32) | np.arange(len(keys), dtype=np.uint64)
     return (np.sort(packed) & np.uint64(0xFFFFFFFF)).astype(np.intp)

@@ -423,3 +423,20 @@ def test_short_and_tiny_texts_have_no_sketch() -> None:
     assert tiny == repeats.NearFacts(1, None, None)
     assert short.tokens == repeats.SHORT_TOKENS - 1
     assert short.name_key is not None and short.sketch is None
+
+
+def test_near_facts_do_not_depend_on_chunking(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Texts are hashed in chunks bounded by count and bytes, with kept powers of the hash's
+    base up to a size and fresh ones beyond: none of that may change a text's facts."""
+    texts = [
+        f"Line {i} of the Home Office answer on cost and scheme " * (i % 9 + 2) for i in range(40)
+    ]
+    whole = repeats.near_facts(texts)
+    monkeypatch.setattr(repeats, "_CHUNK_BYTES", 300)
+    monkeypatch.setattr(repeats, "_POWERS", 64)
+    repeats._kept_powers.cache_clear()
+    try:
+        assert repeats.near_facts(texts) == whole
+        assert repeats.near_facts(texts[::-1]) == whole[::-1]
+    finally:
+        repeats._kept_powers.cache_clear()
