@@ -99,8 +99,8 @@ NAME = "<N>"
 _BIN_MASK = SKETCH_BINS - 1
 _HIST_BITS = HIST_BINS.bit_length() - 1
 _CHUNK = 4096  # texts sketched at once (bounds the densification's temporary arrays)
-_CHUNK_BYTES = 1 << 19  # and at most about this many bytes of them (the hashes' arrays)
-_POWERS = 1 << 20  # powers of _P kept for hashing (16 MB); a longer chunk makes its own
+_CHUNK_BYTES = 3 << 19  # and about this many bytes of them (bounds the hashes' arrays)
+_POWERS = 1 << 21  # powers of _P kept for hashing (16 MB); a longer chunk makes its own
 _PAIR_CHUNK = 1 << 18  # candidate pairs filtered at once
 
 _TAG = re.compile(r"<[^>]{0,500}>")
@@ -362,10 +362,10 @@ def word_count(normalised: str) -> int:
 
 # Token hashes, computed with numpy over many texts at once, without a string per word: a
 # word's bytes b[0..k) give the polynomial sum(b[j] * _P**j) modulo 2**64, which _mix
-# scrambles together with k. (_P is odd, so it has an inverse modulo 2**64: a word's sum is a
-# difference of prefix sums over the whole buffer, scaled back to start at the word.)
+# scrambles together with k. (A word's sum is a difference of prefix sums over the whole
+# buffer of n bytes, which has it times _P**start; times _P**(n - start), then divided by
+# _P**n, which is odd and so has an inverse modulo 2**64, that is the word's own sum.)
 _P = 0x100000001B3
-_P_INVERSE = pow(_P, -1, 1 << 64)
 _LENGTH = 0x9E3779B97F4A7C15
 _POSITION = 0xC2B2AE3D27D4EB4F
 _FIRST, _SECOND = 0x5851F42D4C957F2D, 0x14057B7EF767814F  # the two hashes of a bigram's words
@@ -383,23 +383,22 @@ def _mix(x: Any) -> Any:
     return x ^ (x >> np.uint64(33))
 
 
-def _powers(size: int) -> tuple[Any, Any]:
-    """_P**i and _P_INVERSE**i modulo 2**64 for i < size: kept for sizes up to _POWERS."""
+def _powers(size: int) -> Any:
+    """_P**i modulo 2**64 for i < size (or more): kept for sizes up to _POWERS."""
     return _kept_powers() if size <= _POWERS else _make_powers(size)
 
 
 @functools.cache
-def _kept_powers() -> tuple[Any, Any]:
+def _kept_powers() -> Any:
     return _make_powers(_POWERS)
 
 
-def _make_powers(size: int) -> tuple[Any, Any]:
+def _make_powers(size: int) -> Any:
     import numpy as np
 
     up = np.full(size, _P, dtype=np.uint64)
-    down = np.full(size, _P_INVERSE, dtype=np.uint64)
-    up[0] = down[0] = 1
-    return np.cumprod(up), np.cumprod(down)
+    up[0] = 1
+    return np.cumprod(up)
 
 
 def _token_hashes(data: bytes) -> tuple[Any, Any]:
@@ -410,10 +409,11 @@ def _token_hashes(data: bytes) -> tuple[Any, Any]:
     word = np.frombuffer(_IN_WORD, dtype=np.int8)[raw]
     edges = np.diff(word, prepend=np.int8(0), append=np.int8(0))
     starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
-    up, down = _powers(len(raw))
-    sums = np.zeros(len(raw) + 1, dtype=np.uint64)
-    np.cumsum(raw * up[: len(raw)], out=sums[1:])
-    poly = (sums[ends] - sums[starts]) * down[starts]
+    n = len(raw)
+    up = _powers(n + 1)
+    sums = np.zeros(n + 1, dtype=np.uint64)
+    np.cumsum(raw * up[:n], out=sums[1:])
+    poly = (sums[ends] - sums[starts]) * up[n - starts] * np.uint64(pow(_P, -n, 1 << 64))
     return starts, _mix(poly ^ ((ends - starts).astype(np.uint64) * np.uint64(_LENGTH)))
 
 
