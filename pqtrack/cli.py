@@ -303,11 +303,14 @@ def _analysis_progress(enabled: bool) -> Iterator[Callable[[str, int, int], None
         progress, task = bar
 
         def update(what: str, done: int, total: int) -> None:
+            # Each stage starts its own clock: the time shown is the stage's, not the command's.
+            if done == 0:
+                progress.reset(task, total=total)
             if done < total:
                 progress.update(task, description=f"{what}: {done:,} of {total:,} questions",
-                                completed=done, total=total)  # fmt: skip
+                                completed=done)  # fmt: skip
             else:
-                progress.update(task, description="analysing", completed=0, total=None)
+                progress.reset(task, description="analysing", total=None)
 
         yield update
 
