@@ -364,9 +364,9 @@ def word_count(normalised: str) -> int:
 
 # Token hashes, computed with numpy over many texts at once, without a string per word: a
 # word's bytes b[0..k) give the polynomial sum(b[j] * _P**j) modulo 2**64, which _mix
-# scrambles together with k. (A word's sum is a difference of prefix sums over the whole
-# buffer of n bytes, which has it times _P**start; times _P**(n - start), then divided by
-# _P**n, which is odd and so has an inverse modulo 2**64, that is the word's own sum.)
+# scrambles together with k. (Prefix sums over a whole buffer of n bytes give each word's
+# sum times _P**start; times _P**(n - start) and the inverse of _P**n modulo 2**64, which
+# exists because _P is odd, that is the word's own sum.)
 _P = 0x100000001B3
 _LENGTH = 0x9E3779B97F4A7C15
 _POSITION = 0xC2B2AE3D27D4EB4F
