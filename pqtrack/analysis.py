@@ -6,7 +6,6 @@ queries.py this module only reads, with parameterised SQL over the shared Filter
 
 from __future__ import annotations
 
-import functools
 import json
 import sqlite3
 from collections import defaultdict
@@ -342,9 +341,9 @@ def followed_answers(store: Store, refs: list[dict[str, Any]]) -> list[dict[str,
 
 # -- timeliness -----------------------------------------------------------------------------------
 
+_TIMELINESS_COLUMNS = ", ".join(f"q.{name}" for name in timeliness.STORED_COLUMNS)
 _FACTS_SQL = (
-    "SELECT q.house, q.date_tabled, q.date_for_answer, q.is_named_day, q.status,"
-    " q.date_answered, q.date_holding_answer, q.answer_is_holding,"
+    f"SELECT {_TIMELINESS_COLUMNS},"
     " CASE WHEN q.is_prorogation_answer THEN q.answer_text END AS answer_text,"
     " f.referrals IS NOT NULL AS refers, {key} AS grp FROM questions q"
     " LEFT JOIN answer_facts f ON f.question_id = q.id {join} WHERE {where}"
@@ -369,27 +368,8 @@ def _fact_rows(
         _FACTS_SQL.format(key=key, join=join, where=where + " AND q.date_tabled IS NOT NULL"),
         params,
     )
-    for row in cursor:
-        house, tabled, for_answer, named, status, answered, holding, is_holding, text = row[:9]
-        facts = QuestionFacts(
-            house=house or "Commons",
-            date_tabled=_day(tabled),
-            date_for_answer=_day(for_answer),
-            is_named_day=bool(named),
-            status=status,
-            date_answered=_day(answered),
-            date_holding_answer=_day(holding),
-            answer_is_holding=None if is_holding is None else bool(is_holding),
-            answer_text=text,
-        )
-        refers, group = row[9:]
-        yield str(group), bool(refers), facts
-
-
-@functools.lru_cache(maxsize=1 << 16)
-def _day(text: str | None) -> Any:  # date | None; Any for date_tabled, which is never None
-    """A stored ISO date (the database's are checked on the way in), cached: days recur."""
-    return date.fromisoformat(text[:10]) if text else None
+    for *columns, refers, group in cursor:
+        yield str(group), bool(refers), timeliness.from_stored(*columns)
 
 
 def stats(
@@ -448,11 +428,12 @@ def overdue_ids(store: Store, filters: Filters, today: date | None = None) -> li
     today = today or today_utc()
     where, params = filters.where()
     cursor = store.db.conn.execute(
-        "SELECT q.id, q.house, q.date_tabled, q.date_for_answer, q.is_named_day, q.status,"
-        " q.date_answered, q.date_holding_answer, q.answer_is_holding FROM questions q"
+        f"SELECT q.id, {_TIMELINESS_COLUMNS} FROM questions q"
         f" WHERE {where} AND q.status IN ('unanswered', 'holding') AND q.date_tabled IS NOT NULL",
         params,
     )
-    names = [d[0] for d in cursor.description]
-    rows = (dict(zip(names, values, strict=True)) for values in cursor)
-    return [row["id"] for row in rows if timeliness.classify(row, today).overdue(today)]
+    return [
+        qid
+        for qid, *columns in cursor
+        if timeliness.classify(timeliness.from_stored(*columns), today).overdue(today)
+    ]
