@@ -232,6 +232,13 @@ def m008_near_facts_hashed_in_bulk(db: Database) -> None:
     db.execute("DELETE FROM near_facts")
 
 
+@migrations()
+def m009_names_masked_word_by_word(db: Database) -> None:
+    """Names are now masked word by word (punctuation no longer ends a run): the stored near
+    facts would not match new ones, so they are all computed again."""
+    db.execute("DELETE FROM near_facts")
+
+
 def schema() -> str:
     """The SQL of a freshly migrated database, as the README shows it.
 

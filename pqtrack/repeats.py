@@ -15,10 +15,13 @@ Near repeats: ``near_groups``
     Texts are first reduced to distinct normalised texts (exact duplicates travel together).
     Then, without comparing all pairs:
 
-    1. *Name masking.* Runs of capitalised words ("Department of Health and Social Care",
-       "Jane Smith", "Stratford-upon-Avon", "December"), joined by "of", "and", "for", "the"...
-       or commas, become one ``<N>`` token, honorifics included ("the hon. Member" and "the
-       noble Lord" both give "the <N>"); the rest is lower-cased word tokens.
+    1. *Name masking*, word by word: a run of capitalised words ("Department of Health and
+       Social Care", "Jane Smith", "Stratford-upon-Avon", "December"), with "of", "and",
+       "for", "the"... between them, becomes one ``<N>`` token. Honorifics ("hon", "noble",
+       "rt", "right hon") count as capitalised: "the hon. Member" and "the noble Lord" both
+       give "the <N>". Punctuation does not end a run, a lower-case word does; a sentence's
+       first word is capitalised too, which costs nothing, as both texts of a pair are
+       masked alike. The rest is case-folded word tokens.
     2. *Facts.* ``near_facts`` computes, once per text, what matching needs: its token
        count, a key of its masked tokens and, for texts of ``SHORT_TOKENS`` (40) tokens or
        more, a sketch: bigrams of their masked content words (stopwords left out) hashed
@@ -179,34 +182,49 @@ def digest(normalised: str) -> str:
 
 # --------------------------------------------------------------------------- tokens
 
-_UPPER = "A-ZÀ-ÖØ-Þ"
-_CAPWORD = rf"[{_UPPER}][^\W_]*(?:[-'’&][^\W_]+)*"
-_JOIN = r"(?:,?[ \t]+(?:(?:of|and|for|the|on|upon|in|de|la|du|&)[ \t]+)*)"
-# The capital comes first and the "not inside a word" check after it: much faster to scan.
-_NAME_RUN = re.compile(rf"[{_UPPER}](?<![^\W_].)[^\W_]*(?:[-'’&][^\W_]+)*(?:{_JOIN}{_CAPWORD})*")
+# A word is capitalised when its first letter is one of these (as the original text has it).
+_CAPITALS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZÀÁÂÃÄÅÆÇÈÉÊËÌÍÎÏÐÑÒÓÔÕÖØÙÚÛÜÝÞ")
+# Joined between capitalised words, these stay inside the name ("Secretary of State for...").
+_JOINERS = frozenset({"of", "and", "for", "the", "on", "upon", "in", "de", "la", "du"})
+# Honorifics count as capitalised, so that the name they come before takes them in: "the hon.
+# Member" and "the noble Lord" both give "the <N>" ("Mr", "Dr", "St"... are capitalised).
+_HON = frozenset({"hon", "honourable"})
+_HONORIFICS = _HON | {"noble", "rt"}
+_RIGHT = "right"  # an honorific only before "hon" or "honourable"
 # An ASCII control character: neither punctuation nor space, and ASCII keeps _words fast.
 _NAME_MARK = "\x01"
 
 
-# Honorifics and abbreviated titles are part of the name that follows: "the hon. Member",
-# "the noble Lord", "my right hon. Friend", "Mr. Smith" (written to scan fast, like _NAME_RUN).
-_HONORIFIC = re.compile(
-    r"[hnrHRMDSPC](?<![^\W_].)(?:(?<=r)ight\s+hon(?:ourable)?\b\.?|(?<=[hH])on(?:ourable)?\b\.?"
-    r"|(?<=[rR])t\b\.?|(?<=n)oble\b|(?<=M)(?:r|rs|s)\.|(?<=D)r\.|(?<=S)t\.|(?<=P)rof\."
-    r"|(?<=C)llr\.|(?<=R)evd?\.)"
-)
-
-
-def _masked_bytes(cleaned: str) -> bytes:
-    """``_word_bytes`` of the text with names masked."""
-    # Sentence-initial words ("The", "It") are masked too; both texts of a pair get the same
-    # treatment, so this costs nothing in practice and saves a pass over every text.
-    named = _NAME_RUN.sub(" " + _NAME_MARK + " ", _HONORIFIC.sub("Hon", cleaned))
-    return _word_bytes(named.casefold())
-
-
 def _masked_clean(cleaned: str) -> list[str]:
-    return _masked_bytes(cleaned).decode("utf-8").split()
+    """The word tokens of a ``_clean``ed text with each run of names masked: a run is
+    capitalised words (honorifics included) and the joiners between them, and becomes one
+    _NAME_MARK. The plain definition, which ``_masked_hashes`` vectorises."""
+    shape = _words(cleaned)  # as written: case-folding each word gives _words(folded text)
+    capital = [word[0] in _CAPITALS for word in shape]
+    words = [word.casefold() for word in shape]
+    for at, word in enumerate(words):
+        if word in _HONORIFICS or (
+            word == _RIGHT and at + 1 < len(words) and words[at + 1] in _HON
+        ):
+            capital[at] = True
+    joiner = [word in _JOINERS and not cap for word, cap in zip(words, capital, strict=True)]
+    # A joiner is named when the nearest non-joiners on both sides are capitalised.
+    before, last = [False] * len(words), False
+    for at in range(len(words)):
+        before[at] = last
+        if not joiner[at]:
+            last = capital[at]
+    named, last = list(capital), False
+    for at in reversed(range(len(words))):
+        if joiner[at]:
+            named[at] = before[at] and last
+        else:
+            last = capital[at]
+    return [
+        _NAME_MARK if name else word
+        for at, (word, name) in enumerate(zip(words, named, strict=True))
+        if not (name and at and named[at - 1])
+    ]
 
 
 def _masked(text: str) -> list[str]:
@@ -332,9 +350,9 @@ def near_facts(texts: Sequence[str | None], tokens: Sequence[int] | None = None)
     keys: list[int | None] = [None] * len(texts)
     sketches: list[bytes | None] = [None] * len(texts)
 
-    def compute(chunk: list[int], masked: list[bytes]) -> None:
+    def compute(chunk: list[int], folded: list[bytes], shapes: list[bytes]) -> None:
         long = np.fromiter((tokens[at] >= SHORT_TOKENS for at in chunk), bool, len(chunk))
-        chunk_keys, chunk_sketches = _hashed(masked, long)
+        chunk_keys, chunk_sketches = _hashed(folded, shapes, long)
         long_at = iter(chunk_sketches)
         for at, key, is_long in zip(chunk, chunk_keys, long.tolist(), strict=True):
             keys[at] = key
@@ -342,19 +360,29 @@ def near_facts(texts: Sequence[str | None], tokens: Sequence[int] | None = None)
                 sketches[at] = next(long_at)
 
     chunk: list[int] = []
-    masked: list[bytes] = []
+    folded: list[bytes] = []
+    shapes: list[bytes] = []
     size = 0
     for at, plain in enumerate(tokens):
-        if plain >= MIN_TOKENS and texts[at]:
+        text = texts[at]
+        if plain >= MIN_TOKENS and text:
             chunk.append(at)
-            masked.append(_masked_bytes(_clean(texts[at] or "")))
-            size += len(masked[-1]) + 1
+            shape = _word_bytes(_clean(text))
+            # Case-folding maps no separator to a letter, nor a letter to a separator
+            # (tested), so it keeps the words; of ASCII, it is lower-casing.
+            folded.append(shape.lower() if shape.isascii() else _casefold(shape))
+            shapes.append(shape)
+            size += len(shape) + 1
             if len(chunk) == _CHUNK or size >= _CHUNK_BYTES:
-                compute(chunk, masked)
-                chunk, masked, size = [], [], 0
+                compute(chunk, folded, shapes)
+                chunk, folded, shapes, size = [], [], [], 0
     if chunk:
-        compute(chunk, masked)
+        compute(chunk, folded, shapes)
     return list(map(NearFacts, tokens, keys, sketches))
+
+
+def _casefold(data: bytes) -> bytes:
+    return data.decode("utf-8").casefold().encode("utf-8")
 
 
 def word_count(normalised: str) -> int:
@@ -420,23 +448,32 @@ def _token_hashes(data: bytes) -> tuple[Any, Any]:
 
 
 @functools.cache
-def _stop_hashes() -> Any:
+def _word_hashes(words: frozenset[str]) -> Any:
+    """The hashes of these words, sorted."""
     import numpy as np
 
-    return np.sort(_token_hashes(" ".join(sorted(_STOP)).encode("utf-8"))[1])
+    return np.sort(_token_hashes(" ".join(sorted(words)).encode("utf-8"))[1])
 
 
-def _hashed(masked: list[bytes], long: Any) -> tuple[list[int], list[bytes]]:
-    """The name key of each masked text (``_masked_bytes``), and the sketches of the long ones.
-
-    The key is order-sensitive: the scrambled sum, over the text's words, of each word's hash
-    scrambled with its position; with the word count."""
+def _is_in(hashes: Any, words: frozenset[str]) -> Any:
     import numpy as np
 
-    n = len(masked)
-    offsets = np.cumsum([0] + [len(m) + 1 for m in masked[:-1]])
-    starts, hashes = _token_hashes(b" ".join(masked))  # the space keeps texts apart
+    return np.isin(hashes, _word_hashes(words))
+
+
+def _hashed(folded: list[bytes], shapes: list[bytes], long: Any) -> tuple[list[int], list[bytes]]:
+    """The name key of each text and the sketches of the long ones, from the ``_word_bytes``
+    of the case-folded texts and of the texts as written (the same words, cased).
+
+    The key is order-sensitive: the scrambled sum, over the masked text's words, of each
+    word's hash scrambled with its position; with the word count."""
+    import numpy as np
+
+    n = len(folded)
+    offsets = np.cumsum([0] + [len(m) + 1 for m in folded[:-1]])
+    starts, words = _token_hashes(b" ".join(folded))  # the space keeps texts apart
     owner = np.searchsorted(offsets, starts, side="right") - 1
+    hashes, owner = _masked_hashes(words, owner, _capitalised(b" ".join(shapes)))
     counts = np.bincount(owner, minlength=n)
     first = np.cumsum(counts) - counts
     position = (np.arange(len(hashes)) - first[owner] + 1).astype(np.uint64)
@@ -448,6 +485,45 @@ def _hashed(masked: list[bytes], long: Any) -> tuple[list[int], list[bytes]]:
     in_long = long[owner]
     renumber = np.cumsum(long) - 1
     return keys, _sketches(hashes[in_long], renumber[owner[in_long]], int(long.sum()))
+
+
+def _capitalised(data: bytes) -> Any:
+    """Whether each word of ``data`` (``_word_bytes`` of text as written) starts with one of
+    _CAPITALS: A-Z, or the two UTF-8 bytes of À-Ö or Ø-Þ (C3 80-96, C3 98-9E)."""
+    import numpy as np
+
+    raw = np.frombuffer(data + b" ", dtype=np.uint8)
+    word = np.frombuffer(_IN_WORD, dtype=np.int8)[raw]
+    starts = np.flatnonzero(np.diff(word, prepend=np.int8(0)) == 1)
+    lead, next_byte = raw[starts], raw[starts + 1]
+    latin = (lead == 0xC3) & (next_byte >= 0x80) & (next_byte <= 0x9E) & (next_byte != 0x97)
+    return ((lead >= 0x41) & (lead <= 0x5A)) | latin
+
+
+def _masked_hashes(hashes: Any, owner: Any, capital: Any) -> tuple[Any, Any]:
+    """``_masked_clean`` over the word hashes of many texts at once (owner: each word's text,
+    ascending): the masked words' hashes, and their texts."""
+    import numpy as np
+
+    n = len(hashes)
+    same = owner[1:] == owner[:-1]  # a word and the next are of the same text
+    hon = _is_in(hashes, _HON)
+    capital = capital | _is_in(hashes, _HONORIFICS)
+    capital[:-1] |= (hashes[:-1] == _word_hashes(frozenset({_RIGHT}))[0]) & hon[1:] & same
+    joiner = _is_in(hashes, _JOINERS) & ~capital
+    # A joiner is named when the nearest non-joiners before and after it, in its own text,
+    # are capitalised.
+    position = np.arange(n)
+    before = np.maximum.accumulate(np.where(joiner, -1, position))
+    after = np.minimum.accumulate(np.where(joiner, n, position)[::-1])[::-1]
+    bridged = joiner & (before >= 0) & (after < n)
+    before, after = before.clip(0), after.clip(max=n - 1)
+    bridged &= (owner[before] == owner) & (owner[after] == owner)
+    named = capital | (bridged & capital[before] & capital[after])
+    keep = np.ones(n, dtype=bool)
+    keep[1:] = ~(named[1:] & named[:-1] & same)
+    masked = np.where(named, _word_hashes(frozenset({_NAME_MARK}))[0], hashes)
+    return masked[keep], owner[keep]
 
 
 @functools.cache
@@ -480,7 +556,7 @@ def _sketches(hashes: Any, owner: Any, n: int) -> list[bytes]:
 
     if not n:
         return []
-    content = ~np.isin(hashes, _stop_hashes())
+    content = ~_is_in(hashes, _STOP)
     content |= np.bincount(owner[content], minlength=n)[owner] < 5  # too few: every word
     second_all = _mix(hashes ^ np.uint64(_SECOND))
     words, owner_c = hashes[content], owner[content]

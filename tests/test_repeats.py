@@ -67,6 +67,33 @@ def test_masked_tokens_collapse_name_runs() -> None:
     ]
 
 
+def test_masking_goes_word_by_word() -> None:
+    # A lower-case word ends a run, punctuation does not; joiners count only between names.
+    assert masked_tokens("by Jane Smith. The Minister said") == ["by", "<N>", "said"]
+    assert masked_tokens("met the Minister of the day") == ["met", "the", "<N>", "of", "the", "day"]
+    # "right" is an honorific only before "hon"; capitals beyond ASCII count (À-Þ, not ×).
+    assert masked_tokens("the right to ask the right hon. Member") == [
+        "the", "right", "to", "ask", "the", "<N>",
+    ]  # fmt: skip
+    assert masked_tokens("in Écija or ×2 or ßig") == ["in", "<N>", "or", "×2", "or", "ssig"]
+
+
+def test_case_folding_keeps_the_words() -> None:
+    """Masking takes each word's capital from the text as written and its token from the
+    case-folded word: that needs case-folding to map no separator (punctuation or space) to
+    anything else and no other character to a separator, for every character."""
+    separates = repeats._separates
+    for code in range(0x110000):
+        char = chr(code)
+        if 0xD800 <= code < 0xE000:
+            continue
+        folded = char.casefold()
+        if separates(char):
+            assert folded == char, hex(code)
+        else:
+            assert not any(map(separates, folded)), hex(code)
+
+
 def test_token_similarity_is_an_lcs_ratio() -> None:
     assert token_similarity([], []) == 1.0
     assert token_similarity(["a"], []) == 0.0
@@ -385,7 +412,7 @@ def _reference_sketch(masked: list[str]) -> bytes:
 
 _WORDS = (
     "alpha beta gamma delta the of to and Jane Smith Home Office 2024 cost scheme café £2m"
-    " Minister’s"
+    " Minister’s hon. noble right Rt upon, In Écija ×2 İstanbul ǅemal Straße"
 ).split()
 
 
