@@ -51,6 +51,46 @@ def test_workers_compute_the_facts_this_process_does(
     assert any(refs for _, _, refs, _ in facts_of(here))  # the corpus has referrals to find
 
 
+def indexes_of(db: Path) -> list[tuple[str, str]]:
+    conn = sqlite3.connect(db)
+    try:
+        return conn.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' ORDER BY name"
+        ).fetchall()
+    finally:
+        conn.close()
+
+
+def test_a_first_run_rebuilds_the_indexes_in_one_transaction(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With most facts missing, the table's indexes are dropped while the facts are written
+    and built again after; stopped half-way, it leaves them as they were, and no facts."""
+    db = built(tmp_path / "q.db")
+    before = indexes_of(db)
+    assert "answer_facts_fp" in {name for name, _ in before}
+    monkeypatch.setattr(derive, "WORKERS_FROM", 0)
+    monkeypatch.setattr(derive, "COMMIT_EVERY", 100)  # not used: one transaction
+
+    def stop(what: str, done: int, total: int) -> None:
+        if done == total:  # every fact written, in batches: none of them committed
+            raise KeyboardInterrupt
+
+    store = Store.open(db)
+    with pytest.raises(KeyboardInterrupt):
+        store.refresh_derived(stop)
+    store.close()
+    assert (indexes_of(db), facts_of(db)) == (before, [])
+    store = Store.open(db)
+    assert store.refresh_derived() == 1500
+    plan = store.db.execute(
+        "EXPLAIN QUERY PLAN SELECT count(*) FROM answer_facts WHERE answer_fp = 'x'"
+    ).fetchall()
+    store.close()
+    assert indexes_of(db) == before
+    assert "answer_facts_fp" in str(plan)
+
+
 def test_a_failing_worker_is_a_clean_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from pqtrack.errors import StoreError
 
