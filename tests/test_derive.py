@@ -91,6 +91,18 @@ def test_a_first_run_rebuilds_the_indexes_in_one_transaction(
     assert "answer_facts_fp" in str(plan)
 
 
+def test_workers_get_equal_shares_of_the_missing_questions(tmp_path: Path) -> None:
+    store = Store.open(built(tmp_path / "q.db", 100))
+    conn, kind = store.db.conn, derive.KINDS["answer"]
+    ids = [qid for (qid,) in conn.execute("SELECT id FROM questions ORDER BY id")]
+    cuts = [ids[100 * n // derive.WORKERS] for n in range(1, derive.WORKERS)]
+    assert derive._bounds(conn, kind) == [0, *cuts, derive.MAX_INT]
+    store.refresh_derived()
+    none = [0] * derive.WORKERS + [derive.MAX_INT]  # none missing: every share empty
+    assert derive._bounds(conn, kind) == none
+    store.close()
+
+
 def test_a_failing_worker_is_a_clean_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from pqtrack.errors import StoreError
 
