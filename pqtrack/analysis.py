@@ -9,13 +9,12 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
 from pqtrack import repeats, timeliness
-from pqtrack.errors import StoreError
 from pqtrack.queries import Filters, get_record
 from pqtrack.store import Store
 from pqtrack.timeliness import QuestionFacts
@@ -98,16 +97,14 @@ class _Candidate:
     fps: list[str]  # in canonical order (by smallest id): the first one's text is shown
 
 
-_FULL_SCAN_FROM = 50_000
-
-
 def _distinct_answers(
     conn: sqlite3.Connection, where: str, params: dict[str, Any]
 ) -> tuple[list[str], list[int], list[int], list[int], list[int | None], list[bytes | None]]:
     """Each distinct answer (fingerprint) in order of its smallest id: the fingerprint, that
     id, how many questions have it, and the near facts (word count, name key, sketch)."""
     found = conn.execute(
-        "SELECT f.question_id, f.answer_fp, f.tokens FROM answer_facts f"
+        "SELECT f.question_id, f.answer_fp, f.tokens, n.name_key, n.sketch FROM answer_facts f"
+        " JOIN near_facts n ON n.question_id = f.question_id"
         + (" JOIN questions q ON q.id = f.question_id" if where != "1" else "")
         + f" WHERE f.answer_fp IS NOT NULL AND {where} ORDER BY f.question_id",
         params,
@@ -118,40 +115,20 @@ def _distinct_answers(
     ids: list[int] = []
     sizes: list[int] = []
     tokens: list[int] = []  # the same for every question of a fingerprint
+    keys: list[int | None] = []
+    sketches: list[bytes | None] = []
     index: dict[str, int] = {}
-    for qid, fp, n in found:
+    for qid, fp, n, key, sketch in found:
         at = index.setdefault(fp, len(fps))
         if at == len(fps):
             fps.append(fp)
             ids.append(qid)
             sizes.append(1)
             tokens.append(n)
-        else:
-            sizes[at] += 1
-    if not fps:
-        return [], [], [], [], [], []
-    # Joined here rather than in SQL: for many answers, reading the whole table in order is
-    # several times faster than looking up the row of each first question. Both come in id
-    # order, so the rows wanted are picked as they pass.
-    if len(ids) > _FULL_SCAN_FROM:
-        rows: Iterable[tuple[Any, ...]] = conn.execute(
-            "SELECT * FROM near_facts ORDER BY question_id"
-        )
-    else:
-        rows = _chunked(
-            conn, "SELECT * FROM near_facts WHERE question_id IN ({}) ORDER BY question_id", ids
-        )
-    keys: list[int | None] = []
-    sketches: list[bytes | None] = []
-    pending = iter(ids)
-    wanted: int | None = next(pending)
-    for qid, key, sketch in rows:
-        if qid == wanted:
             keys.append(key)
             sketches.append(sketch)
-            wanted = next(pending, None)
-    if len(keys) != len(ids):  # refresh_derived has just computed them all
-        raise StoreError("near facts are missing: run `pqtrack repeats --near` again")
+        else:
+            sizes[at] += 1
     return fps, ids, sizes, tokens, keys, sketches
 
 

@@ -627,17 +627,3 @@ def test_option_type_errors_are_exit_2_without_traceback(
     assert "Traceback" not in result.stderr
     errors = [line for line in result.stderr.splitlines() if line.startswith("Error:")]
     assert len(errors) == 1 and message in errors[0]
-
-
-def test_near_facts_read_whole_or_by_id_give_the_same_groups(
-    generated_db: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Many distinct answers read the whole near_facts table, a few look theirs up by id."""
-    from pqtrack import analysis
-
-    by_id = run_json(generated_db, "repeats", "--near", "0.9", "--limit", "1000")
-    monkeypatch.setattr(analysis, "_FULL_SCAN_FROM", 0)
-    assert run_json(generated_db, "repeats", "--near", "0.9", "--limit", "1000") == by_id
-    lords = run_json(generated_db, "repeats", "--near", "0.9", "--house", "lords")
-    monkeypatch.setattr(analysis, "_FULL_SCAN_FROM", 10**9)
-    assert run_json(generated_db, "repeats", "--near", "0.9", "--house", "lords") == lords
