@@ -191,7 +191,7 @@ _JOINERS = frozenset({"of", "and", "for", "the", "on", "upon", "in", "de", "la",
 # Member" and "the noble Lord" both give "the <N>" ("Mr", "Dr", "St"... are capitalised).
 _HON = frozenset({"hon", "honourable"})
 _HONORIFICS = _HON | {"noble", "rt"}
-_RIGHT = "right"  # an honorific only before "hon" or "honourable"
+_RIGHT = frozenset({"right"})  # an honorific only before "hon" or "honourable"
 # An ASCII control character: neither punctuation nor space, and ASCII keeps _words fast.
 _NAME_MARK = "\x01"
 
@@ -205,7 +205,7 @@ def _masked_clean(cleaned: str) -> list[str]:
     words = [word.casefold() for word in shape]
     for at, word in enumerate(words):
         if word in _HONORIFICS or (
-            word == _RIGHT and at + 1 < len(words) and words[at + 1] in _HON
+            word in _RIGHT and at + 1 < len(words) and words[at + 1] in _HON
         ):
             capital[at] = True
     joiner = [word in _JOINERS and not cap for word, cap in zip(words, capital, strict=True)]
@@ -437,15 +437,22 @@ def _token_hashes(data: bytes) -> tuple[Any, Any]:
     import numpy as np
 
     raw = np.frombuffer(data, dtype=np.uint8)
-    word = np.frombuffer(_IN_WORD, dtype=np.int8)[raw]
-    edges = np.diff(word, prepend=np.int8(0), append=np.int8(0))
-    starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+    starts, ends = _word_edges(raw)
     n = len(raw)
     up = _powers(n + 1)
     sums = np.zeros(n + 1, dtype=np.uint64)
     np.cumsum(raw * up[:n], out=sums[1:])
     poly = (sums[ends] - sums[starts]) * up[n - starts] * np.uint64(pow(_P, -n, 1 << 64))
     return starts, _mix(poly ^ ((ends - starts).astype(np.uint64) * np.uint64(_LENGTH)))
+
+
+def _word_edges(raw: Any) -> tuple[Any, Any]:
+    """Where each word of these bytes starts, and where it ends (exclusive)."""
+    import numpy as np
+
+    word = np.frombuffer(_IN_WORD, dtype=np.int8)[raw]
+    edges = np.diff(word, prepend=np.int8(0), append=np.int8(0))
+    return np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
 
 
 @functools.cache
@@ -493,9 +500,8 @@ def _capitalised(data: bytes) -> Any:
     _CAPITALS: A-Z, or the two UTF-8 bytes of À-Ö or Ø-Þ (C3 80-96, C3 98-9E)."""
     import numpy as np
 
-    raw = np.frombuffer(data + b" ", dtype=np.uint8)
-    word = np.frombuffer(_IN_WORD, dtype=np.int8)[raw]
-    starts = np.flatnonzero(np.diff(word, prepend=np.int8(0)) == 1)
+    raw = np.frombuffer(data + b" ", dtype=np.uint8)  # a byte after every word's first
+    starts, _ = _word_edges(raw)
     lead, next_byte = raw[starts], raw[starts + 1]
     latin = (lead == 0xC3) & (next_byte >= 0x80) & (next_byte <= 0x9E) & (next_byte != 0x97)
     return ((lead >= 0x41) & (lead <= 0x5A)) | latin
@@ -510,7 +516,7 @@ def _masked_hashes(hashes: Any, owner: Any, capital: Any) -> tuple[Any, Any]:
     same = owner[1:] == owner[:-1]  # a word and the next are of the same text
     hon = _is_in(hashes, _HON)
     capital = capital | _is_in(hashes, _HONORIFICS)
-    capital[:-1] |= (hashes[:-1] == _word_hashes(frozenset({_RIGHT}))[0]) & hon[1:] & same
+    capital[:-1] |= _is_in(hashes[:-1], _RIGHT) & hon[1:] & same
     joiner = _is_in(hashes, _JOINERS) & ~capital
     # A joiner is named when the nearest non-joiners before and after it, in its own text,
     # are capitalised.
