@@ -218,7 +218,7 @@ def build_filters(
 
 
 def check_paging(limit: int, offset: int) -> None:
-    from pqtrack.models import MAX_INT
+    from pqtrack.record import MAX_INT
 
     if not 1 <= limit <= MAX_INT:
         raise UsageError(f"--limit must be between 1 and {MAX_INT}, not {limit}")
@@ -715,7 +715,7 @@ def changes_cmd(
     from datetime import UTC, datetime, timedelta
 
     from pqtrack import queries, render
-    from pqtrack.models import EVENTS
+    from pqtrack.question import EVENTS
 
     check_paging(limit, 0)
     for name in event or []:

@@ -5,8 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from pqtrack import diff, models, queries
+from pqtrack import diff, queries
 from pqtrack.errors import UsageError
+from pqtrack.question import answer_is_cut
+from pqtrack.record import plain_text
 from pqtrack.store import Store
 
 FIELDS = ("answer_text", "question_text")
@@ -45,7 +47,7 @@ class Comparison:
 
 def texts_of(value: dict[str, Any]) -> dict[str, str]:
     return {
-        "answer_text": models.plain_answer(value.get("answerText")),
+        "answer_text": plain_text(value.get("answerText")),
         "question_text": value.get("questionText") or "",
     }
 
@@ -129,7 +131,7 @@ def versions(
         comparison = _build(f"{qid} v1", f"{qid} v1", new, new, FIELDS, metadata=False)
         comparison.notes.append(f"question {qid} has only one version")
     for i in {old_index, to_index} - {-1}:
-        if models.answer_is_cut(values[i].get("answerText")):
+        if answer_is_cut(values[i].get("answerText")):
             comparison.notes.append(
                 f"v{i + 1}'s answer is known only from a list result, cut at 255 characters"
             )

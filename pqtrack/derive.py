@@ -30,7 +30,8 @@ from urllib.parse import quote
 
 from pqtrack import referrals, repeats
 from pqtrack.errors import StoreError
-from pqtrack.models import LIST_CUT, MAX_INT
+from pqtrack.question import LIST_CUT
+from pqtrack.record import MAX_INT
 
 Progress = Callable[[str, int, int], None]  # (what is being computed, how many done, of how many)
 

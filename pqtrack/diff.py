@@ -31,7 +31,8 @@ from typing import Any, Literal
 from diff_match_patch import diff_match_patch
 from rich.text import Text
 
-from pqtrack.models import derive_status, html_to_text, parse_date
+from pqtrack.question import status_of
+from pqtrack.record import html_to_text, parse_date
 
 Kind = Literal["equal", "delete", "insert"]
 
@@ -353,7 +354,7 @@ def metadata_changes(
         if old != new:
             changes.append(FieldChange(field, old, new))
 
-    compare("status", derive_status(old_value), derive_status(new_value))
+    compare("status", status_of(old_value), status_of(new_value))
     if (old_value.get("answeringBodyId"), old_value.get("answeringBodyName")) != (
         new_value.get("answeringBodyId"),
         new_value.get("answeringBodyName"),

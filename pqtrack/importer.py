@@ -35,7 +35,7 @@ def import_files(
     for path in paths:
         unknown: set[str] = set()
         try:
-            counts = store.save_values(reader.read(path, unknown, progress), run_id=run_id)
+            counts = store.save(reader.read(path, unknown, progress), run_id=run_id)
         except InputFileError as exc:
             report.failed.append((str(path), str(exc)))
             continue

@@ -14,9 +14,9 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
-from pqtrack import models
 from pqtrack.errors import QueryError, UsageError
-from pqtrack.models import MAX_INT, STATUSES
+from pqtrack.question import STATUSES, official_url, status_of
+from pqtrack.record import MAX_INT, parse_date, plain_text
 from pqtrack.store import Store
 
 SNIPPET_OPEN, SNIPPET_CLOSE = "\x02", "\x03"  # highlight markers; render.py turns them into bold
@@ -280,7 +280,7 @@ def to_record(row: dict[str, Any]) -> dict[str, Any]:
     out["is_prorogation_answer"] = bool(row.get("is_prorogation_answer"))
     out["truncated"] = bool(row.get("truncated"))
     out["grouped_uins"] = json.loads(row.get("grouped_uins") or "[]")
-    out["url"] = models.official_url(row.get("date_tabled"), row.get("uin"))
+    out["url"] = official_url(row.get("date_tabled"), row.get("uin"))
     out["versions"] = row.get("version")
     return out
 
@@ -522,12 +522,12 @@ def history(store: Store, question_id: int) -> list[dict[str, Any]]:
             {
                 "version": version,
                 "seen_at": seen_at,
-                "status": models.derive_status(value),
-                "date_answered": models.parse_date(value.get("dateAnswered")),
-                "date_answer_corrected": models.parse_date(value.get("dateAnswerCorrected")),
+                "status": status_of(value),
+                "date_answered": parse_date(value.get("dateAnswered")),
+                "date_answer_corrected": parse_date(value.get("dateAnswerCorrected")),
                 "heading": value.get("heading"),
                 "question_text": value.get("questionText"),
-                "answer_text": models.plain_answer(value.get("answerText")) or None,
+                "answer_text": plain_text(value.get("answerText")) or None,
                 "answering_body": value.get("answeringBodyName"),
                 "changed": json.loads(changed),
                 "events": events.get(version, []),
@@ -625,7 +625,7 @@ def changes(
         question, answer = row.pop("question_text"), row.pop("answer_text")
         original = row.pop("original_answer_text")
         row["old"], row["new"] = old, new
-        row["url"] = models.official_url(row["date_tabled"], row["uin"])
+        row["url"] = official_url(row["date_tabled"], row["uin"])
         if row["event"] == "corrected" and original and answer:
             row["gist"] = correction_gist(original, answer)
         else:

@@ -19,21 +19,12 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any, BinaryIO
 
-from pqtrack import models
 from pqtrack.errors import InputFileError
-from pqtrack.merge import Item, Source, prepare
-from pqtrack.models import Value
+from pqtrack.question import KNOWN_FIELDS, validate
+from pqtrack.record import Value, loads
+from pqtrack.versions import Item, Source, prepare
 
 Progress = Callable[[int], None]
-
-KNOWN_FIELDS = frozenset(
-    "id uin house dateTabled dateForAnswer isNamedDay askingMemberId askingMember "
-    "memberHasInterest questionText heading answeringBodyId answeringBodyName isWithdrawn "
-    "groupedQuestions groupedQuestionsDates answerIsHolding answerIsCorrection "
-    "answeringMemberId answeringMember correctingMemberId correctingMember dateAnswered "
-    "answerText originalAnswerText comparableAnswerText dateAnswerCorrected "
-    "dateHoldingAnswer attachmentCount attachments".split()
-)
 
 # A file this large is read, checked and prepared by a worker process while the importing
 # process writes: on two cores most of the way to twice as fast. Smaller ones are not worth it.
@@ -56,7 +47,7 @@ def checked(
 ) -> Iterator[tuple[Value, Source | None]]:
     for n, (value, source) in enumerate(values, 1):
         try:
-            models.validate(value)
+            validate(value)
         except ValueError as exc:
             raise InputFileError(f"record {n}: {exc}") from None
         if "questionText" not in value:
@@ -172,12 +163,12 @@ def iter_values(path: Path) -> Iterator[tuple[Value, Source | None]]:
             if not first:
                 raise InputFileError("the file is empty")
             try:
-                document = models.loads(first)
+                document = loads(first)
             except json.JSONDecodeError:
                 document = _NOT_ONE_LINE
             if document is _NOT_ONE_LINE:
                 try:
-                    document = models.loads(first + stream.read())
+                    document = loads(first + stream.read())
                 except json.JSONDecodeError as exc:
                     raise InputFileError(f"not JSON: {exc}") from None
                 yield from _unwrap(document, where="")
@@ -187,7 +178,7 @@ def iter_values(path: Path) -> Iterator[tuple[Value, Source | None]]:
                 if not line.strip():
                     continue
                 try:
-                    document = models.loads(line)
+                    document = loads(line)
                 except json.JSONDecodeError as exc:
                     raise InputFileError(f"line {lineno} is not JSON: {exc.msg}") from None
                 yield from _unwrap(document, where=f"line {lineno}")

@@ -1,7 +1,7 @@
 """The Store: opening the database and saving observed values as versions, members and events.
 
-Reads that answer users' questions (filters, search, history) live in `queries.py`; this module
-owns every write. Every batch is one explicit transaction.
+What an observation changes is planned by the pure `versions.plan`; this module writes the
+plans, and owns every write. Every batch is one explicit transaction.
 """
 
 from __future__ import annotations
@@ -13,16 +13,15 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from sqlite_utils import Database
 
-from pqtrack import models
+from pqtrack import question as q
 from pqtrack.errors import StoreError
-from pqtrack.events import events_between
-from pqtrack.merge import Item, Merged, Prepared, Source, json_or_none, merge
 from pqtrack.migrations import migrations
-from pqtrack.models import Value
+from pqtrack.record import Value, canonical_json, loads
+from pqtrack.versions import Change, Item, Prepared, Stored, plan
 
 if TYPE_CHECKING:
     from pqtrack.derive import Progress
@@ -31,7 +30,7 @@ BATCH = 500
 T = TypeVar("T")
 
 _QUESTION_COLUMNS = (
-    *models.to_row({"id": 0}).keys(),
+    *q.COLUMNS,
     "truncated",
     "version",
     "content_hash",
@@ -48,16 +47,6 @@ _UPSERT_QUESTION = (
         ),
     )
 )
-
-
-@dataclass
-class Stored:
-    """A question's current version as stored, and the texts its search index row holds."""
-
-    value: Value
-    source: Source
-    version: int
-    indexed: tuple[Any, ...]  # (heading, question_text, answer_text)
 
 
 def utc_now() -> str:
@@ -194,181 +183,42 @@ class Store:
 
     # -- saving ----------------------------------------------------------------------------
 
-    def save_values(
+    def save(
         self,
         items: Iterable[Item],
         *,
         run_id: int | None,
         now: str | None = None,
     ) -> SaveCounts:
-        """Save observed values (each with where it came from, if known) in one transaction."""
+        """Save observations (values with where they came from, if known, or first sights
+        planned ahead) in one transaction: new versions, events, members, the search index."""
         now = now or utc_now()
         counts = SaveCounts()
         with self.transaction():
             for batch in _chunks(items, BATCH):
-                ids = {item.id if isinstance(item, Prepared) else item[0]["id"] for item in batch}
-                current = self._current(sorted(ids))
-                plan_counts, ops = self._plan_batch(batch, current, run_id, now)
-                counts.add(plan_counts)
-                for sql, rows in ops:
-                    self.db.conn.executemany(sql, rows)
+                current = self.current(sorted({_id_of(item) for item in batch}))
+                writes = _Writes(now, run_id, counts, _repeated_ids(batch))
+                for item in batch:
+                    writes.add(item, current)
+                writes.run(self.db.conn)
         return counts
 
-    def _current(self, ids: list[int], conn: sqlite3.Connection | None = None) -> dict[int, Stored]:
-        marks = ",".join("?" * len(ids))
-        rows = (conn or self.db.conn).execute(
-            f"SELECT v.question_id, v.record, v.source, v.version, q.heading, q.question_text,"
-            f" q.answer_text FROM questions q"
-            f" JOIN versions v ON v.question_id = q.id AND v.version = q.version"
-            f" WHERE q.id IN ({marks})",
-            ids,
-        )
-        return {
-            qid: Stored(models.loads(rec), src, ver, (head, question, answer))
-            for qid, rec, src, ver, head, question, answer in rows
-        }
-
-    def current_values(self, ids: list[int]) -> dict[int, tuple[Value, Source, bool]]:
-        """The stored value of each known id, where its texts came from, and if still cut."""
-        out: dict[int, tuple[Value, Source, bool]] = {}
+    def current(self, ids: list[int]) -> dict[int, Current]:
+        """The stored version of each known id (unknown ids are left out)."""
+        out: dict[int, Current] = {}
         for start in range(0, len(ids), BATCH):
             chunk = ids[start : start + BATCH]
-            truncated = dict(
-                self.db.conn.execute(
-                    "SELECT id, truncated FROM questions"
-                    f" WHERE id IN ({','.join('?' * len(chunk))})",
-                    chunk,
-                ).fetchall()
+            rows = self.db.conn.execute(
+                "SELECT v.question_id, v.record, v.source, v.version, q.truncated, q.heading,"
+                " q.question_text, q.answer_text FROM questions q"
+                " JOIN versions v ON v.question_id = q.id AND v.version = q.version"
+                f" WHERE q.id IN ({','.join('?' * len(chunk))})",
+                chunk,
             )
-            for qid, stored in self._current(chunk).items():
-                out[qid] = (stored.value, stored.source, bool(truncated.get(qid)))
+            for qid, record, source, version, truncated, *indexed in rows:
+                stored = Stored(loads(record), source, version, bool(truncated))
+                out[qid] = Current(stored, tuple(indexed))
         return out
-
-    def _plan_batch(
-        self,
-        batch: list[Item],
-        current: dict[int, Stored],
-        run_id: int | None,
-        now: str,
-    ) -> tuple[SaveCounts, list[tuple[str, list[Any]]]]:
-        """Merge a batch against the stored values: the counts and the SQL to run, in order."""
-        counts = SaveCounts()
-        first_seen: dict[int, str] = {}
-        touched: dict[int, Value] = {}
-        seen_only: list[tuple[str, int]] = []
-        version_rows: list[tuple[Any, ...]] = []
-        filled_rows: list[tuple[Any, ...]] = []
-        event_rows: list[tuple[Any, ...]] = []
-        members: dict[int, Value] = {}
-        bodies: dict[int, str] = {}
-        fts_deletes: list[tuple[Any, ...]] = []
-        fts_inserts: dict[int, tuple[Any, ...]] = {}
-        stale_facts: list[tuple[int]] = []
-        repeated = _repeated_ids(batch)
-        for item in batch:
-            if isinstance(item, Prepared):
-                qid, source, prepared = item.id, item.source, item
-                found, body = item.members, item.body
-            else:
-                incoming, source = item
-                qid, prepared = incoming["id"], None
-                found, body = tuple(models.members_of(incoming)), models.body_of(incoming)
-            for member in found:
-                members[member["id"]] = member
-            if body:
-                bodies[body[0]] = body[1]
-            stored = current.get(qid)
-            value: Value | None
-            if stored is None and prepared is not None:
-                # New, and prepared ahead: the rows the general path below would compute
-                value = prepared.value() if qid in repeated else None
-                result = Merged(value or {}, "new", prepared.stored_source, prepared.truncated, [])
-                record, digest, row = prepared.record, prepared.digest, dict(prepared.row)
-                found_events = prepared.events
-            else:
-                if prepared is not None:
-                    incoming = prepared.value()
-                result = merge(
-                    stored.value if stored else None,
-                    stored.source if stored else None,
-                    incoming,
-                    source,
-                )
-                if result.outcome == "unchanged":
-                    counts.unchanged += 1
-                    if qid not in touched:
-                        seen_only.append((now, qid))
-                    continue
-                value = result.value
-                record = models.canonical_json(value)  # value has no member objects: content
-                digest = models.hash_json(record)
-                row = models.to_row(value)
-                found_events = tuple(
-                    (ev.event, json_or_none(ev.old), json_or_none(ev.new))
-                    for ev in events_between(stored.value if stored else None, value)
-                )
-            version = 1 if stored is None else stored.version + (result.outcome != "filled")
-            if result.outcome == "filled":
-                counts.filled += 1
-                filled_rows.append(
-                    (record, digest, result.source, int(result.truncated), qid, version)
-                )
-            else:
-                if result.outcome == "new":
-                    counts.new += 1
-                    first_seen[qid] = now
-                else:
-                    counts.changed += 1
-                counts.changed_ids.append(qid)
-                version_rows.append(
-                    (
-                        qid,
-                        version,
-                        digest,
-                        record,
-                        result.source,
-                        int(result.truncated),
-                        json.dumps(result.changed) if result.changed else "[]",
-                        now,
-                        run_id,
-                    )
-                )
-                for event, old, new in found_events:
-                    counts.events[event] = counts.events.get(event, 0) + 1
-                    event_rows.append((qid, version, event, old, new, now, run_id))
-            indexed = (row["heading"], row["question_text"], row["answer_text"])
-            if stored is None or stored.indexed != indexed:
-                if stored is not None and qid not in fts_inserts:
-                    fts_deletes.append((qid, *stored.indexed))
-                fts_inserts[qid] = (qid, *indexed)
-            if value is not None:
-                current[qid] = Stored(value, result.source, version, indexed)
-            if stored is not None:
-                stale_facts.append((qid,))  # recomputed from the new answer when next needed
-            row.update(
-                truncated=int(result.truncated),
-                version=version,
-                content_hash=digest,
-                first_seen=first_seen.get(qid, now),
-                last_seen=now,
-                last_changed=now,
-            )
-            touched[qid] = row
-            counts.truncated += result.truncated
-        ops: list[tuple[str, list[Any]]] = [
-            (_UPSERT_QUESTION, list(touched.values())),
-            (_INSERT_VERSION, version_rows),
-            (_FILL_VERSION, filled_rows),
-            ("UPDATE questions SET last_seen = ? WHERE id = ?", seen_only),
-            (_INSERT_EVENT, event_rows),
-            (_FTS_DELETE, fts_deletes),
-            (_FTS_INSERT, list(fts_inserts.values())),
-            ("DELETE FROM answer_facts WHERE question_id = ?", stale_facts),
-            ("DELETE FROM near_facts WHERE question_id = ?", stale_facts),
-            (_UPSERT_MEMBER, [_member_row(m, now) for m in members.values()]),
-            (_UPSERT_BODY, [(bid, name, now, now) for bid, name in bodies.items()]),
-        ]
-        return counts, [(sql, rows) for sql, rows in ops if rows]
 
     def refresh_derived(self, progress: Progress | None = None, *, near: bool = False) -> int:
         """Compute the answer facts (fingerprint, referrals) that are missing, and with `near`
@@ -425,6 +275,127 @@ _UPSERT_BODY = (
 )
 
 
+class Current(NamedTuple):
+    """A question's stored version, and the texts its search index row holds."""
+
+    stored: Stored
+    indexed: tuple[Any, ...]  # (heading, question_text, answer_text)
+
+
+class _Writes:
+    """The rows one batch of observations writes, gathered so that each statement runs once
+    for the whole batch (executemany), in the order the tables need."""
+
+    def __init__(
+        self, now: str, run_id: int | None, counts: SaveCounts, repeated: set[int]
+    ) -> None:
+        self.now, self.run_id, self.counts = now, run_id, counts
+        self.repeated = repeated  # ids met more than once in the batch
+        self.questions: dict[int, dict[str, Any]] = {}
+        self.seen_only: list[tuple[str, int]] = []
+        self.versions: list[tuple[Any, ...]] = []
+        self.filled: list[tuple[Any, ...]] = []
+        self.events: list[tuple[Any, ...]] = []
+        self.members: dict[int, Value] = {}
+        self.bodies: dict[int, str] = {}
+        self.fts_deletes: list[tuple[Any, ...]] = []
+        self.fts_inserts: dict[int, tuple[Any, ...]] = {}
+        self.stale_facts: list[tuple[int]] = []
+
+    def add(self, item: Item, current: dict[int, Current]) -> None:
+        """Plan one observation against the stored version and gather what it writes."""
+        qid = _id_of(item)
+        found = current.get(qid)
+        if isinstance(item, Prepared):
+            members, body = item.members, item.body
+            change: Change | None = item.change
+            if found is not None:
+                change = plan(found.stored if found else None, item.change.value(), item.given)
+        else:
+            members, body = tuple(q.members_of(item[0])), q.body_of(item[0])
+            change = plan(found.stored if found else None, *item)
+        for member in members:
+            self.members[member["id"]] = member
+        if body:
+            self.bodies[body[0]] = body[1]
+        if change is None:
+            self.counts.unchanged += 1
+            if qid not in self.questions:
+                self.seen_only.append((self.now, qid))
+            return
+        self._record(change, found)
+        indexed = (change.row["heading"], change.row["question_text"], change.row["answer_text"])
+        if found is None or found.indexed != indexed:
+            if found is not None and qid not in self.fts_inserts:
+                self.fts_deletes.append((qid, *found.indexed))
+            self.fts_inserts[qid] = (qid, *indexed)
+        if found is not None:
+            self.stale_facts.append((qid,))  # recomputed from the new answer when next needed
+        if qid in self.repeated:  # the next observation of it merges with this one
+            stored = Stored(change.value(), change.source, change.version, change.truncated)
+            current[qid] = Current(stored, indexed)
+
+    def _record(self, change: Change, found: Current | None) -> None:
+        counts, qid = self.counts, change.id
+        if change.outcome == "filled":
+            counts.filled += 1
+            self.filled.append(
+                (change.record, change.digest, change.source, int(change.truncated), qid,
+                 change.version)
+            )  # fmt: skip
+        else:
+            if change.outcome == "new":
+                counts.new += 1
+            else:
+                counts.changed += 1
+            counts.changed_ids.append(qid)
+            self.versions.append(
+                (qid, change.version, change.digest, change.record, change.source,
+                 int(change.truncated), json.dumps(list(change.changed)), self.now, self.run_id)
+            )  # fmt: skip
+            for ev in change.events:
+                counts.events[ev.event] = counts.events.get(ev.event, 0) + 1
+                self.events.append(
+                    (qid, change.version, str(ev.event), _json(ev.old), _json(ev.new), self.now,
+                     self.run_id)
+                )  # fmt: skip
+        self.questions[qid] = {
+            **change.row,
+            "truncated": int(change.truncated),
+            "version": change.version,
+            "content_hash": change.digest,
+            "first_seen": self.now,  # written only when the question is new
+            "last_seen": self.now,
+            "last_changed": self.now,
+        }
+        counts.truncated += change.truncated
+
+    def run(self, conn: sqlite3.Connection) -> None:
+        for sql, rows in (
+            (_UPSERT_QUESTION, list(self.questions.values())),
+            (_INSERT_VERSION, self.versions),
+            (_FILL_VERSION, self.filled),
+            ("UPDATE questions SET last_seen = ? WHERE id = ?", self.seen_only),
+            (_INSERT_EVENT, self.events),
+            (_FTS_DELETE, self.fts_deletes),
+            (_FTS_INSERT, list(self.fts_inserts.values())),
+            ("DELETE FROM answer_facts WHERE question_id = ?", self.stale_facts),
+            ("DELETE FROM near_facts WHERE question_id = ?", self.stale_facts),
+            (_UPSERT_MEMBER, [_member_row(m, self.now) for m in self.members.values()]),
+            (_UPSERT_BODY, [(bid, name, self.now, self.now) for bid, name in self.bodies.items()]),
+        ):
+            if rows:
+                conn.executemany(sql, rows)
+
+
+def _json(value: Any) -> str | None:
+    return None if value is None else canonical_json(value)
+
+
+def _id_of(item: Item) -> int:
+    return item.change.id if isinstance(item, Prepared) else int(item[0]["id"])
+
+
 def _member_row(m: Value, now: str) -> tuple[Any, ...]:
     return (
         m["id"],
@@ -450,15 +421,12 @@ def _chunks(items: Iterable[T], size: int) -> Iterator[list[T]]:
         yield batch
 
 
-# A cheap test before the full referral parser: most answers mention no other answer.
-
-
 def _repeated_ids(batch: list[Item]) -> set[int]:
     """Ids that occur more than once in a batch (a file may hold two states of a question)."""
     seen: set[int] = set()
     repeated: set[int] = set()
     for item in batch:
-        qid = item.id if isinstance(item, Prepared) else item[0]["id"]
+        qid = _id_of(item)
         if qid in seen:
             repeated.add(qid)
         seen.add(qid)

@@ -21,11 +21,12 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol
 
-from pqtrack import models
 from pqtrack.client import ParliamentClient
 from pqtrack.errors import ApiError, ApiUnreachable, LockedError, StoreError
-from pqtrack.merge import Source
+from pqtrack.question import list_view, validate
+from pqtrack.record import Value
 from pqtrack.store import SaveCounts, Store, utc_now
+from pqtrack.versions import Observation, Stored
 
 KINDS = ("answered", "corrected", "tabled")
 _PARAM = {"answered": "answeredWhen", "corrected": "correctedWhen", "tabled": "tabledWhen"}
@@ -314,22 +315,24 @@ def _sync_window(
     if len(items) < total:  # the window reshuffled while we paged: list it once more
         again, total = _list_window(client, params, reporter)
         items.update(again)
-    stored = store.current_values(list(items))
-    need = [qid for qid, item in items.items() if _needs_detail(item, stored.get(qid))]
     vanished = (
         _vanished(store, scope, day, items) if kind == "tabled" and len(items) >= total else []
     )
+    # Read once to choose what to fetch; saving reads the versions again inside its write
+    # transaction, as an import may have written in between (no transaction spans the fetches).
+    stored = {qid: c.stored for qid, c in store.current([*items, *vanished]).items()}
+    need = [qid for qid, item in items.items() if _needs_detail(item, stored.get(qid))]
     details = _fetch_details(client, need + vanished, reporter)
-    batch: list[tuple[models.Value, Source | None]] = [(item, "list") for item in items.values()]
+    batch: list[Observation] = [(item, "list") for item in items.values()]
     for qid in need:
         detail = details.get(qid)
         if detail is not None:
             batch.append((detail, "detail"))
     for qid in vanished:
-        batch.append(_vanished_value(qid, details.get(qid), store))
+        batch.append(_vanished_value(details.get(qid), stored[qid]))
     status = "done" if len(items) >= total else "short"
     with store.transaction():
-        counts = store.save_values(batch, run_id=run_id)
+        counts = store.save(batch, run_id=run_id)
         _mark_window(
             store,
             kind,
@@ -349,8 +352,8 @@ def _sync_window(
 
 def _list_window(
     client: ParliamentClient, params: dict[str, Any], reporter: Reporter
-) -> tuple[dict[int, models.Value], int]:
-    items: dict[int, models.Value] = {}
+) -> tuple[dict[int, Value], int]:
+    items: dict[int, Value] = {}
     total = 0
     for page in client.iter_question_pages(params):
         reporter.page()
@@ -361,24 +364,21 @@ def _list_window(
     return items, total
 
 
-def _checked(value: Any, what: str) -> models.Value:
+def _checked(value: Any, what: str) -> Value:
     """A value from the API, validated as a question; a malformed one fails its window."""
     try:
-        return models.validate(value)
+        return validate(value)
     except ValueError as exc:
         raise ApiError(f"{what} is malformed: {exc}") from None
 
 
-def _needs_detail(item: models.Value, stored: tuple[models.Value, Source, bool] | None) -> bool:
-    if stored is None:
+def _needs_detail(item: Value, stored: Stored | None) -> bool:
+    if stored is None or stored.truncated or stored.source == "list":
         return True
-    value, source, truncated = stored
-    if truncated or source == "list":
-        return True
-    return models.list_view(item) != models.list_view(value)
+    return list_view(item) != list_view(stored.value)
 
 
-def _vanished(store: Store, scope: Scope, day: str, items: dict[int, models.Value]) -> list[int]:
+def _vanished(store: Store, scope: Scope, day: str, items: dict[int, Value]) -> list[int]:
     """Questions stored as tabled on `day`, in scope, not withdrawn, but no longer listed."""
     rows = store.db.query(
         "SELECT id, house, answering_body_id FROM questions WHERE date_tabled = ?"
@@ -388,24 +388,21 @@ def _vanished(store: Store, scope: Scope, day: str, items: dict[int, models.Valu
     return [r["id"] for r in rows if r["id"] not in items and scope.matches(r)]
 
 
-def _vanished_value(
-    qid: int, detail: models.Value | None, store: Store
-) -> tuple[models.Value, Source | None]:
+def _vanished_value(detail: Value | None, stored: Stored) -> Observation:
     """What became of a vanished question: its single record, or, if even that is gone, the
     stored value marked withdrawn (the API hides withdrawn questions from lists)."""
     if detail is not None:
         return detail, "detail"
-    stored = store.current_values([qid])[qid]
-    return {**stored[0], "isWithdrawn": True}, stored[1]
+    return {**stored.value, "isWithdrawn": True}, stored.source
 
 
 def _fetch_details(
     client: ParliamentClient, ids: list[int], reporter: Reporter
-) -> dict[int, models.Value | None]:
+) -> dict[int, Value | None]:
     if not ids:
         return {}
 
-    def fetch(qid: int) -> tuple[int, models.Value | None]:
+    def fetch(qid: int) -> tuple[int, Value | None]:
         value = client.fetch_question(qid)
         reporter.detail()
         if value is None:

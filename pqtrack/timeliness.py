@@ -52,7 +52,7 @@ from typing import Any, Literal, TypeVar, get_args
 
 import holidays
 
-from pqtrack.models import is_prorogation_answer
+from pqtrack.question import is_prorogation_answer
 
 Status = Literal["unanswered", "holding", "answered", "corrected", "withdrawn"]
 STATUSES: tuple[Status, ...] = get_args(Status)

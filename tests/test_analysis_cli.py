@@ -265,8 +265,8 @@ def test_our_template_is_long_enough_for_near_matching() -> None:
 def build(db: Path, n: int, seed: int) -> Path:
     store = Store.open(db)
     try:
-        store.save_values(((v, None) for v in generate(n, seed=seed)), run_id=None)
-        store.save_values(((v, "detail") for v in own_questions()), run_id=None)
+        store.save(((v, None) for v in generate(n, seed=seed)), run_id=None)
+        store.save(((v, "detail") for v in own_questions()), run_id=None)
     finally:
         store.close()
     return db
@@ -376,7 +376,7 @@ def test_near_repeats_are_stable_and_follow_a_changed_answer(changing_db: Path) 
     changed = {**value, "answerText": UNRELATED_TEXT.replace("Environment Agency", "Agency")}
     store = Store.open(changing_db)
     try:
-        store.save_values([(changed, "detail")], run_id=None)
+        store.save([(changed, "detail")], run_id=None)
     finally:
         store.close()
     third = run_json(changing_db, "repeats", "--near", "0.9", "--limit", "1000")
@@ -515,7 +515,7 @@ def test_list_overdue_is_exactly_the_questions_past_their_deadline(tmp_path: Pat
     db = tmp_path / "overdue.db"
     store = Store.open(db)
     try:
-        store.save_values(((v, "detail") for v in values), run_id=None)
+        store.save(((v, "detail") for v in values), run_id=None)
     finally:
         store.close()
     records = run_json(db, "list", "--overdue", "--limit", "1000")

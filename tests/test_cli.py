@@ -27,10 +27,11 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from pqtrack import __version__, models
+from pqtrack import __version__
 from pqtrack.cli import app
 from pqtrack.importer import import_files
-from pqtrack.models import EVENTS
+from pqtrack.question import EVENTS
+from pqtrack.record import html_to_text
 from pqtrack.store import Store
 from tests.conftest import Cli, write_json
 from tests.samples import detail_files, list_files
@@ -330,7 +331,7 @@ def test_history_json_carries_the_contract_fields(samples: Cli) -> None:
     assert version["status"] == "corrected"
     assert version["date_answered"] == day(value["dateAnswered"])
     assert version["question_text"] == value["questionText"]
-    assert version["answer_text"] == models.html_to_text(value["answerText"])
+    assert version["answer_text"] == html_to_text(value["answerText"])
     assert version["answering_body"] == value["answeringBodyName"]
     assert version["changed"] == []
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00", version["seen_at"])
@@ -365,7 +366,7 @@ def test_csv_has_a_header_and_full_texts(samples: Cli) -> None:
     assert {int(r["id"]) for r in rows} == where(lambda v: v["answeringBodyId"] == 54)
     by_id = {int(r["id"]): r for r in rows}
     table = by_id[1767134]  # an answer with two tables: many lines, pipes, quotes
-    assert table["answer_text"] == models.html_to_text(corpus()[1767134]["answerText"])
+    assert table["answer_text"] == html_to_text(corpus()[1767134]["answerText"])
     assert table["question_text"] == corpus()[1767134]["questionText"]
     assert len(table["question_text"]) > 255
 

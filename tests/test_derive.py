@@ -23,7 +23,7 @@ def facts_of(db: Path) -> list[tuple[int, str | None, str | None, int]]:
 
 def built(db: Path, n: int = 1500) -> Path:
     store = Store.open(db)
-    store.save_values(((v, None) for v in generate(n, seed=5)), run_id=None)
+    store.save(((v, None) for v in generate(n, seed=5)), run_id=None)
     store.close()
     return db
 
@@ -121,7 +121,7 @@ def test_a_changed_answer_loses_its_facts_until_recomputed(tmp_path: Path) -> No
     store.refresh_derived()
     value = next(v for v in generate(30, seed=5) if v.get("answerText"))
     changed = {**value, "answerText": "<p>An answer quite unlike the first one.</p>"}
-    store.save_values([(changed, "detail")], run_id=None)
+    store.save([(changed, "detail")], run_id=None)
     assert store.refresh_derived() == 1
     (fp,) = store.db.execute(
         "SELECT answer_fp FROM answer_facts WHERE question_id = ?", [value["id"]]
@@ -201,7 +201,7 @@ def test_a_changed_answer_loses_its_near_facts(tmp_path: Path) -> None:
     store.refresh_derived(near=True)
     value = next(v for v in generate(30, seed=5) if v.get("answerText"))
     text = " ".join(["A wholly new answer about something else entirely"] * 6)
-    store.save_values([({**value, "answerText": f"<p>{text}</p>"}, "detail")], run_id=None)
+    store.save([({**value, "answerText": f"<p>{text}</p>"}, "detail")], run_id=None)
     assert store.refresh_derived(near=True) == 2  # its answer facts and its near facts
     (row,) = [row for row in near_facts_of(db) if row[0] == value["id"]]
     assert row[1:] == repeats.near_facts([text])[0][1:]

@@ -27,7 +27,7 @@ from pqtrack.diff import (
     to_json_ops,
     word_diff,
 )
-from pqtrack.models import html_to_text
+from pqtrack.record import html_to_text
 from pqtrack.store import Store
 from tests.samples import require_samples
 
@@ -364,7 +364,7 @@ def test_diff_of_a_correction_marks_exactly_what_the_api_marks(name: str) -> Non
     """`pqtrack diff` of a corrected answer: the API's own marking, word for word."""
     value = load_value(name)
     store = Store.memory()
-    store.save_values([(value, "detail")], run_id=None)
+    store.save([(value, "detail")], run_id=None)
     comparison = compare.versions(store, str(value["id"]), from_version=None, to_version=None)
     ops = comparison.ops["answer_text"]
     before, after = comparison.texts["answer_text"]

@@ -1,4 +1,4 @@
-"""events.py: typed events on real question timelines and on list-vs-single edge cases."""
+"""versions.events_between: typed events on real timelines and list-vs-single edge cases."""
 
 from __future__ import annotations
 
@@ -8,9 +8,14 @@ from typing import Any
 
 import pytest
 
-from pqtrack.events import Event, events_between
-from pqtrack.models import EVENTS, LIST_CUT, list_view
+from pqtrack.question import EVENTS, LIST_CUT, list_view, parse
+from pqtrack.versions import Event, events_between
 from tests.samples import require_samples
+
+
+def between(old: dict[str, Any] | None, new: dict[str, Any]) -> list[Event]:
+    """The events between two API values, as the store computes them: on the typed records."""
+    return events_between(None if old is None else parse(old), parse(new))
 
 
 def timeline(folder: str) -> list[dict[str, Any]]:
@@ -25,7 +30,7 @@ def event_names(values: list[dict[str, Any]]) -> list[list[str]]:
     steps: list[list[str]] = []
     previous: dict[str, Any] | None = None
     for value in values:
-        steps.append([e.event for e in events_between(previous, value)])
+        steps.append([e.event for e in between(previous, value)])
         previous = value
     return steps
 
@@ -88,33 +93,33 @@ def test_every_timeline_folder_has_an_expectation() -> None:
 
 def test_timeline_event_values() -> None:
     tabled, moved, answered = timeline("q1728699_transferred_reworded_then_answered")
-    assert events_between(None, tabled) == [Event("tabled", None, "2024-09-10")]
-    transferred, reworded = events_between(tabled, moved)
+    assert between(None, tabled) == [Event("tabled", None, "2024-09-10")]
+    transferred, reworded = between(tabled, moved)
     assert transferred == Event(
         "transferred", "Department for Business and Trade", "Cabinet Office"
     )
     assert reworded.old.startswith("To ask the Secretary of State for Business and Trade, if")
     assert reworded.new.startswith("To ask the Minister for the Cabinet Office, if")
-    assert events_between(moved, answered) == [Event("answered", None, "2024-12-19")]
+    assert between(moved, answered) == [Event("answered", None, "2024-12-19")]
 
     unanswered, holding, substantive = timeline("q1740381_unanswered_holding_substantive")
-    assert events_between(unanswered, holding)[1] == Event("holding", None, "2024-11-13")
-    assert events_between(holding, substantive) == [
+    assert between(unanswered, holding)[1] == Event("holding", None, "2024-11-13")
+    assert between(holding, substantive) == [
         Event("substantive", "2024-11-13", "2024-11-14")
     ]
 
     answered, corrected = timeline("q1725947_answered_then_corrected")
-    assert events_between(None, answered) == [
+    assert between(None, answered) == [
         Event("tabled", None, "2024-08-30"),
         Event("answered", None, "2024-09-09"),
     ]
-    assert events_between(answered, corrected) == [Event("corrected", None, "2024-11-26")]
+    assert between(answered, corrected) == [Event("corrected", None, "2024-11-26")]
 
 
 def test_same_snapshot_is_no_event() -> None:
     for folder in TIMELINES:
         for value in timeline(folder):
-            assert events_between(value, value) == []
+            assert between(value, value) == []
 
 
 def test_list_form_and_single_form_of_the_same_answer_give_no_event() -> None:
@@ -130,8 +135,8 @@ def test_list_form_and_single_form_of_the_same_answer_give_no_event() -> None:
         full = json.loads(path.read_text(encoding="utf-8"))["value"]
         listed = list_view(full)
         cut += listed["questionText"] != full["questionText"]
-        assert events_between(full, listed) == [], path.name
-        assert events_between(listed, full) == [], path.name
+        assert between(full, listed) == [], path.name
+        assert between(listed, full) == [], path.name
     assert cut > 0  # some questions really were longer than the list shows
 
 
@@ -176,7 +181,7 @@ CORRECTED = {**ANSWERED, "answerIsCorrection": True, "dateAnswerCorrected": "202
 
 
 def names(old: dict[str, Any] | None, new: dict[str, Any]) -> list[str]:
-    return [e.event for e in events_between(old, new)]
+    return [e.event for e in between(old, new)]
 
 
 LONG = "To ask the Chancellor of the Exchequer, " + "with reference to the figures, " * 12
@@ -204,7 +209,7 @@ def test_not_reworded(old_text: str, new_text: str) -> None:
     ],
 )
 def test_reworded(old_text: str, new_text: str) -> None:
-    events = events_between(value(questionText=old_text), value(questionText=new_text))
+    events = between(value(questionText=old_text), value(questionText=new_text))
     assert events == [Event("reworded", old_text, new_text)]
 
 
@@ -222,7 +227,7 @@ def test_first_sight() -> None:
     assert names(None, value(**HOLDING)) == ["tabled", "holding"]
     assert names(None, value(**ANSWERED)) == ["tabled", "answered"]
     # Corrected on the day of the answer, so first seen already corrected (API.md Q11).
-    assert events_between(None, value(**CORRECTED)) == [
+    assert between(None, value(**CORRECTED)) == [
         Event("tabled", None, "2024-11-01"),
         Event("answered", None, "2024-11-05"),
         Event("corrected", None, "2024-11-20"),
@@ -242,19 +247,19 @@ def test_answer_progress() -> None:
 def test_second_correction_reports_both_dates() -> None:
     first = value(**CORRECTED)
     second = value(**{**CORRECTED, "dateAnswerCorrected": "2024-12-02T00:00:00"})
-    assert events_between(first, second) == [Event("corrected", "2024-11-20", "2024-12-02")]
+    assert between(first, second) == [Event("corrected", "2024-11-20", "2024-12-02")]
     assert names(second, second) == []
 
 
 def test_transfer_falls_back_to_ids() -> None:
     old = value(answeringBodyName=None)
     new = value(answeringBodyId=7, answeringBodyName=None)
-    assert events_between(old, new) == [Event("transferred", 17, 7)]
+    assert between(old, new) == [Event("transferred", 17, 7)]
 
 
 def test_heading_set_changed_and_cleared() -> None:
-    assert events_between(value(), value(heading="Carers")) == [Event("heading", None, "Carers")]
-    assert events_between(value(heading="Carers"), value(heading="Carers: Pay")) == [
+    assert between(value(), value(heading="Carers")) == [Event("heading", None, "Carers")]
+    assert between(value(heading="Carers"), value(heading="Carers: Pay")) == [
         Event("heading", "Carers", "Carers: Pay")
     ]
     assert names(value(heading="Carers"), value()) == []
@@ -275,7 +280,7 @@ def test_reading_order_and_names() -> None:
         heading="Civil Service",
         isWithdrawn=True,
     )
-    events = events_between(old, new)
+    events = between(old, new)
     assert [e.event for e in events] == [
         "transferred",
         "reworded",

@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from pqtrack import models
 from pqtrack.cli import app
+from pqtrack.record import html_to_text
 from pqtrack.store import Store
 from tests.cli import query
 from tests.conftest import Cli, write_json
@@ -108,7 +108,7 @@ def test_acceptance_details_then_lists_keep_full_texts_and_reimport_adds_nothing
     rows = dict(query(db_path, "SELECT id, answer_text FROM questions"))
     truncated = dict(query(db_path, "SELECT id, truncated FROM questions"))
     for qid, value in details.items():
-        assert rows[qid] == models.html_to_text(value["answerText"]), qid
+        assert rows[qid] == html_to_text(value["answerText"]), qid
         assert not (len(rows[qid]) == 258 and rows[qid].endswith("...")), qid
         assert truncated[qid] == 0
     assert sum(truncated.values()) == sum(
@@ -120,7 +120,7 @@ def test_acceptance_details_then_lists_keep_full_texts_and_reimport_adds_nothing
 
     shown = cli.json("show", "1781191")
     assert shown["status"] == "corrected"
-    assert shown["answer_text"] == models.html_to_text(details[1781191]["answerText"])
+    assert shown["answer_text"] == html_to_text(details[1781191]["answerText"])
 
     versions_before = count(db_path, "versions")
     events_before = count(db_path, "events")

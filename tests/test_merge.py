@@ -1,7 +1,7 @@
-"""merge.py through the store: what a list item or a detail response does to what is stored.
+"""versions.merge through the store: what a list item or a detail response does to what is stored.
 
 Real values come from the single-question samples; their list renderings are built the way the
-list endpoint renders them (API.md §6): texts cut by `models.list_answer`/`list_question`, the
+list endpoint renders them (API.md §6): texts cut by `list_answer`/`list_question`, the
 detail-only texts empty, and the grouping the single endpoint never shows.
 """
 
@@ -19,9 +19,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlite_utils import Database
 
-from pqtrack import models
-from pqtrack.merge import merge
+from pqtrack.question import content, list_answer, list_question
+from pqtrack.record import html_to_text, plain_text
 from pqtrack.store import Store
+from pqtrack.versions import merge, snake
 from tests.samples import require_samples, uncorrected
 
 Value = dict[str, Any]
@@ -63,8 +64,8 @@ def as_list_item(full: Value, grouping: Sequence[tuple[str, str]] = ()) -> Value
     """What the list endpoint shows of a single-question value."""
     return {
         **full,
-        "questionText": models.list_question(full["questionText"]),
-        "answerText": models.list_answer(full["answerText"]),
+        "questionText": list_question(full["questionText"]),
+        "answerText": list_answer(full["answerText"]),
         "originalAnswerText": "",
         "comparableAnswerText": "",
         "groupedQuestions": [uin for uin, _ in grouping],
@@ -73,7 +74,7 @@ def as_list_item(full: Value, grouping: Sequence[tuple[str, str]] = ()) -> Value
 
 
 def save(store: Store, value: Value, source: str | None = None) -> dict[str, Any]:
-    return store.save_values([(value, source)], run_id=None).as_dict()  # type: ignore[list-item]
+    return store.save([(value, source)], run_id=None).as_dict()  # type: ignore[list-item]
 
 
 def end_state(store: Store) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -110,7 +111,7 @@ def row(store: Store, qid: int) -> dict[str, Any]:
 def snake_diff(old: Value, new: Value, ignore: tuple[str, ...] = ()) -> list[str]:
     """The snake_case names of the fields that differ, computed here from the raw values."""
     keys = (set(old) | set(new)) - set(ignore)
-    return sorted(models.snake(k) for k in keys if old.get(k) != new.get(k))
+    return sorted(snake(k) for k in keys if old.get(k) != new.get(k))
 
 
 GROUPING = [("34768", "2025-03-03T00:00:00"), ("34769", "2025-03-04T00:00:00")]
@@ -125,7 +126,7 @@ def test_a_list_item_never_replaces_a_full_text_nor_makes_a_version() -> None:
         counts = save(store, as_list_item(full), "list")
         assert counts["unchanged"] == 1 and counts["changed"] == 0, full["id"]
         stored = row(store, full["id"])
-        assert stored["answer_text"] == models.html_to_text(full["answerText"])
+        assert stored["answer_text"] == html_to_text(full["answerText"])
         assert stored["question_text"] == full["questionText"]
         assert stored["truncated"] == 0
         assert stored["version"] == 1
@@ -134,7 +135,7 @@ def test_a_list_item_never_replaces_a_full_text_nor_makes_a_version() -> None:
 
 def test_the_list_item_alone_is_stored_cut_and_flagged_truncated() -> None:
     store = fresh_store()
-    long = [d for d in details() if len(models.list_answer(d["answerText"])) == 258]
+    long = [d for d in details() if len(list_answer(d["answerText"])) == 258]
     assert len(long) > 50
     for full in long:
         save(store, as_list_item(full), "list")
@@ -152,9 +153,9 @@ def test_merge_outcomes_directly() -> None:
     assert merge(None, None, full).source == "detail"
     assert merge(None, None, cut).source == "list"
     assert merge(None, None, cut).truncated is True
-    unchanged = merge(models.content(full), "detail", cut)
+    unchanged = merge(content(full), "detail", cut)
     assert unchanged.outcome == "unchanged" and unchanged.changed == []
-    filled = merge(models.content(cut), "list", full)
+    filled = merge(content(cut), "list", full)
     assert filled.outcome == "filled"
     assert filled.source == "detail" and filled.truncated is False
     assert filled.value["answerText"] == full["answerText"]
@@ -185,13 +186,13 @@ def test_detail_then_list_equals_list_then_detail(index: int, grouping: Any) -> 
     save(b, listed, "list")
     save(b, full)
     c = fresh_store()  # both in one batch
-    c.save_values([(listed, "list"), (full, None)], run_id=None)
+    c.save([(listed, "list"), (full, None)], run_id=None)
 
     assert end_state(a) == end_state(b) == end_state(c)
     rows, current = end_state(a)
     assert rows[0]["version"] == 1
     assert rows[0]["truncated"] == 0
-    assert rows[0]["answer_text"] == models.html_to_text(full["answerText"])
+    assert rows[0]["answer_text"] == html_to_text(full["answerText"])
     assert json.loads(rows[0]["grouped_uins"]) == [uin for uin, _ in grouping]
     assert current[0]["source"] == "detail"
 
@@ -223,7 +224,7 @@ def test_a_new_heading_seen_in_a_list_is_a_new_version_and_keeps_the_full_texts(
     assert v2["source"] == "detail" and v2["truncated"] == 0
     stored = row(store, full["id"])
     assert stored["heading"] == "Ministry of Defence: Lost Property"
-    assert stored["answer_text"] == models.html_to_text(full["answerText"])
+    assert stored["answer_text"] == html_to_text(full["answerText"])
     assert stored["question_text"] == full["questionText"]
 
 
@@ -263,7 +264,7 @@ def test_a_newly_answered_question_seen_in_a_list_is_a_new_version() -> None:
     counts = save(store, full)
     assert counts["filled"] == 1 and counts["changed"] == 0
     assert [v["version"] for v in versions(store, full["id"])] == [1, 2]
-    assert row(store, full["id"])["answer_text"] == models.html_to_text(full["answerText"])
+    assert row(store, full["id"])["answer_text"] == html_to_text(full["answerText"])
     assert row(store, full["id"])["truncated"] == 0
 
 
@@ -273,8 +274,8 @@ def test_a_correction_beyond_the_cut_still_makes_a_version(qid: int) -> None:
     corrected = detail(qid)
     before = uncorrected(corrected)
     listed = as_list_item(corrected)
-    assert models.list_answer(before["answerText"]) == listed["answerText"]
-    assert models.html_to_text(before["answerText"]) != models.html_to_text(corrected["answerText"])
+    assert list_answer(before["answerText"]) == listed["answerText"]
+    assert html_to_text(before["answerText"]) != html_to_text(corrected["answerText"])
 
     store = fresh_store()
     save(store, before)
@@ -291,7 +292,7 @@ def test_a_correction_beyond_the_cut_still_makes_a_version(qid: int) -> None:
     }
     stored = row(store, qid)
     assert stored["status"] == "corrected"
-    assert stored["answer_text"] == models.plain_answer(listed["answerText"])
+    assert stored["answer_text"] == plain_text(listed["answerText"])
     assert stored["answer_text"].endswith("...") and len(listed["answerText"]) == 258
     assert stored["truncated"] == 1
     assert v2["source"] == "list" and v2["truncated"] == 1
@@ -300,8 +301,8 @@ def test_a_correction_beyond_the_cut_still_makes_a_version(qid: int) -> None:
     assert counts["filled"] == 1
     assert [v["version"] for v in versions(store, qid)] == [1, 2]
     stored = row(store, qid)
-    assert stored["answer_text"] == models.html_to_text(corrected["answerText"])
-    assert stored["original_answer_text"] == models.html_to_text(corrected["originalAnswerText"])
+    assert stored["answer_text"] == html_to_text(corrected["answerText"])
+    assert stored["original_answer_text"] == html_to_text(corrected["originalAnswerText"])
     assert stored["truncated"] == 0
 
 

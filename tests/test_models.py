@@ -1,4 +1,5 @@
-"""models.py: HTML to text on real answers, list truncation, status, hashing, names, validation."""
+"""record.py and question.py: HTML to text on real answers, list truncation, status, hashing,
+names, validation."""
 
 from __future__ import annotations
 
@@ -13,10 +14,34 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pqtrack import models
+from pqtrack.question import (
+    MEMBER_OBJECTS,
+    STATUSES,
+    answer_is_cut,
+    content,
+    is_prorogation_answer,
+    list_answer,
+    list_question,
+    parse,
+    question_is_cut,
+    status_of,
+    validate,
+)
+from pqtrack.record import canonical_json, hash_json, html_to_text, parse_date
+from pqtrack.versions import snake
 from tests.samples import detail_files, require_samples
 
 # -- reading the shared samples ------------------------------------------------------------------
+
+def parse_row(value: dict[str, Any]) -> dict[str, Any]:
+    """The questions row a value is stored as."""
+    return parse(value).row()
+
+
+def content_hash(value: dict[str, Any]) -> str:
+    """What a version's hash is taken of: the canonical JSON of the value's content."""
+    return hash_json(canonical_json(content(value)))
+
 
 
 def value_of(path: Path) -> dict[str, Any]:
@@ -135,7 +160,7 @@ def test_html_to_text_matches_an_independent_reading_of_every_sample_answer() ->
         for key in ("answerText", "originalAnswerText"):
             if value.get(key):
                 checked += 1
-                if models.html_to_text(value[key]) != expected_text(value[key]):
+                if html_to_text(value[key]) != expected_text(value[key]):
                     mismatched.append((path.name, key))
     assert mismatched == []
     assert checked == 128
@@ -154,7 +179,7 @@ def test_html_to_text_leaves_no_tags_entities_or_spacer_paragraphs_in_any_sample
     spacers = 0
     for path in detail_files():
         markup = value_of(path)["answerText"]
-        text = models.html_to_text(markup)
+        text = html_to_text(markup)
         _text_is_clean(text)
         spacers += markup.count("<p> </p>")
         # paragraphs are separated by exactly one blank line, never by empty ones
@@ -172,7 +197,7 @@ def test_html_to_text_leaves_no_tags_entities_or_spacer_paragraphs_in_any_sample
 )
 def test_table_rows_become_pipe_separated_lines(name: str) -> None:
     markup = detail(name)["answerText"]
-    text = models.html_to_text(markup)
+    text = html_to_text(markup)
     lines = text.split("\n")
     rows = markup.count("<tr")
     assert rows > 1
@@ -185,7 +210,7 @@ def test_table_rows_become_pipe_separated_lines(name: str) -> None:
 
 def test_tables_keep_the_paragraphs_around_them_as_blank_line_separated_blocks() -> None:
     markup = detail("question_1767134.json")["answerText"]
-    blocks = models.html_to_text(markup).split("\n\n")
+    blocks = html_to_text(markup).split("\n\n")
     tables = [b for b in blocks if " | " in b]
     assert len(tables) == markup.count("<table")
     # a table is one block: all its lines are rows
@@ -210,7 +235,7 @@ def test_links_keep_their_text_and_lose_their_target_blank_urls() -> None:
     assert len(defra) >= 2
     assert len(answers) >= 10
     for markup in answers:
-        text = models.html_to_text(markup)
+        text = html_to_text(markup)
         links = read_html(markup).links
         assert links
         for link in links:
@@ -225,7 +250,7 @@ def test_entities_are_decoded() -> None:
     ]
     assert len(with_amp) >= 5
     for markup in with_amp:
-        text = models.html_to_text(markup)
+        text = html_to_text(markup)
         assert "&amp;" not in text
         assert text.count("&") >= markup.count("&amp;") - _amps_in_attributes(markup)
 
@@ -282,29 +307,29 @@ def _amps_in_attributes(markup: str) -> int:
     ],
 )
 def test_html_to_text_cases(markup: str | None, text: str) -> None:
-    assert models.html_to_text(markup) == text
+    assert html_to_text(markup) == text
 
 
 def test_inline_tags_inside_a_table_cell_do_not_split_words() -> None:
     markup = (
         "<table><tr><td>From 5<sup>th</sup> May</td><td><strong>To</strong>tal</td></tr></table>"
     )
-    assert models.html_to_text(markup) == "From 5th May | Total"
+    assert html_to_text(markup) == "From 5th May | Total"
 
 
 def test_html_comments_are_dropped_in_answers_with_tables() -> None:
     markup = "<!-- pasted from Word --><p>Intro</p><table><tr><td>a</td><td>b</td></tr></table>"
-    assert models.html_to_text(markup) == "Intro\n\na | b"
+    assert html_to_text(markup) == "Intro\n\na | b"
 
 
 def test_html_comments_are_dropped_in_answers_without_tables() -> None:
-    assert models.html_to_text("<p>x</p><!-- note --><p>y</p>") == "x\n\ny"
+    assert html_to_text("<p>x</p><!-- note --><p>y</p>") == "x\n\ny"
 
 
 @settings(max_examples=200, deadline=None)
 @given(st.text(alphabet=st.sampled_from(list("ab <>/&;#xp\n\t\u00a0")), max_size=60))
 def test_html_to_text_never_fails_and_is_trimmed(markup: str) -> None:
-    text = models.html_to_text(markup)
+    text = html_to_text(markup)
     assert text == text.strip()
     assert "\n\n\n" not in text
 
@@ -327,43 +352,43 @@ def test_list_answer_and_list_question_reproduce_the_list_endpoint_for_every_pai
             if full is None:
                 continue
             pairs += 1
-            if models.list_answer(full["answerText"]) != listed["answerText"]:
+            if list_answer(full["answerText"]) != listed["answerText"]:
                 wrong.append((listed["id"], "answerText"))
-            if models.list_question(full["questionText"]) != listed["questionText"]:
+            if list_question(full["questionText"]) != listed["questionText"]:
                 wrong.append((listed["id"], "questionText"))
     assert wrong == []
     assert pairs == 100
 
 
 def test_list_renderings_of_short_and_long_texts() -> None:
-    assert models.list_answer(None) is None
-    assert models.list_question(None) is None
-    assert models.list_answer("<p>Short &amp; sweet.</p>") == "Short &amp; sweet."
+    assert list_answer(None) is None
+    assert list_question(None) is None
+    assert list_answer("<p>Short &amp; sweet.</p>") == "Short &amp; sweet."
     long = "<p>" + "x" * 200 + "</p><p>" + "y" * 100 + "</p>"
-    cut = models.list_answer(long)
+    cut = list_answer(long)
     assert cut == "x" * 200 + "y" * 55 + "..."
-    assert len(cut) == 258 and models.answer_is_cut(cut)
-    assert models.list_question("q" * 300) == "q" * 255
-    assert models.list_question("q" * 255) == "q" * 255
-    assert models.question_is_cut("q" * 255) and not models.question_is_cut("q" * 254)
-    assert not models.answer_is_cut("<p>" + "x" * 251 + "...</p>")  # HTML is never a list cut
-    assert not models.answer_is_cut("x" * 257 + ".")
+    assert len(cut) == 258 and answer_is_cut(cut)
+    assert list_question("q" * 300) == "q" * 255
+    assert list_question("q" * 255) == "q" * 255
+    assert question_is_cut("q" * 255) and not question_is_cut("q" * 254)
+    assert not answer_is_cut("<p>" + "x" * 251 + "...</p>")  # HTML is never a list cut
+    assert not answer_is_cut("x" * 257 + ".")
 
 
 # -- status, prorogation, dates ------------------------------------------------------------------
 
 
 def test_derive_status_along_a_real_holding_timeline() -> None:
-    states = [models.derive_status(v) for v in timeline("q1740381_unanswered_holding_substantive")]
+    states = [status_of(v) for v in timeline("q1740381_unanswered_holding_substantive")]
     assert states == ["unanswered", "holding", "answered"]
 
 
 def test_derive_status_corrected_and_withdrawn() -> None:
     corrected = detail("question_1781191_corrected_detail.json")
-    assert models.derive_status(corrected) == "corrected"
-    assert models.derive_status({**corrected, "isWithdrawn": True}) == "withdrawn"
+    assert status_of(corrected) == "corrected"
+    assert status_of({**corrected, "isWithdrawn": True}) == "withdrawn"
     unanswered = timeline("q1740470_vanished_from_list")[0]
-    assert models.derive_status({**unanswered, "isWithdrawn": True}) == "withdrawn"
+    assert status_of({**unanswered, "isWithdrawn": True}) == "withdrawn"
 
 
 @pytest.mark.parametrize(
@@ -404,30 +429,30 @@ def test_derive_status_corrected_and_withdrawn() -> None:
     ],
 )
 def test_derive_status_cases(value: dict[str, Any], status: str) -> None:
-    assert models.derive_status(value) == status
-    assert status in models.STATUSES
+    assert status_of(value) == status
+    assert status in STATUSES
 
 
 def test_every_sample_answer_is_answered_or_corrected() -> None:
-    statuses = {models.derive_status(v) for v in all_details().values()}
+    statuses = {status_of(v) for v in all_details().values()}
     assert statuses == {"answered", "corrected"}
 
 
 def test_the_prorogation_formula_is_recognised() -> None:
     (value,) = timeline("q1676644_answered_at_prorogation")
-    assert models.is_prorogation_answer(value["answerText"])
-    assert models.to_row(value)["is_prorogation_answer"] is True
-    assert models.derive_status(value) == "answered"
+    assert is_prorogation_answer(value["answerText"])
+    assert parse_row(value)["is_prorogation_answer"] is True
+    assert status_of(value) == "answered"
 
 
 def test_ordinary_answers_are_not_prorogation_answers() -> None:
     for value in all_details().values():
-        assert not models.is_prorogation_answer(models.html_to_text(value["answerText"]))
-        assert models.to_row(value)["is_prorogation_answer"] is False
+        assert not is_prorogation_answer(html_to_text(value["answerText"]))
+        assert parse_row(value)["is_prorogation_answer"] is False
     root = require_samples() / "timelines"
     for path in root.glob("*/*.json"):
         if "prorogation" not in path.parent.name:
-            assert not models.is_prorogation_answer(value_of(path)["answerText"])
+            assert not is_prorogation_answer(value_of(path)["answerText"])
 
 
 @pytest.mark.parametrize(
@@ -446,7 +471,7 @@ def test_ordinary_answers_are_not_prorogation_answers() -> None:
     ],
 )
 def test_prorogation_cases(text: str | None, expected: bool) -> None:
-    assert models.is_prorogation_answer(text) is expected
+    assert is_prorogation_answer(text) is expected
 
 
 @pytest.mark.parametrize(
@@ -459,11 +484,11 @@ def test_prorogation_cases(text: str | None, expected: bool) -> None:
     ],
 )
 def test_parse_date(text: str | None, day: str | None) -> None:
-    assert models.parse_date(text) == day
+    assert parse_date(text) == day
 
 
 def test_to_row_dates_are_days() -> None:
-    row = models.to_row(detail("question_1781191_corrected_detail.json"))
+    row = parse_row(detail("question_1781191_corrected_detail.json"))
     for key in ("date_tabled", "date_for_answer", "date_answered", "date_answer_corrected"):
         assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", row[key]), key
     assert row["date_holding_answer"] is None
@@ -479,7 +504,7 @@ _json = st.recursive(
     max_leaves=12,
 )
 _content_keys = st.text(min_size=1, max_size=20).filter(
-    lambda k: k not in models.MEMBER_OBJECTS and k != "links"
+    lambda k: k not in MEMBER_OBJECTS and k != "links"
 )
 _values = st.dictionaries(_content_keys, _json, min_size=1, max_size=12)
 
@@ -490,8 +515,8 @@ def test_content_hash_is_stable_under_key_order(value: dict[str, Any], rnd: Any)
     items = list(value.items())
     rnd.shuffle(items)
     shuffled = dict(items)
-    assert models.content_hash(shuffled) == models.content_hash(value)
-    assert re.fullmatch(r"sha256:[0-9a-f]{64}", models.content_hash(value))
+    assert content_hash(shuffled) == content_hash(value)
+    assert re.fullmatch(r"sha256:[0-9a-f]{64}", content_hash(value))
 
 
 @settings(max_examples=100, deadline=None)
@@ -499,27 +524,27 @@ def test_content_hash_is_stable_under_key_order(value: dict[str, Any], rnd: Any)
 def test_any_change_of_a_content_value_changes_the_hash(value: dict[str, Any], data: Any) -> None:
     key = data.draw(st.sampled_from(sorted(value)))
     new = data.draw(
-        _json.filter(lambda v: models.canonical_json(v) != models.canonical_json(value[key]))
+        _json.filter(lambda v: canonical_json(v) != canonical_json(value[key]))
     )
-    assert models.content_hash({**value, key: new}) != models.content_hash(value)
+    assert content_hash({**value, key: new}) != content_hash(value)
 
 
 @settings(max_examples=100, deadline=None)
-@given(_values, st.sampled_from([*models.MEMBER_OBJECTS, "links"]), _json)
+@given(_values, st.sampled_from([*MEMBER_OBJECTS, "links"]), _json)
 def test_member_objects_and_links_are_not_content(
     value: dict[str, Any], key: str, extra: Any
 ) -> None:
-    assert models.content_hash({**value, key: extra}) == models.content_hash(value)
+    assert content_hash({**value, key: extra}) == content_hash(value)
 
 
 def test_content_hash_of_a_real_value_ignores_key_order_and_member_objects() -> None:
     value = detail("question_1781191_corrected_detail.json")
     reordered = dict(sorted(value.items(), reverse=True))
-    assert models.content_hash(reordered) == models.content_hash(value)
+    assert content_hash(reordered) == content_hash(value)
     expanded = {**value, "askingMember": {"id": value["askingMemberId"], "name": "Someone"}}
-    assert models.content_hash(expanded) == models.content_hash(value)
-    assert models.content_hash({**value, "heading": value["heading"] + "!"}) != (
-        models.content_hash(value)
+    assert content_hash(expanded) == content_hash(value)
+    assert content_hash({**value, "heading": value["heading"] + "!"}) != (
+        content_hash(value)
     )
 
 
@@ -540,12 +565,12 @@ def test_content_hash_of_a_real_value_ignores_key_order_and_member_objects() -> 
     ],
 )
 def test_snake(name: str, column: str) -> None:
-    assert models.snake(name) == column
+    assert snake(name) == column
 
 
 def test_validate_accepts_every_sample_value() -> None:
     for value in all_details().values():
-        assert models.validate(value) is value
+        assert validate(value) is value
 
 
 @pytest.mark.parametrize(
@@ -574,15 +599,15 @@ def test_validate_accepts_every_sample_value() -> None:
 )
 def test_validate_rejects_bad_values(value: Any) -> None:
     with pytest.raises(ValueError):
-        models.validate(value)
+        validate(value)
 
 
 @pytest.mark.parametrize("day", ["2025-13-45T00:00:00", "2025-02-30T00:00:00"])
 def test_validate_rejects_impossible_dates(day: str) -> None:
     with pytest.raises(ValueError):
-        models.validate({"id": 1, "questionText": "x", "dateTabled": day})
+        validate({"id": 1, "questionText": "x", "dateTabled": day})
 
 
 def test_validate_rejects_ids_sqlite_cannot_store() -> None:
     with pytest.raises(ValueError):
-        models.validate({"id": 2**63, "questionText": "x"})
+        validate({"id": 2**63, "questionText": "x"})

@@ -12,7 +12,7 @@ import pytest
 
 from pqtrack import reader
 from pqtrack.importer import import_files
-from pqtrack.models import list_answer, list_question
+from pqtrack.question import list_answer, list_question
 from pqtrack.store import Store
 from tests.bench.generate import generate
 from tests.conftest import Cli

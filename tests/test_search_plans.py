@@ -17,7 +17,7 @@ from tests.bench.generate import generate
 @pytest.fixture(scope="module")
 def corpus() -> Iterator[Store]:
     store = Store.memory()
-    store.save_values(((v, None) for v in generate(3000, seed=11)), run_id=None)
+    store.save(((v, None) for v in generate(3000, seed=11)), run_id=None)
     yield store
     store.close()
 

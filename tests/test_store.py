@@ -14,14 +14,25 @@ from typing import Any
 import pytest
 from sqlite_utils import Database
 
-from pqtrack import models
 from pqtrack.errors import StoreError
 from pqtrack.migrations import migrations
+from pqtrack.question import content, list_answer, parse
+from pqtrack.record import canonical_json, hash_json, html_to_text
 from pqtrack.store import Store
 from tests.samples import require_samples, uncorrected
 
 Value = dict[str, Any]
 MIGRATIONS = [m.name for m in migrations._migrations]
+
+def parse_row(value: dict[str, Any]) -> dict[str, Any]:
+    """The questions row a value is stored as."""
+    return parse(value).row()
+
+
+def content_hash(value: dict[str, Any]) -> str:
+    """What a version's hash is taken of: the canonical JSON of the value's content."""
+    return hash_json(canonical_json(content(value)))
+
 
 
 def sample(name: str) -> Value:
@@ -124,14 +135,14 @@ def test_upgrade_from_the_first_schema_keeps_the_data_and_its_index(
 
     corrected = sample("question_1781191_corrected_detail.json")
     before = uncorrected(corrected)
-    value = models.content(before)
-    record = models.canonical_json(value)
+    value = content(before)
+    record = canonical_json(value)
     stamp = "2025-03-20T06:00:00+00:00"
     question = {
-        **models.to_row(value),
+        **parse_row(value),
         "truncated": 0,
         "version": 1,
-        "content_hash": models.hash_json(record),
+        "content_hash": hash_json(record),
         "first_seen": stamp,
         "last_seen": stamp,
         "last_changed": stamp,
@@ -179,7 +190,7 @@ def test_upgrade_from_the_first_schema_keeps_the_data_and_its_index(
 
     # the old row is found by words only its old text has, through the CLI
     old_words = set(question["answer_text"].lower().split())
-    new_words = set(models.html_to_text(corrected["answerText"]).lower().split())
+    new_words = set(html_to_text(corrected["answerText"]).lower().split())
     word = sorted(w for w in old_words - new_words if w.isalpha() and len(w) > 3)[0]
     found = cli.json("search", word)
     assert [r["id"] for r in found] == [value["id"]]
@@ -314,17 +325,17 @@ def test_an_unwritable_location_is_a_clean_error_even_for_root() -> None:
 def test_versions_append_and_the_old_record_stays(store: Store) -> None:
     first = synthetic(9000001, "<p>The zebra crossing will be repainted.</p>")
     second = synthetic(9000001, "<p>The pelican crossing will be replaced.</p>")
-    store.save_values([(first, None)], run_id=None, now="2025-03-10T06:00:00+00:00")
+    store.save([(first, None)], run_id=None, now="2025-03-10T06:00:00+00:00")
     (v1,) = store.db.query("SELECT * FROM versions")
-    store.save_values([(second, None)], run_id=None, now="2025-03-11T06:00:00+00:00")
+    store.save([(second, None)], run_id=None, now="2025-03-11T06:00:00+00:00")
     rows = list(store.db.query("SELECT * FROM versions ORDER BY version"))
     assert [r["version"] for r in rows] == [1, 2]
     assert rows[0] == v1
     assert json.loads(rows[1]["changed"]) == ["answer_text"]
     assert rows[1]["seen_at"] == "2025-03-11T06:00:00+00:00"
     for r in rows:
-        assert r["content_hash"] == models.hash_json(r["record"])
-    assert rows[1]["content_hash"] == models.content_hash(second)
+        assert r["content_hash"] == hash_json(r["record"])
+    assert rows[1]["content_hash"] == content_hash(second)
     q = next(store.db.query("SELECT * FROM questions"))
     assert (q["version"], q["first_seen"], q["last_changed"]) == (
         2,
@@ -332,7 +343,7 @@ def test_versions_append_and_the_old_record_stays(store: Store) -> None:
         "2025-03-11T06:00:00+00:00",
     )
     # seeing it again unchanged only moves last_seen
-    counts = store.save_values([(second, None)], run_id=None, now="2025-03-12T06:00:00+00:00")
+    counts = store.save([(second, None)], run_id=None, now="2025-03-12T06:00:00+00:00")
     assert counts.unchanged == 1
     q = next(store.db.query("SELECT * FROM questions"))
     assert (q["version"], q["last_seen"], q["last_changed"]) == (
@@ -344,10 +355,10 @@ def test_versions_append_and_the_old_record_stays(store: Store) -> None:
 
 
 def test_the_search_index_follows_text_changes(store: Store) -> None:
-    store.save_values([(synthetic(9000002, "<p>The zebra crossing stays.</p>"), None)], run_id=None)
+    store.save([(synthetic(9000002, "<p>The zebra crossing stays.</p>"), None)], run_id=None)
     assert fts_ids(store, "zebra") == [9000002]
     changed = synthetic(9000002, "<p>The pelican crossing stays.</p>", heading="Roads: Pelicans")
-    store.save_values([(changed, None)], run_id=None)
+    store.save([(changed, None)], run_id=None)
     assert fts_ids(store, "zebra") == []
     assert fts_ids(store, "pelican") == [9000002]
     assert fts_ids(store, "pelicans") == [9000002]  # the heading is indexed too
@@ -359,11 +370,11 @@ def test_a_word_past_the_list_cut_becomes_searchable_when_the_full_text_arrives(
     store: Store,
 ) -> None:
     full = synthetic(9000003, "<p>" + "Roads are busy. " * 20 + "</p><p>Meanwhile aardvarks.</p>")
-    cut = {**full, "answerText": models.list_answer(full["answerText"])}
+    cut = {**full, "answerText": list_answer(full["answerText"])}
     assert "aardvarks" not in cut["answerText"]
-    store.save_values([(cut, "list")], run_id=None)
+    store.save([(cut, "list")], run_id=None)
     assert fts_ids(store, "aardvarks") == []
-    counts = store.save_values([(full, None)], run_id=None)
+    counts = store.save([(full, None)], run_id=None)
     assert counts.filled == 1
     assert fts_ids(store, "aardvarks") == [9000003]
     assert store.db.execute("SELECT count(*) FROM versions").fetchone()[0] == 1
@@ -376,7 +387,7 @@ def test_several_changes_to_one_question_in_one_batch(store: Store) -> None:
         synthetic(9000004, "<p>Holding reply about otters.</p>", answerIsHolding=True),
         synthetic(9000004, "<p>Full reply about badgers.</p>"),
     ]
-    counts = store.save_values([(s, None) for s in states], run_id=None)
+    counts = store.save([(s, None) for s in states], run_id=None)
     assert (counts.new, counts.changed) == (1, 2)
     assert [r[0] for r in store.db.execute("SELECT version FROM versions")] == [1, 2, 3]
     assert fts_ids(store, "otters") == [] and fts_ids(store, "badgers") == [9000004]
@@ -385,11 +396,11 @@ def test_several_changes_to_one_question_in_one_batch(store: Store) -> None:
 
 def test_events_carry_the_run_that_saw_them(store: Store) -> None:
     first_run = store.begin_run("import", {"files": ["a.json"]})
-    store.save_values([(synthetic(9000005, None), None)], run_id=first_run)
+    store.save([(synthetic(9000005, None), None)], run_id=first_run)
     store.finish_run(first_run, "ok", {"new": 1})
     second_run = store.begin_run("import", {"files": ["b.json"]})
     answered = synthetic(9000005, "<p>Yes.</p>", heading="Roads: Crossings")
-    store.save_values([(answered, None)], run_id=second_run)
+    store.save([(answered, None)], run_id=second_run)
     events = list(store.db.query("SELECT event, version, run_id, new FROM events ORDER BY id"))
     assert events == [
         {"event": "tabled", "version": 1, "run_id": first_run, "new": '"2025-03-03"'},
@@ -412,7 +423,7 @@ def test_a_failure_midway_leaves_nothing_behind(store: Store) -> None:
         raise RuntimeError("the input broke")
 
     with pytest.raises(RuntimeError):
-        store.save_values(values(), run_id=None)
+        store.save(values(), run_id=None)
     for table in ("questions", "versions", "events", "answering_bodies"):
         assert store.db.execute(f"SELECT count(*) FROM {table}").fetchone()[0] == 0, table
     assert fts_ids(store, "answer") == []

@@ -25,9 +25,10 @@ from typing import Any
 
 import pytest
 
-from pqtrack import models
 from pqtrack import sync as syncing
 from pqtrack.client import ParliamentClient, make_http_client
+from pqtrack.question import answer_is_cut, list_answer
+from pqtrack.record import html_to_text
 from pqtrack.store import Store
 from tests.conftest import Cli
 from tests.fakeapi import FAULT_KINDS, FakeApi, FaultPlan, Request, load_samples, make_question
@@ -272,8 +273,8 @@ def test_one_sync_stores_every_question_with_full_texts(store: Store) -> None:
         if v["answerText"] is None:
             assert row["answer_text"] is None, v["id"]
         else:
-            assert row["answer_text"] == models.html_to_text(v["answerText"]), v["id"]
-            cut_answers += models.answer_is_cut(models.list_answer(v["answerText"]))
+            assert row["answer_text"] == html_to_text(v["answerText"]), v["id"]
+            cut_answers += answer_is_cut(list_answer(v["answerText"]))
         assert row["truncated"] == 0 and row["version"] == 1, v["id"]
         assert row["house"] == v["house"] and row["answering_body_id"] == v["answeringBodyId"]
     assert cut_answers > 200  # the lists really did cut most answers
@@ -352,7 +353,7 @@ def test_next_sync_records_exactly_the_changes_made_meanwhile(store: Store, cli:
         old_answer = by_id[corrected]["answerText"]
         # the correction is past the 255 characters a list shows: only the flags tell
         new_answer = old_answer.replace("office confirmed", "office has since confirmed")
-        assert models.list_answer(new_answer) == models.list_answer(old_answer)
+        assert list_answer(new_answer) == list_answer(old_answer)
         fake.update(
             corrected,
             answerIsCorrection=True,
@@ -399,11 +400,11 @@ def test_next_sync_records_exactly_the_changes_made_meanwhile(store: Store, cli:
     assert row[holding]["status"] == "answered"
     assert row[holding]["date_answered"] == substantive_on.isoformat()
     assert row[holding]["date_holding_answer"] == by_id[holding]["dateHoldingAnswer"][:10]
-    assert row[holding]["answer_text"] == models.html_to_text(substantive)
+    assert row[holding]["answer_text"] == html_to_text(substantive)
     assert row[corrected]["status"] == "corrected"
     assert row[corrected]["date_answer_corrected"] == "2025-03-12"
-    assert row[corrected]["original_answer_text"] == models.html_to_text(old_answer)
-    assert row[corrected]["answer_text"] == models.html_to_text(new_answer)
+    assert row[corrected]["original_answer_text"] == html_to_text(old_answer)
+    assert row[corrected]["answer_text"] == html_to_text(new_answer)
     assert "office has since confirmed" in row[corrected]["answer_text"]
     assert row[transferred]["answering_body_id"] == 53
     assert row[transferred]["question_text"].startswith("To ask the Minister for the Cabinet")
@@ -621,7 +622,7 @@ def test_a_question_answered_between_two_pages_is_still_stored(store: Store) -> 
     assert row == (
         "answered",
         (UNTIL + timedelta(days=1)).isoformat(),
-        models.html_to_text(moved[0]),
+        html_to_text(moved[0]),
     )
     assert store.db.execute("SELECT count(*) FROM questions").fetchone() == (150,)
     assert store.db.execute(
