@@ -103,7 +103,6 @@ class ParliamentClient:
         """HTTP requests sent, retries included."""
         self.retries = 0
         """Requests that were repeated because the previous try hit a transient fault."""
-        self.faults: list[str] = []
         """One line per transient fault seen, oldest first."""
 
     # -- public API -----------------------------------------------------------------------
@@ -166,12 +165,7 @@ class ParliamentClient:
                         self.requests += 1
                         if attempt.retry_state.attempt_number > 1:
                             self.retries += 1
-                    try:
-                        return self._attempt(url, path, query, missing_ok)
-                    except _Retry as exc:
-                        with self._lock:
-                            self.faults.append(f"GET {path}: {exc.fault}")
-                        raise
+                    return self._attempt(url, path, query, missing_ok)
         except _Retry as exc:
             error = ApiUnreachable if exc.unconnected else ApiError
             raise error(

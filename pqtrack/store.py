@@ -122,12 +122,6 @@ class Store:
             raise StoreError(_describe_db_error(path, exc)) from None
         return store
 
-    @classmethod
-    def memory(cls) -> Store:
-        store = cls(Database(memory=True))
-        store._migrate()
-        return store
-
     def _migrate(self) -> None:
         known = {m.name for m in migrations._migrations}
         applied = {m.name for m in migrations.applied(self.db)}

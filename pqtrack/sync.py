@@ -1,6 +1,6 @@
 """Incremental sync: day windows -> pages -> details -> store, one transaction per window.
 
-The recipe (API.md §9): for each day in the range, list the questions answered, corrected and
+The recipe: for each day in the range, list the questions answered, corrected and
 tabled that day; fetch the single-question record only for questions that are new, whose
 list-visible fields changed, or whose stored text is still a list's cut copy; save each window
 and its ledger row in one transaction, so a killed run loses at most the window it was in and

@@ -360,10 +360,10 @@ def test_metadata_changes_body_without_names_uses_ids() -> None:
 
 
 @pytest.mark.parametrize("name", sorted(CORRECTIONS))
-def test_diff_of_a_correction_marks_exactly_what_the_api_marks(name: str) -> None:
+def test_diff_of_a_correction_marks_exactly_what_the_api_marks(name: str, tmp_path: Path) -> None:
     """`pqtrack diff` of a corrected answer: the API's own marking, word for word."""
     value = load_value(name)
-    store = Store.memory()
+    store = Store.open(tmp_path / "pq.db")
     store.save([(value, "detail")], run_id=None)
     comparison = compare.versions(store, str(value["id"]), from_version=None, to_version=None)
     ops = comparison.ops["answer_text"]
