@@ -6,9 +6,10 @@ plans, and owns every write. Every batch is one explicit transaction.
 
 from __future__ import annotations
 
+import functools
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -21,7 +22,7 @@ from pqtrack import question as q
 from pqtrack.errors import StoreError
 from pqtrack.migrations import migrations
 from pqtrack.record import Value, canonical_json, loads
-from pqtrack.versions import Change, Item, Prepared, Stored, plan
+from pqtrack.versions import Change, Item, Prepared, Source, Stored, plan
 
 if TYPE_CHECKING:
     from pqtrack.derive import Progress
@@ -29,23 +30,79 @@ if TYPE_CHECKING:
 BATCH = 500
 T = TypeVar("T")
 
-_QUESTION_COLUMNS = (
-    *q.COLUMNS,
-    "truncated",
-    "version",
-    "content_hash",
-    "first_seen",
-    "last_seen",
-    "last_changed",
-)
-_UPSERT_QUESTION = (
-    "INSERT INTO questions ({cols}) VALUES ({marks}) ON CONFLICT (id) DO UPDATE SET {sets}".format(
-        cols=", ".join(_QUESTION_COLUMNS),
-        marks=", ".join(f":{c}" for c in _QUESTION_COLUMNS),
-        sets=", ".join(
-            f"{c} = excluded.{c}" for c in _QUESTION_COLUMNS if c not in ("id", "first_seen")
-        ),
-    )
+People = tuple[tuple[Value, ...], tuple[int, str] | None]
+_BOOKKEEPING = ("truncated", "version", "content_hash", "first_seen", "last_seen", "last_changed")
+
+
+@dataclass(frozen=True)
+class RecordKind:
+    """A kind of record the store keeps, and the tables it keeps it in: the current state (one
+    row a record, its columns those of the kind's typed record plus bookkeeping), every version
+    and the events between them (keyed by `key`), the full-text index over `indexed`, and the
+    derived tables whose rows go stale when a record changes. Table names are constants here,
+    never input. Questions are one kind; written statements will be another."""
+
+    table: str
+    columns: tuple[str, ...]
+    key: str
+    versions: str
+    events: str
+    fts: str
+    indexed: tuple[str, ...]
+    derived: tuple[str, ...]
+    plan: Callable[[Stored | None, Value, Source | None], Change | None]  # versions.plan
+    people: Callable[[Value], People]  # the members and the department a value names
+
+    @functools.cached_property
+    def sql(self) -> dict[str, str]:
+        cols = (*self.columns, *_BOOKKEEPING)
+        fts_cols = ", ".join(self.indexed)
+        marks = ", ".join("?" * len(self.indexed))
+        return {
+            "upsert": (
+                f"INSERT INTO {self.table} ({', '.join(cols)})"
+                f" VALUES ({', '.join(':' + c for c in cols)}) ON CONFLICT (id) DO UPDATE SET "
+                + ", ".join(f"{c} = excluded.{c}" for c in cols if c not in ("id", "first_seen"))
+            ),
+            "seen": f"UPDATE {self.table} SET last_seen = ? WHERE id = ?",
+            "version": (
+                f"INSERT INTO {self.versions} ({self.key}, version, content_hash, record, source,"
+                " truncated, changed, seen_at, run_id) VALUES (?,?,?,?,?,?,?,?,?)"
+            ),
+            "fill": (
+                f"UPDATE {self.versions} SET record = ?, content_hash = ?, source = ?,"
+                f" truncated = ? WHERE {self.key} = ? AND version = ?"
+            ),
+            "event": (
+                f"INSERT INTO {self.events} ({self.key}, version, event, old, new, seen_at,"
+                " run_id) VALUES (?,?,?,?,?,?,?)"
+            ),
+            "fts_delete": (
+                f"INSERT INTO {self.fts} ({self.fts}, rowid, {fts_cols})"
+                f" VALUES ('delete', ?, {marks})"
+            ),
+            "fts_insert": f"INSERT INTO {self.fts} (rowid, {fts_cols}) VALUES (?, {marks})",
+            "current": (
+                f"SELECT v.{self.key}, v.record, v.source, v.version, r.truncated,"
+                f" {', '.join('r.' + c for c in self.indexed)} FROM {self.table} r"
+                f" JOIN {self.versions} v ON v.{self.key} = r.id AND v.version = r.version"
+                " WHERE r.id IN ({marks})"
+            ),
+            **{f"stale {t}": f"DELETE FROM {t} WHERE {self.key} = ?" for t in self.derived},
+        }
+
+
+QUESTIONS = RecordKind(
+    table="questions",
+    columns=q.COLUMNS,
+    key="question_id",
+    versions="versions",
+    events="events",
+    fts="questions_fts",
+    indexed=("heading", "question_text", "answer_text"),
+    derived=("answer_facts", "near_facts"),  # recomputed from the new answer when next needed
+    plan=plan,
+    people=lambda value: (tuple(q.members_of(value)), q.body_of(value)),
 )
 
 
@@ -183,6 +240,7 @@ class Store:
         *,
         run_id: int | None,
         now: str | None = None,
+        kind: RecordKind = QUESTIONS,
     ) -> SaveCounts:
         """Save observations (values with where they came from, if known, or first sights
         planned ahead) in one transaction: new versions, events, members, the search index."""
@@ -190,25 +248,20 @@ class Store:
         counts = SaveCounts()
         with self.transaction():
             for batch in _chunks(items, BATCH):
-                current = self.current(sorted({_id_of(item) for item in batch}))
-                writes = _Writes(now, run_id, counts, _repeated_ids(batch))
+                current = self.current(sorted({_id_of(item) for item in batch}), kind)
+                writes = _Writes(kind, now, run_id, counts, _repeated_ids(batch))
                 for item in batch:
                     writes.add(item, current)
                 writes.run(self.db.conn)
         return counts
 
-    def current(self, ids: list[int]) -> dict[int, Current]:
+    def current(self, ids: list[int], kind: RecordKind = QUESTIONS) -> dict[int, Current]:
         """The stored version of each known id (unknown ids are left out)."""
         out: dict[int, Current] = {}
         for start in range(0, len(ids), BATCH):
             chunk = ids[start : start + BATCH]
-            rows = self.db.conn.execute(
-                "SELECT v.question_id, v.record, v.source, v.version, q.truncated, q.heading,"
-                " q.question_text, q.answer_text FROM questions q"
-                " JOIN versions v ON v.question_id = q.id AND v.version = q.version"
-                f" WHERE q.id IN ({','.join('?' * len(chunk))})",
-                chunk,
-            )
+            sql = kind.sql["current"].format(marks=",".join("?" * len(chunk)))
+            rows = self.db.conn.execute(sql, chunk)
             for qid, record, source, version, truncated, *indexed in rows:
                 stored = Stored(loads(record), source, version, bool(truncated))
                 out[qid] = Current(stored, tuple(indexed))
@@ -236,25 +289,6 @@ class Store:
         )
 
 
-_INSERT_VERSION = (
-    "INSERT INTO versions (question_id, version, content_hash, record, source, truncated, changed,"
-    " seen_at, run_id) VALUES (?,?,?,?,?,?,?,?,?)"
-)
-_FILL_VERSION = (
-    "UPDATE versions SET record = ?, content_hash = ?, source = ?, truncated = ?"
-    " WHERE question_id = ? AND version = ?"
-)
-_FTS_DELETE = (
-    "INSERT INTO questions_fts (questions_fts, rowid, heading, question_text, answer_text)"
-    " VALUES ('delete', ?, ?, ?, ?)"
-)
-_FTS_INSERT = (
-    "INSERT INTO questions_fts (rowid, heading, question_text, answer_text) VALUES (?, ?, ?, ?)"
-)
-_INSERT_EVENT = (
-    "INSERT INTO events (question_id, version, event, old, new, seen_at, run_id)"
-    " VALUES (?,?,?,?,?,?,?)"
-)
 _UPSERT_MEMBER = (
     "INSERT INTO members (id, name, list_as, party, party_abbreviation, party_colour, member_from,"
     " thumbnail_url, last_seen) VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT (id) DO UPDATE SET"
@@ -281,11 +315,12 @@ class _Writes:
     for the whole batch (executemany), in the order the tables need."""
 
     def __init__(
-        self, now: str, run_id: int | None, counts: SaveCounts, repeated: set[int]
-    ) -> None:
-        self.now, self.run_id, self.counts = now, run_id, counts
+        self, kind: RecordKind, now: str, run_id: int | None, counts: SaveCounts,
+        repeated: set[int],
+    ) -> None:  # fmt: skip
+        self.kind, self.now, self.run_id, self.counts = kind, now, run_id, counts
         self.repeated = repeated  # ids met more than once in the batch
-        self.questions: dict[int, dict[str, Any]] = {}
+        self.rows: dict[int, dict[str, Any]] = {}
         self.seen_only: list[tuple[str, int]] = []
         self.versions: list[tuple[Any, ...]] = []
         self.filled: list[tuple[Any, ...]] = []
@@ -294,7 +329,7 @@ class _Writes:
         self.bodies: dict[int, str] = {}
         self.fts_deletes: list[tuple[Any, ...]] = []
         self.fts_inserts: dict[int, tuple[Any, ...]] = {}
-        self.stale_facts: list[tuple[int]] = []
+        self.stale: list[tuple[int]] = []
 
     def add(self, item: Item, current: dict[int, Current]) -> None:
         """Plan one observation against the stored version and gather what it writes."""
@@ -304,27 +339,27 @@ class _Writes:
             members, body = item.members, item.body
             change: Change | None = item.change
             if found is not None:
-                change = plan(found.stored if found else None, item.change.value(), item.given)
+                change = self.kind.plan(found.stored, item.change.value(), item.given)
         else:
-            members, body = tuple(q.members_of(item[0])), q.body_of(item[0])
-            change = plan(found.stored if found else None, *item)
+            members, body = self.kind.people(item[0])
+            change = self.kind.plan(found.stored if found else None, *item)
         for member in members:
             self.members[member["id"]] = member
         if body:
             self.bodies[body[0]] = body[1]
         if change is None:
             self.counts.unchanged += 1
-            if qid not in self.questions:
+            if qid not in self.rows:
                 self.seen_only.append((self.now, qid))
             return
         self._record(change, found)
-        indexed = (change.row["heading"], change.row["question_text"], change.row["answer_text"])
+        indexed = tuple(change.row[c] for c in self.kind.indexed)
         if found is None or found.indexed != indexed:
             if found is not None and qid not in self.fts_inserts:
                 self.fts_deletes.append((qid, *found.indexed))
             self.fts_inserts[qid] = (qid, *indexed)
         if found is not None:
-            self.stale_facts.append((qid,))  # recomputed from the new answer when next needed
+            self.stale.append((qid,))
         if qid in self.repeated:  # the next observation of it merges with this one
             stored = Stored(change.value(), change.source, change.version, change.truncated)
             current[qid] = Current(stored, indexed)
@@ -353,33 +388,34 @@ class _Writes:
                     (qid, change.version, str(ev.event), _json(ev.old), _json(ev.new), self.now,
                      self.run_id)
                 )  # fmt: skip
-        self.questions[qid] = {
+        self.rows[qid] = {
             **change.row,
             "truncated": int(change.truncated),
             "version": change.version,
             "content_hash": change.digest,
-            "first_seen": self.now,  # written only when the question is new
+            "first_seen": self.now,  # written only when the record is new
             "last_seen": self.now,
             "last_changed": self.now,
         }
         counts.truncated += change.truncated
 
     def run(self, conn: sqlite3.Connection) -> None:
-        for sql, rows in (
-            (_UPSERT_QUESTION, list(self.questions.values())),
-            (_INSERT_VERSION, self.versions),
-            (_FILL_VERSION, self.filled),
-            ("UPDATE questions SET last_seen = ? WHERE id = ?", self.seen_only),
-            (_INSERT_EVENT, self.events),
-            (_FTS_DELETE, self.fts_deletes),
-            (_FTS_INSERT, list(self.fts_inserts.values())),
-            ("DELETE FROM answer_facts WHERE question_id = ?", self.stale_facts),
-            ("DELETE FROM near_facts WHERE question_id = ?", self.stale_facts),
+        sql = self.kind.sql
+        batches: list[tuple[str, Sequence[Any]]] = [
+            (sql["upsert"], list(self.rows.values())),
+            (sql["version"], self.versions),
+            (sql["fill"], self.filled),
+            (sql["seen"], self.seen_only),
+            (sql["event"], self.events),
+            (sql["fts_delete"], self.fts_deletes),
+            (sql["fts_insert"], list(self.fts_inserts.values())),
+            *((sql[f"stale {t}"], self.stale) for t in self.kind.derived),
             (_UPSERT_MEMBER, [_member_row(m, self.now) for m in self.members.values()]),
             (_UPSERT_BODY, [(bid, name, self.now, self.now) for bid, name in self.bodies.items()]),
-        ):
+        ]
+        for statement, rows in batches:
             if rows:
-                conn.executemany(sql, rows)
+                conn.executemany(statement, rows)
 
 
 def _json(value: Any) -> str | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import tempfile
 from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
@@ -32,7 +33,7 @@ Value = dict[str, Any]
 
 @cache
 def _template() -> Store:
-    return Store.memory()
+    return Store.open(Path(tempfile.mkdtemp(prefix="pqtrack-test-")) / "template.db")
 
 
 def fresh_store() -> Store:

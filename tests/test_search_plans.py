@@ -15,8 +15,8 @@ from tests.bench.generate import generate
 
 
 @pytest.fixture(scope="module")
-def corpus() -> Iterator[Store]:
-    store = Store.memory()
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
+    store = Store.open(tmp_path_factory.mktemp("plans") / "pq.db")
     store.save(((v, None) for v in generate(3000, seed=11)), run_id=None)
     yield store
     store.close()
