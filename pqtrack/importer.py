@@ -8,7 +8,8 @@ from typing import Any
 
 from pqtrack import reader
 from pqtrack.errors import InputFileError
-from pqtrack.store import SaveCounts, Store
+from pqtrack.store import Store
+from pqtrack.writes import SaveCounts
 
 
 @dataclass

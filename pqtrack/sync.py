@@ -25,8 +25,9 @@ from pqtrack.client import ParliamentClient
 from pqtrack.errors import ApiError, ApiUnreachable, LockedError, StoreError
 from pqtrack.question import list_view, validate
 from pqtrack.record import Value
-from pqtrack.store import SaveCounts, Store, utc_now
+from pqtrack.store import Store, utc_now
 from pqtrack.versions import Observation, Stored
+from pqtrack.writes import SaveCounts
 
 KINDS = ("answered", "corrected", "tabled")
 _PARAM = {"answered": "answeredWhen", "corrected": "correctedWhen", "tabled": "tabledWhen"}
@@ -64,13 +65,13 @@ class Scope:
             params["searchTerm"] = self.search_term
         return params
 
-    def matches(self, row: dict[str, Any]) -> bool:
+    def matches(self, house: str | None, department_id: int | None) -> bool:
         """Whether a stored question falls in this scope (for noticing vanished ones)."""
         if self.search_term:
             return False  # the API's search is not ours to reproduce: never infer a vanishing
-        if self.house and row.get("house") != self.house:
+        if self.house and house != self.house:
             return False
-        return not self.department_ids or row.get("answering_body_id") in self.department_ids
+        return not self.department_ids or department_id in self.department_ids
 
 
 class Reporter(Protocol):
@@ -172,21 +173,10 @@ def plan_days(
     end = until or today
     if since is not None:
         return since, end
-    last = last_success(store, scope)
+    last = store.completed_until(scope.key())
     if last is None:
         return end - timedelta(days=FIRST_RUN_DAYS - 1), end
     return min(date.fromisoformat(last) - timedelta(days=overlap), end), end
-
-
-def last_success(store: Store, scope: Scope) -> str | None:
-    """The `until` day of the most recent sync that completed every window of this scope."""
-    for (args_text,) in store.db.conn.execute(
-        "SELECT args FROM runs WHERE kind = 'sync' AND status IN ('ok', 'partial') ORDER BY id DESC"
-    ):
-        done = json.loads(args_text or "{}").get("complete", {})
-        if scope.key() in done:
-            return str(done[scope.key()])
-    return None
 
 
 def sync(
@@ -205,11 +195,7 @@ def sync(
     started = clock()
     today = today or datetime.now(UTC).date()
     reporter = reporter or _Silent()
-    store.db.execute(
-        "UPDATE runs SET status = 'interrupted', finished_at = ? WHERE kind = 'sync'"
-        " AND status = 'running'",
-        [utc_now()],
-    )
+    store.interrupt_running("sync")
     plans = []
     for scope in scopes:
         first, last = plan_days(
@@ -244,7 +230,7 @@ def sync(
             except ApiError as exc:
                 scope_failed += 1
                 report.failed.append(f"{kind} {day}: {exc}")
-                _mark_window(store, kind, day, scope, "failed", run_id, error=str(exc))
+                store.mark_window(kind, day, scope.key(), "failed", run_id, error=str(exc))
                 continue
             report.details += details
             report.counts.add(counts)
@@ -260,7 +246,7 @@ def sync(
     report.requests = client.requests - requests
     report.retries = client.retries - retries
     report.seconds = clock() - started
-    store.db.execute("UPDATE runs SET args = ? WHERE id = ?", [json.dumps(args), run_id])
+    store.set_run_args(run_id, args)
     store.finish_run(
         run_id,
         "failed" if unreachable else "ok" if report.ok else "partial",
@@ -281,17 +267,10 @@ def _windows(
     for day in days:
         for kind in KINDS:
             wanted[(kind, day)] = None
-    for kind, day in store.db.conn.execute(
-        "SELECT kind, day FROM sync_windows WHERE scope = ? AND status != 'done' ORDER BY day",
-        [scope.key()],
-    ):
+    for kind, day in store.unfinished_windows(scope.key()):
         wanted.setdefault((kind, day), None)
     repoll_from = (last - timedelta(days=REPOLL_DAYS)).isoformat()
-    for (day,) in store.db.conn.execute(
-        "SELECT DISTINCT date_tabled FROM questions WHERE status IN ('unanswered', 'holding')"
-        " AND date_tabled >= ? AND date_tabled < ? ORDER BY date_tabled",
-        [repoll_from, first.isoformat()],
-    ):
+    for day in store.open_question_days(repoll_from, first.isoformat()):
         wanted.setdefault(("tabled", day), None)
     base = scope.params()
     return [
@@ -333,17 +312,10 @@ def _sync_window(
     status = "done" if len(items) >= total else "short"
     with store.transaction():
         counts = store.save(batch, run_id=run_id)
-        _mark_window(
-            store,
-            kind,
-            day,
-            scope,
-            status,
-            run_id,
-            total=total,
-            seen=len(items),
-            details=len(need) + len(vanished),
-        )
+        store.mark_window(
+            kind, day, scope.key(), status, run_id,
+            total=total, seen=len(items), details=len(need) + len(vanished),
+        )  # fmt: skip
     short = None
     if status == "short":
         short = f"listed {len(items)} of the {total} questions the API counts; will retry"
@@ -380,12 +352,11 @@ def _needs_detail(item: Value, stored: Stored | None) -> bool:
 
 def _vanished(store: Store, scope: Scope, day: str, items: dict[int, Value]) -> list[int]:
     """Questions stored as tabled on `day`, in scope, not withdrawn, but no longer listed."""
-    rows = store.db.query(
-        "SELECT id, house, answering_body_id FROM questions WHERE date_tabled = ?"
-        " AND status != 'withdrawn'",
-        [day],
-    )
-    return [r["id"] for r in rows if r["id"] not in items and scope.matches(r)]
+    return [
+        qid
+        for qid, house, body in store.tabled_on(day)
+        if qid not in items and scope.matches(house, body)
+    ]
 
 
 def _vanished_value(detail: Value | None, stored: Stored) -> Observation:
@@ -416,75 +387,6 @@ def _fetch_details(
         return dict(pool.map(fetch, ids))
 
 
-def _mark_window(
-    store: Store,
-    kind: str,
-    day: str,
-    scope: Scope,
-    status: str,
-    run_id: int,
-    *,
-    total: int | None = None,
-    seen: int | None = None,
-    details: int | None = None,
-    error: str | None = None,
-) -> None:
-    store.db.execute(
-        "INSERT INTO sync_windows (kind, day, scope, status, total_results, rows_seen, details,"
-        " error, fetched_at, run_id) VALUES (?,?,?,?,?,?,?,?,?,?)"
-        " ON CONFLICT (kind, day, scope) DO UPDATE SET status = excluded.status,"
-        " total_results = excluded.total_results, rows_seen = excluded.rows_seen,"
-        " details = excluded.details, error = excluded.error, fetched_at = excluded.fetched_at,"
-        " run_id = excluded.run_id",
-        [kind, day, scope.key(), status, total, seen, details, error, utc_now(), run_id],
-    )
-
-
 def status(store: Store) -> dict[str, Any]:
     """The ledger: last good sync, coverage per kind, and windows not done."""
-    conn = store.db.conn
-    last = conn.execute(
-        "SELECT started_at, finished_at, args, counts FROM runs WHERE kind = 'sync'"
-        " AND status = 'ok' ORDER BY id DESC LIMIT 1"
-    ).fetchone()
-    latest = conn.execute(
-        "SELECT id, started_at, finished_at, status, counts FROM runs WHERE kind = 'sync'"
-        " ORDER BY id DESC LIMIT 1"
-    ).fetchone()
-    coverage = [
-        {"kind": k, "scope": s, "first_day": a, "last_day": b, "windows": n}
-        for k, s, a, b, n in conn.execute(
-            "SELECT kind, scope, min(day), max(day), count(*) FROM sync_windows"
-            " WHERE status = 'done' GROUP BY kind, scope ORDER BY scope, kind"
-        )
-    ]
-    incomplete = [
-        {"kind": k, "day": d, "scope": s, "status": st, "error": e, "fetched_at": f}
-        for k, d, s, st, e, f in conn.execute(
-            "SELECT kind, day, scope, status, error, fetched_at FROM sync_windows"
-            " WHERE status != 'done' ORDER BY day, kind"
-        )
-    ]
-    return {
-        "last_success": None
-        if last is None
-        else {
-            "started_at": last[0],
-            "finished_at": last[1],
-            **json.loads(last[2] or "{}"),
-            "counts": json.loads(last[3] or "{}"),
-        },
-        "latest_run": None
-        if latest is None
-        else {
-            "id": latest[0],
-            "started_at": latest[1],
-            "finished_at": latest[2],
-            "status": latest[3],
-            "counts": json.loads(latest[4] or "{}"),
-        },
-        "coverage": coverage,
-        "incomplete": incomplete,
-        "questions": conn.execute("SELECT count(*) FROM questions").fetchone()[0],
-        "truncated": conn.execute("SELECT count(*) FROM questions WHERE truncated").fetchone()[0],
-    }
+    return store.ledger()
