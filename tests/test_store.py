@@ -24,6 +24,7 @@ from tests.samples import require_samples, uncorrected
 Value = dict[str, Any]
 MIGRATIONS = [m.name for m in migrations._migrations]
 
+
 def parse_row(value: dict[str, Any]) -> dict[str, Any]:
     """The questions row a value is stored as."""
     return parse(value).row()
@@ -32,7 +33,6 @@ def parse_row(value: dict[str, Any]) -> dict[str, Any]:
 def content_hash(value: dict[str, Any]) -> str:
     """What a version's hash is taken of: the canonical JSON of the value's content."""
     return hash_json(canonical_json(content(value)))
-
 
 
 def sample(name: str) -> Value:
@@ -454,3 +454,25 @@ def test_facts_computed_before_m006_move_to_answer_facts(db_path: Path) -> None:
         assert store.refresh_derived() == 2
     finally:
         store.close()
+
+
+def test_the_field_table_is_the_questions_table(store: Store) -> None:
+    """One field table: a Question's fields, its row and the table's columns are the same."""
+    from dataclasses import fields
+
+    from pqtrack import question
+
+    table = [name for _, name, *_ in store.db.conn.execute("PRAGMA table_info(questions)")]
+    bookkeeping = ["truncated", "version", "content_hash", "first_seen", "last_seen"]
+    assert table == [*question.COLUMNS, *bookkeeping, "last_changed"]
+    assert [f.name for f in fields(question.Question)] == [*question.COLUMNS, "has_answer"]
+    value = {
+        "id": 7,
+        "questionText": "Q?",
+        "answerText": "<p>A &amp; B</p>",
+        "dateAnswered": "2025-01-02T00:00:00",
+    }
+    row = question.parse(value).row()
+    assert list(row) == list(question.COLUMNS)
+    assert row["answer_text"] == "A & B" and row["status"] == "answered"
+    assert row["date_answered"] == "2025-01-02" and row["grouped_uins"] == "[]"
