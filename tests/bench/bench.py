@@ -48,7 +48,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
-SECTIONS = ("import", "search", "sync", "analysis")
+SECTIONS = ("import", "search", "peer", "sync", "analysis")
 LIMIT = 50  # the CLI's default --limit
 RUNS = 3  # timed runs per in-process query (after one warm-up); the query's figure is the median
 CLI_RUNS = 10
@@ -804,6 +804,75 @@ def bench_analysis(work: Work, report: Report) -> None:
         store.close()
 
 
+# -- against a peer ------------------------------------------------------------------------------
+
+PEER_QUERIES = ("watchlist", '"live facial recognition"', "prison", "government")
+PEER_RUNS = 7  # pairs of runs per query
+
+
+def peer_database(work: Work, report: Report) -> Path:
+    """The generated file loaded by `sqlite-utils insert` and indexed by `sqlite-utils
+    enable-fts` on the three columns pqtrack searches (built once per workspace)."""
+    path = work.dir / f"peer-{work.n}-seed{work.seed}.db"
+    if path.exists():
+        return path
+    jsonl, _count = work.questions_file(report)
+    tool = str(Path(sys.executable).parent / "sqlite-utils")
+    part = path.with_suffix(".part")
+    remove_db(part)
+    say(f"building {path} with sqlite-utils (not a timed figure) ...")
+    for args in (
+        ["insert", str(part), "questions", str(jsonl), "--nl", "--pk", "id"],
+        ["enable-fts", str(part), "questions", "heading", "questionText", "answerText"],
+    ):
+        subprocess.run([tool, *args], check=True, stdout=subprocess.DEVNULL)
+    part.rename(path)
+    return path
+
+
+def bench_peer(work: Work, report: Report, env: dict[str, str]) -> None:
+    """`pqtrack search Q --format json` against `sqlite-utils search DB questions Q`, each a
+    whole process, alternating the two, over the same rows; each with its default order and
+    50 rows."""
+    say("== peer: pqtrack search against sqlite-utils search")
+    db = work.database(report)
+    peer = peer_database(work, report)
+    tool = str(Path(sys.executable).parent / "sqlite-utils")
+
+    def wall(command: list[str]) -> float:
+        start = time.perf_counter()
+        done = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+        took = time.perf_counter() - start
+        if done.returncode != 0:
+            raise SystemExit(f"{' '.join(command)} failed ({done.returncode}): {done.stderr!r}")
+        return took
+
+    ratios = []
+    for query in PEER_QUERIES:
+        ours = [*pqtrack_command(), "search", query, "--format", "json", "--db", str(db)]
+        theirs = [tool, "search", str(peer), "questions", query, "--limit", str(LIMIT)]
+        wall(ours), wall(theirs)  # warm the page cache for both
+        a, b = [], []
+        for _ in range(PEER_RUNS):
+            a.append(wall(ours))
+            b.append(wall(theirs))
+        ratio = statistics.median(a) / statistics.median(b)
+        ratios.append(ratio)
+        report.add(
+            "peer",
+            f"search {query}: pqtrack / sqlite-utils",
+            f"{ms(statistics.median(a))} / {ms(statistics.median(b))} = {ratio:.2f}",
+        )
+    median = statistics.median(ratios)
+    report.add(
+        "peer",
+        f"median ratio pqtrack / sqlite-utils ({len(PEER_QUERIES)} queries)",
+        f"{median:.2f}",
+        "<= 0.6",
+        median <= 0.6,
+    )
+
+
 # -- main ----------------------------------------------------------------------------------------
 
 
@@ -853,6 +922,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 bench_import(work, report, env)
             elif section == "search":
                 bench_search(work, report, env)
+            elif section == "peer":
+                bench_peer(work, report, env)
             elif section == "sync":
                 bench_sync(work, report)
             else:
