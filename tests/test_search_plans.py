@@ -44,7 +44,11 @@ def cases(store: Store) -> list[tuple[str, Filters]]:
 
 def run(store: Store, query: str, filters: Filters, **paging: int) -> list[tuple[int, str]]:
     result = search.search_records(
-        store.db.conn, [query], filters, limit=paging.get("limit", 20), offset=paging.get("offset", 0)
+        store.db.conn,
+        [query],
+        filters,
+        limit=paging.get("limit", 20),
+        offset=paging.get("offset", 0),
     )
     return [(r["id"], r["snippet"]) for r in result.records]
 
@@ -86,11 +90,15 @@ def test_list_from_the_id_ceiling_gives_the_same_questions(
         Filters(answered_until=answered),
         Filters(until=old, answered_until=answered, status="answered"),
     ):
-        first_way = [r["id"] for r in search.list_records(corpus.db.conn, filters, limit=30, offset=5)]
+        first_way = [
+            r["id"] for r in search.list_records(corpus.db.conn, filters, limit=30, offset=5)
+        ]
         with monkeypatch.context() as forced:
             forced.setattr(search, "GUARD_STEPS", 1)
             forced.setattr(search, "LIST_TRY_SECONDS", -1.0)
-            other_way = [r["id"] for r in search.list_records(corpus.db.conn, filters, limit=30, offset=5)]
+            other_way = [
+                r["id"] for r in search.list_records(corpus.db.conn, filters, limit=30, offset=5)
+            ]
         assert other_way == first_way != []
 
 

@@ -14,12 +14,15 @@ Sections:
 
 import    `pqtrack import --quiet` (the CLI, end to end) of a generated JSON Lines file into a
           fresh database, then the same file again (every question unchanged).
-search    in-process latency of `queries.search_records` / `list_records` (limit 50, as the
+search    in-process latency of `search.search` / `search.list_records` (limit 50, as the
           CLI): newest-first search, ranked search of selective and of very common words (the
           relevance guard), list with filters; then `pqtrack search ... --format json` and
           `pqtrack --version` as processes (wall time, median of 10).
 sync      ~400 questions answered on each of 14 days served by tests/fakeapi.py over HTTP on
           127.0.0.1; one sync of those days into a fresh database, then the same sync again.
+peer      `pqtrack search Q --format json` against `sqlite-utils search` on a database that
+          `sqlite-utils insert` and `enable-fts` built from the same file: whole processes,
+          alternated, the median ratio of their times.
 analysis  `repeat_groups` (exact, then near=0.9, each twice) and `stats` by department and by
           month over the whole database; the first exact call also derives the answer facts,
           the first near call the near facts.
@@ -391,9 +394,8 @@ RANKED_COMMON: list[tuple[str, Opts]] = [
 ]
 
 
-def list_specs(store: Any) -> list[tuple[Opts, int]]:
+def list_specs(conn: sqlite3.Connection) -> list[tuple[Opts, int]]:
     """Filter combinations for `list` (with an offset for a few), members taken from the data."""
-    conn = store.db.conn
     askers = [
         str(r[0])
         for r in conn.execute(
@@ -490,28 +492,21 @@ def time_call(label: str, fn: Call) -> Timing:
 
 def bench_search(work: Work, report: Report, env: dict[str, str]) -> None:
     say("== search and list")
-    from pqtrack import queries, search
-    from pqtrack.cli import build_filters
-    from pqtrack.store import Store
+    from pqtrack import filters, search
+    from pqtrack.connect import reading
 
     db = work.database(report)
-    store = Store.open(db, must_exist=True)
-    try:
-        count = store.db.conn.execute("SELECT count(*) FROM questions").fetchone()[0]
+    with reading(db) as conn:
+        count = conn.execute("SELECT count(*) FROM questions").fetchone()[0]
         say(f"  {count:,} questions in {db}")
 
         def searcher(query: str, opts: Opts, relevance: bool) -> Call:
-            expressions = [search.to_match(query)]
-            fallback = search.literal(query)
-            if fallback not in expressions:
-                expressions.append(fallback)
-
             def run() -> tuple[int, str | None, float]:
                 start = time.perf_counter()
-                filters = build_filters(store, **opts)
+                resolved_filters = filters.resolve(conn, **opts)
                 resolved = time.perf_counter() - start
-                result = queries.search_records(
-                    store, expressions, filters, limit=LIMIT, relevance=relevance
+                result = search.search(
+                    conn, query, resolved_filters, limit=LIMIT, relevance=relevance
                 )
                 return len(result.records), result.note, resolved
 
@@ -520,9 +515,9 @@ def bench_search(work: Work, report: Report, env: dict[str, str]) -> None:
         def lister(opts: Opts, offset: int) -> Call:
             def run() -> tuple[int, str | None, float]:
                 start = time.perf_counter()
-                filters = build_filters(store, **opts)
+                resolved_filters = filters.resolve(conn, **opts)
                 resolved = time.perf_counter() - start
-                records = queries.list_records(store, filters, limit=LIMIT, offset=offset)
+                records = search.list_records(conn, resolved_filters, limit=LIMIT, offset=offset)
                 return len(records), None, resolved
 
             return run
@@ -539,7 +534,7 @@ def bench_search(work: Work, report: Report, env: dict[str, str]) -> None:
                 for query, opts in specs
             ]
             groups.append((name, "search", target, timings))
-        specs_list = list_specs(store)
+        specs_list = list_specs(conn)
         say(f"  list with filters: {len(specs_list)} filter sets ...")
         list_timings = [
             time_call(describe(None, opts, offset), lister(opts, offset))
@@ -597,11 +592,9 @@ def bench_search(work: Work, report: Report, env: dict[str, str]) -> None:
             report.note(f"slowest {name}: {ms(worst.seconds)}  {kind} {worst.label}")
         resolving = max(every, key=lambda t: t.resolve)
         report.note(
-            f"slowest filter resolution (cli.build_filters): {ms(resolving.resolve)} for"
+            f"slowest filter resolution (filters.resolve): {ms(resolving.resolve)} for"
             f" {resolving.label}"
         )
-    finally:
-        store.close()
 
     say("  CLI processes ...")
     cli_queries = [
@@ -742,7 +735,7 @@ def bench_sync(work: Work, report: Report) -> None:
 def bench_analysis(work: Work, report: Report) -> None:
     say("== analysis")
     from pqtrack import analysis
-    from pqtrack.queries import Filters
+    from pqtrack.filters import Filters
     from pqtrack.store import Store
 
     db = work.database(report)
