@@ -1,7 +1,7 @@
 """Corpus analysis over the store: repeated answers, referrals, timeliness and overdue questions.
 
 The reads live here beside the pure modules they feed (repeats, referrals, timeliness); like
-queries.py this module only reads, with parameterised SQL over the shared Filters.
+records.py this module only reads, with parameterised SQL over the shared Filters.
 """
 
 from __future__ import annotations

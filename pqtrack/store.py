@@ -1,6 +1,6 @@
 """The Store: opening the database and saving observed values as versions, members and events.
 
-Reads that answer users' questions (filters, search, history) live in `queries.py`; this module
+Reads that answer users' questions live in filters.py, records.py and search.py; this module
 owns every write. Every batch is one explicit transaction.
 """
 

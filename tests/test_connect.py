@@ -93,3 +93,51 @@ def test_other_files_are_refused_untouched(
     with pytest.raises(StoreError, match=message), reading(path):
         pass
     assert sha256(path) == before
+
+
+HEAVY = ("sqlite_utils", "httpx", "numpy", "tenacity", "diff_match_patch")
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from pqtrack.importer import import_files
+
+    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    store = Store.open(path)
+    try:
+        import_files(store, [Path(__file__).parents[1] / "data" / "demo.jsonl.gz"])
+    finally:
+        store.close()
+    return path
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["search", "police"],
+        ["list", "--status", "answered"],
+        ["show", "{ref}"],
+        ["history", "{ref}"],
+        ["changes", "--since", "2000-01-01", "-e", "tabled"],  # a correction's gist is a diff
+        ["diff", "{ref}"],
+    ],
+)
+def test_reading_commands_leave_the_heavy_modules_unloaded(
+    demo_db: Path, tmp_path: Path, args: list[str]
+) -> None:
+    conn = sqlite3.connect(demo_db)
+    (ref,) = conn.execute("SELECT id FROM questions WHERE version = 1 LIMIT 1").fetchone()
+    conn.close()
+    argv = ["pqtrack", *(a.format(ref=ref) for a in args), "--db", str(demo_db)]
+    argv += ["--format", "word" if args[0] == "diff" else "json"]
+    code = (
+        "import sys\nfrom pqtrack.cli import main\n"
+        f"sys.argv = {argv!r}\n"
+        "try:\n    main()\nexcept SystemExit as exc:\n    assert not exc.code, exc.code\n"
+        f"print(sorted(m for m in {HEAVY!r} if m in sys.modules), file=sys.stderr)\n"
+    )
+    env = {"PQTRACK_CONFIG_DIR": str(tmp_path), "PATH": "/usr/bin:/bin"}
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
+    )
+    assert done.stderr.strip().splitlines()[-1] == "[]", done.stderr

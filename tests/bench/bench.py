@@ -831,6 +831,9 @@ def bench_peer(work: Work, report: Report, env: dict[str, str]) -> None:
     db = work.database(report)
     peer = peer_database(work, report)
     tool = str(Path(sys.executable).parent / "sqlite-utils")
+    # Both run from compiled bytecode, as installed tools do: with PYTHONDONTWRITEBYTECODE set,
+    # an editable pqtrack would be compiled from source on every run and sqlite-utils not.
+    env = {k: v for k, v in env.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
     def wall(command: list[str]) -> float:
         start = time.perf_counter()
