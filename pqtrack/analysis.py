@@ -1,7 +1,7 @@
 """Corpus analysis over the store: repeated answers, referrals, timeliness and overdue questions.
 
 The reads live here beside the pure modules they feed (repeats, referrals, timeliness); like
-queries.py this module only reads, with parameterised SQL over the shared Filters.
+records.py this module only reads, with parameterised SQL over the shared Filters.
 """
 
 from __future__ import annotations
@@ -15,12 +15,13 @@ from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
 from pqtrack import repeats, timeliness
-from pqtrack.queries import Filters, get_record
-from pqtrack.store import Store
+from pqtrack.filters import Filters
+from pqtrack.records import get_record
 from pqtrack.timeliness import QuestionFacts
 
 if TYPE_CHECKING:
     from pqtrack.derive import Progress
+    from pqtrack.store import Store
 
 
 def today_utc() -> date:
@@ -248,14 +249,14 @@ def _occasions(members: list[_Member]) -> int:
 # -- referrals ------------------------------------------------------------------------------------
 
 
-def resolve_referrals(store: Store, question_id: int) -> list[dict[str, Any]]:
+def resolve_referrals(conn: sqlite3.Connection, question_id: int) -> list[dict[str, Any]]:
     """The answers a question's answer refers to, each resolved to a stored question if one fits.
 
     A UIN names a question only within a session, so a candidate must carry that UIN and, when
     the referral gives a date, have been answered (or corrected) that day; without a date, the
     most recent one tabled before the referring question wins.
     """
-    row = store.db.conn.execute(
+    row = conn.execute(
         "SELECT f.referrals, f.question_id IS NOT NULL, q.answer_text, q.date_answered,"
         " q.date_tabled FROM questions q LEFT JOIN answer_facts f ON f.question_id = q.id"
         " WHERE q.id = ?",
@@ -274,7 +275,7 @@ def resolve_referrals(store: Store, question_id: int) -> list[dict[str, Any]]:
     out = []
     for ref in found:
         for uin in ref.get("uins") or [None]:
-            resolved = _resolve(store, uin, ref.get("date"), tabled) if uin else None
+            resolved = _resolve(conn, uin, ref.get("date"), tabled) if uin else None
             out.append(
                 {
                     "phrase": ref["phrase"],
@@ -287,8 +288,7 @@ def resolve_referrals(store: Store, question_id: int) -> list[dict[str, Any]]:
     return out
 
 
-def _resolve(store: Store, uin: str, day: str | None, before: str | None) -> int | None:
-    conn = store.db.conn
+def _resolve(conn: sqlite3.Connection, uin: str, day: str | None, before: str | None) -> int | None:
     if day:
         hit = conn.execute(
             "SELECT id FROM questions WHERE upper(uin) = ? AND (date_answered = ?"
@@ -304,7 +304,7 @@ def _resolve(store: Store, uin: str, day: str | None, before: str | None) -> int
     return int(hit[0]) if hit else None
 
 
-def followed_answers(store: Store, refs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def followed_answers(conn: sqlite3.Connection, refs: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The records the resolved referrals point at (for `show --follow`)."""
     seen: set[int] = set()
     out = []
@@ -312,7 +312,7 @@ def followed_answers(store: Store, refs: list[dict[str, Any]]) -> list[dict[str,
         rid = ref.get("resolved_id")
         if rid and rid not in seen:
             seen.add(rid)
-            out.append(get_record(store, rid))
+            out.append(dict(get_record(conn, rid)))
     return out
 
 
@@ -400,11 +400,11 @@ def _round(value: float | None) -> float | None:
     return None if value is None else round(value, 3)
 
 
-def overdue_ids(store: Store, filters: Filters, today: date | None = None) -> list[int]:
+def overdue_ids(conn: sqlite3.Connection, filters: Filters, today: date | None = None) -> list[int]:
     """Unanswered (or only holding) questions past their deadline, by the rules in timeliness."""
     today = today or today_utc()
     where, params = filters.where()
-    cursor = store.db.conn.execute(
+    cursor = conn.execute(
         f"SELECT q.id, {_TIMELINESS_COLUMNS} FROM questions q"
         f" WHERE {where} AND q.status IN ('unanswered', 'holding') AND q.date_tabled IS NOT NULL",
         params,

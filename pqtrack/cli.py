@@ -34,6 +34,7 @@ out = Console(highlight=False, soft_wrap=False)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 F = TypeVar("F", bound=Callable[..., Any])
+T = TypeVar("T")
 
 
 class Format(StrEnum):
@@ -193,28 +194,32 @@ def build_filters(
     topic: str | None = None,
 ) -> Any:
     """Turn the shared filter options into resolved Filters (bad input -> UsageError)."""
-    from pqtrack import queries
-    from pqtrack.topics import load_topics
+    from pqtrack import filters
 
-    filters = queries.Filters(
-        since=queries.parse_day(since, "--since"),
-        until=queries.parse_day(until, "--until"),
-        answered_since=queries.parse_day(answered_since, "--answered-since"),
-        answered_until=queries.parse_day(answered_until, "--answered-until"),
-        house=queries.parse_house(house),
-        status=queries.parse_status(status),
-    )
-    if department is not None:
-        filters.department_ids = queries.resolve_department(store, department)
-    if member is not None:
-        filters.member_ids = queries.resolve_member(store, member, "--member")
-    if answered_by is not None:
-        filters.answered_by_ids = queries.resolve_member(store, answered_by, "--answered-by")
-    if topic is not None:
-        chosen = load_topics().get(topic)
-        filters.topic_match = chosen.match_expression()
-        filters.topic_department_ids = list(chosen.departments)
-    return filters
+    try:
+        return filters.resolve(
+            store,
+            since=since,
+            until=until,
+            answered_since=answered_since,
+            answered_until=answered_until,
+            house=house,
+            department=department,
+            member=member,
+            answered_by=answered_by,
+            status=status,
+            topic=topic,
+        )
+    except filters.FilterError as exc:
+        raise UsageError(f"--{exc.field.replace('_', '-')}: {exc}") from None
+
+
+def flagged(option: str, call: Callable[..., T], *args: Any) -> T:
+    """`call(*args)`, a UsageError from it prefixed with the option the value came in."""
+    try:
+        return call(*args)
+    except UsageError as exc:
+        raise UsageError(f"{option}: {exc}") from None
 
 
 def check_paging(limit: int, offset: int) -> None:
@@ -356,14 +361,17 @@ def show_cmd(
 
     Example: pqtrack show HL4567 --follow
     """
-    from pqtrack import analysis, queries, render
+    from pqtrack import analysis, render
+    from pqtrack.connect import reading
+    from pqtrack.filters import resolve_ref
+    from pqtrack.records import get_record, history
 
-    with opened(db, must_exist=True) as store:
-        qid = queries.resolve_ref(store, ref)
-        record = queries.get_record(store, qid)
-        versions = queries.history(store, qid)
-        record["referrals"] = analysis.resolve_referrals(store, qid)
-        followed = analysis.followed_answers(store, record["referrals"]) if follow else []
+    with reading(db) as conn:
+        qid = resolve_ref(conn, ref)
+        record: dict[str, Any] = dict(get_record(conn, qid))
+        versions = history(conn, qid)
+        record["referrals"] = analysis.resolve_referrals(conn, qid)
+        followed = analysis.followed_answers(conn, record["referrals"]) if follow else []
     summary = [{k: v[k] for k in ("version", "seen_at", "status", "changed")} for v in versions]
     kind = fmt_of(fmt)
     if follow and kind in ("json", "jsonl"):
@@ -393,10 +401,13 @@ def history_cmd(
 
     Example: pqtrack history 1740381 --format json
     """
-    from pqtrack import queries, render
+    from pqtrack import render
+    from pqtrack.connect import reading
+    from pqtrack.filters import resolve_ref
+    from pqtrack.records import history
 
-    with opened(db, must_exist=True) as store:
-        versions = queries.history(store, queries.resolve_ref(store, ref))
+    with reading(db) as conn:
+        versions = history(conn, resolve_ref(conn, ref))
     fields = [
         "version",
         "seen_at",
@@ -445,12 +456,13 @@ def list_cmd(
 
     Example: pqtrack list --department "home office" --status holding --format csv
     """
-    from pqtrack import analysis, queries
+    from pqtrack.connect import reading
+    from pqtrack.search import list_records
 
     check_paging(limit, offset)
-    with opened(db, must_exist=True) as store:
+    with reading(db) as conn:
         filters = build_filters(
-            store,
+            conn,
             since=since,
             until=until,
             answered_since=answered_since,
@@ -463,8 +475,10 @@ def list_cmd(
             topic=topic,
         )
         if overdue:
-            filters.overdue_before = analysis.overdue_ids(store, filters)
-        records = queries.list_records(store, filters, limit=limit, offset=offset)
+            from pqtrack import analysis
+
+            filters.overdue_before = analysis.overdue_ids(conn, filters)
+        records = list_records(conn, filters, limit=limit, offset=offset)
     _emit_questions(records, fmt_of(fmt), snippets=False)
 
 
@@ -496,18 +510,16 @@ def search_cmd(
 
     Example: pqtrack search '"facial recognition" AND (police OR watchlist*)' --since 2024-07-01
     """
-    from pqtrack import queries, search
+    from pqtrack import search
+    from pqtrack.connect import reading
 
     check_paging(limit, offset)
     if sort not in ("newest", "relevance"):
         raise UsageError(f"--sort: {sort!r} is not newest or relevance")
-    expressions = [search.to_match(query)]
-    fallback = search.literal(query)
-    if fallback not in expressions:
-        expressions.append(fallback)
-    with opened(db, must_exist=True) as store:
+    search.expressions(query)  # a query that cannot be searched fails before the database opens
+    with reading(db) as conn:
         filters = build_filters(
-            store,
+            conn,
             since=since,
             until=until,
             answered_since=answered_since,
@@ -519,16 +531,17 @@ def search_cmd(
             status=status,
             topic=topic,
         )
-        result = queries.search_records(
-            store, expressions, filters, limit=limit, offset=offset, relevance=sort == "relevance"
+        result = search.search(
+            conn, query, filters, limit=limit, offset=offset, relevance=sort == "relevance"
         )
     if result.note:
         err.print(f"pqtrack: {result.note}", markup=False)
     _emit_questions(result.records, fmt_of(fmt), snippets=True)
 
 
-def _emit_questions(records: list[dict[str, Any]], kind: str, *, snippets: bool) -> None:
-    from pqtrack import queries, render
+def _emit_questions(records: list[Any], kind: str, *, snippets: bool) -> None:
+    from pqtrack import render
+    from pqtrack.records import RECORD_FIELDS
 
     if snippets:
         for r in records:
@@ -537,7 +550,7 @@ def _emit_questions(records: list[dict[str, Any]], kind: str, *, snippets: bool)
                 if kind in ("table", "plain")
                 else render.plain_snippet(r.get("snippet"))
             )
-    fields = [*queries.RECORD_FIELDS, *(["snippet"] if snippets else [])]
+    fields = [*RECORD_FIELDS, *(["snippet"] if snippets else [])]
     if render.emit(out, kind, records, fields):
         return
     if kind == "table":
@@ -628,7 +641,10 @@ def diff_cmd(
 
     Example: pqtrack diff 1781191 --format word
     """
-    from pqtrack import compare, render
+    from pqtrack import diff, render
+    from pqtrack.connect import reading
+    from pqtrack.filters import resolve_ref
+    from pqtrack.records import version_values
 
     if len(refs) > 2:
         raise UsageError("diff takes one question (its versions) or two (their answers)")
@@ -636,13 +652,16 @@ def diff_cmd(
         raise UsageError("--from/--to compare versions of one question; give one REF")
     if context < 0:
         raise UsageError("--context cannot be negative")
-    with opened(db, must_exist=True) as store:
-        if len(refs) == 1:
-            result = compare.versions(
-                store, refs[0], from_version=from_version, to_version=to_version
-            )
-        else:
-            result = compare.questions(store, refs[0], refs[1], field_name=field_name)
+    if len(refs) == 2:
+        diff.check_field(field_name)
+    with reading(db) as conn:
+        chosen = [(qid, version_values(conn, qid)) for qid in [resolve_ref(conn, r) for r in refs]]
+    if len(refs) == 1:
+        ((qid, values),) = chosen
+        result = diff.versions(qid, values, from_version=from_version, to_version=to_version)
+    else:
+        (id_a, a), (id_b, b) = chosen
+        result = diff.questions((id_a, a[-1]), (id_b, b[-1]), field_name=field_name)
     kind = fmt.value if fmt is not None else ("table" if out.is_terminal else "word")
     for note in result.notes:
         err.print(f"pqtrack: {note}", markup=False)
@@ -714,29 +733,29 @@ def changes_cmd(
     """
     from datetime import UTC, datetime, timedelta
 
-    from pqtrack import queries, render
+    from pqtrack import render
+    from pqtrack.connect import reading
     from pqtrack.question import EVENTS
+    from pqtrack.records import changes, last_run_id, parse_since
 
     check_paging(limit, 0)
     for name in event or []:
         if name not in EVENTS:
             raise UsageError(f"--event: {name!r} is not one of {', '.join(EVENTS)}")
-    with opened(db, must_exist=True) as store:
+    with reading(db) as conn:
         filters = build_filters(
-            store, house=house, department=department, member=member, status=status, topic=topic
+            conn, house=house, department=department, member=member, status=status, topic=topic
         )
         run_id = moment = None
         if since == "last-sync":
-            run_id = queries.last_run_id(store)
+            run_id = last_run_id(conn)
             if run_id is None:
                 raise UsageError("--since last-sync: nothing has been synced or imported yet")
         elif since is not None:
-            moment = queries.parse_since(since)
+            moment = flagged("--since", parse_since, since)
         else:
             moment = (datetime.now(UTC) - timedelta(days=7)).isoformat(timespec="seconds")
-        rows = queries.changes(
-            store, filters, since=moment, run_id=run_id, events=event, limit=limit
-        )
+        rows = changes(conn, filters, since=moment, run_id=run_id, events=event, limit=limit)
     kind = fmt.value if fmt is not None else fmt_of(None)
     fields = [
         "seen_at",
@@ -807,7 +826,7 @@ def repeats_cmd(
     check_paging(limit, 0)
     with opened(db, must_exist=True) as store, _analysis_progress(show_progress(quiet)) as bar:
         filters = build_filters(
-            store,
+            store.db.conn,
             since=since,
             until=until,
             answered_since=answered_since,
@@ -883,7 +902,7 @@ def stats_cmd(
     check_paging(limit, 0)
     with opened(db, must_exist=True) as store, _analysis_progress(show_progress(quiet)) as bar:
         filters = build_filters(
-            store,
+            store.db.conn,
             since=since,
             until=until,
             answered_since=answered_since,
@@ -972,15 +991,15 @@ def sync_cmd(
 
     Example: pqtrack sync --since 2025-01-01 --department "home office"
     """
-    from pqtrack import queries
     from pqtrack import sync as syncing
+    from pqtrack.filters import parse_day
 
     if show_status:
         with opened(db, must_exist=True) as store:
             _emit_status(syncing.status(store), fmt_of(fmt))
         return
-    first = queries.parse_day(since, "--since")
-    last = queries.parse_day(until, "--until")
+    first = flagged("--since", parse_day, since)
+    last = flagged("--until", parse_day, until)
     if first and last and first > last:
         raise UsageError(f"--since {first} is after --until {last}")
     if overlap < 0 or rate < 0 or timeout <= 0:
@@ -1037,14 +1056,14 @@ def _day(text: str | None) -> Any:
 def _sync_scopes(
     store: Any, house: str | None, department: str | None, topic: str | None
 ) -> list[Any]:
-    from pqtrack import queries
+    from pqtrack.filters import parse_house, resolve_department
     from pqtrack.sync import Scope
     from pqtrack.topics import load_topics
 
     departments: tuple[int, ...] = ()
     if department is not None:
-        departments = tuple(queries.resolve_department(store, department))
-    house_name = queries.parse_house(house)
+        departments = tuple(flagged("--department", resolve_department, store.db.conn, department))
+    house_name = flagged("--house", parse_house, house)
     if topic is None:
         return [Scope(house_name, departments)]
     chosen = load_topics().get(topic)

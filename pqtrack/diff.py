@@ -1,4 +1,6 @@
-"""Pure comparison of two texts (word diff and its renderings) and of two records' plain facts.
+"""Pure comparison of two texts (word diff and its plain renderings) and of two records' plain
+facts, and choosing what to compare: two versions of one question, or the answers of two.
+(Drawing a diff in colour is render.py's.)
 
 Algorithm: diff-match-patch's Myers diff run on word tokens, then its semantic cleanup.
 Each token (a word, a run of whitespace, or one punctuation mark) is encoded as one character,
@@ -24,24 +26,16 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from typing import Any, Literal
 
-from diff_match_patch import diff_match_patch
-from rich.text import Text
-
-from pqtrack.question import status_of
-from pqtrack.record import html_to_text, parse_date
+from pqtrack.errors import UsageError
+from pqtrack.question import answer_is_cut, status_of
+from pqtrack.record import html_to_text, parse_date, plain_text
 
 Kind = Literal["equal", "delete", "insert"]
-
-DELETE_STYLE = "red strike"
-# Underlined as well as green so that insertions stay visible when NO_COLOR strips the colour.
-INSERT_STYLE = "green underline"
-ELISION_STYLE = "dim"
-ELISION = "…"
-_MIN_ELIDED = 3  # an ellipsis standing for a word or two saves nothing
 
 # A word keeps inner apostrophes, hyphens, dots and commas ("Nation’s", "socio-economic",
 # "5.56mm", "258,000") so a corrected figure shows as one changed word. Any other non-space
@@ -94,6 +88,8 @@ def word_diff(old: str, new: str) -> list[Op]:
     if encoded is None:  # more distinct tokens than Unicode has characters: no alignment
         return [Op("delete", old), Op("insert", new)]
     old_chars, new_chars, table = encoded
+    from diff_match_patch import diff_match_patch  # here: only a diff needs it loaded
+
     dmp = diff_match_patch()
     dmp.Diff_Timeout = _DIFF_TIMEOUT
     diffs: list[tuple[int, str]] = dmp.diff_main(old_chars, new_chars, False)
@@ -280,50 +276,6 @@ def to_json_ops(ops: Iterable[Op]) -> list[dict[str, str]]:
     return [{"op": op.kind, "text": op.text} for op in ops]
 
 
-def render_rich(ops: Sequence[Op], *, context_words: int | None = None) -> Text:
-    """The diff for a terminal: deletions red and struck through, insertions green.
-
-    Texts are appended as plain strings, never parsed as markup, so `[bold]` in an answer prints
-    as written. With `context_words`, an unchanged run longer than that many words on each side
-    of a change is shortened to its edges around an ellipsis. A diff with no change is shown
-    whole, since there is no change to give context to.
-    """
-    if context_words is not None and context_words < 0:
-        raise ValueError("context_words must be zero or more")
-    text = Text()
-    elide = context_words is not None and not identical(ops)
-    for i, op in enumerate(ops):
-        if op.kind == "delete":
-            text.append(op.text, style=DELETE_STYLE)
-        elif op.kind == "insert":
-            text.append(op.text, style=INSERT_STYLE)
-        elif elide and context_words is not None:
-            _append_elided(text, op.text, context_words, after=i > 0, before=i < len(ops) - 1)
-        else:
-            text.append(op.text)
-    return text
-
-
-def _append_elided(text: Text, run: str, context: int, *, after: bool, before: bool) -> None:
-    """Append an unchanged run, keeping `context` words next to the change it comes `after`
-    and the change it comes `before`, and an ellipsis for the rest."""
-    head = context if after else 0
-    tail = context if before else 0
-    toks = tokens(run)
-    words = [i for i, tok in enumerate(toks) if not tok.isspace()]
-    if len(words) - head - tail < _MIN_ELIDED:
-        text.append(run)
-        return
-    head_end = words[head - 1] + 1 if head else 0
-    tail_start = words[len(words) - tail] if tail else len(toks)
-    middle = "".join(toks[head_end:tail_start])
-    text.append("".join(toks[:head_end]))
-    sep = "\n" if "\n" in middle else " "  # a hint that whole paragraphs were skipped
-    marker = (sep if after else "") + ELISION + (sep if before else "")
-    text.append(marker, style=ELISION_STYLE)
-    text.append("".join(toks[tail_start:]))
-
-
 # Facts compared by metadata_changes: (output field, API field). Dates are compared as days.
 _DATE_FIELDS = (
     ("date_tabled", "dateTabled"),
@@ -373,3 +325,150 @@ def metadata_changes(
 def _body(value: Mapping[str, Any]) -> Any:
     """The answering body's name, or its id when the name is missing."""
     return value.get("answeringBodyName") or value.get("answeringBodyId")
+
+
+# -- what to compare --------------------------------------------------------------------------
+
+FIELDS = ("answer_text", "question_text")
+
+
+@dataclass
+class Comparison:
+    old_label: str
+    new_label: str
+    texts: dict[str, tuple[str, str]]  # field -> (old, new) plain texts
+    ops: dict[str, list[Op]]
+    metadata: list[FieldChange] = dataclass_field(default_factory=list)
+    notes: list[str] = dataclass_field(default_factory=list)
+
+    @property
+    def identical(self) -> bool:
+        return all(identical(ops) for ops in self.ops.values()) and not self.metadata
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "from": self.old_label,
+            "to": self.new_label,
+            "identical": self.identical,
+            "fields": {
+                name: {
+                    "ops": to_json_ops(ops),
+                    "deleted_words": stats(ops)[0],
+                    "inserted_words": stats(ops)[1],
+                }
+                for name, ops in self.ops.items()
+            },
+            "metadata": [{"field": c.field, "old": c.old, "new": c.new} for c in self.metadata],
+            "notes": self.notes,
+        }
+
+
+def texts_of(value: Mapping[str, Any]) -> dict[str, str]:
+    return {
+        "answer_text": plain_text(value.get("answerText")),
+        "question_text": value.get("questionText") or "",
+    }
+
+
+def _compare(
+    old_label: str,
+    new_label: str,
+    old: Mapping[str, Any],
+    new: Mapping[str, Any],
+    fields: tuple[str, ...],
+    *,
+    metadata: bool,
+) -> Comparison:
+    a, b = texts_of(old), texts_of(new)
+    texts = {f: (a[f], b[f]) for f in fields}
+    ops = {f: word_diff(*texts[f]) for f in fields}
+    notes = []
+    if "answer_text" in fields:
+        # a correction's own markup, when it describes exactly these two answers, is the
+        # authority on what changed: it is what the department published
+        marked = api_marked_diff(new.get("comparableAnswerText"), *texts["answer_text"])
+        if marked is not None:
+            ops["answer_text"] = marked
+            notes.append("answer changes as the API marks the correction")
+    return Comparison(
+        old_label,
+        new_label,
+        texts,
+        ops,
+        metadata_changes(old, new) if metadata else [],
+        notes,
+    )
+
+
+def versions(
+    qid: int,
+    values: list[dict[str, Any]],
+    *,
+    from_version: int | None = None,
+    to_version: int | None = None,
+) -> Comparison:
+    """Two of a question's stored `values` (oldest first): by default the latest against the
+    last that reads differently.
+
+    A corrected answer whose earlier text pqtrack never stored is compared with the API's
+    `originalAnswerText`.
+    """
+    count = len(values)
+    for name, number in (("--from", from_version), ("--to", to_version)):
+        if number is not None and not 1 <= number <= count:
+            raise UsageError(f"{name} {number}: question {qid} has versions 1 to {count}")
+    to_index = (to_version or count) - 1
+    new = values[to_index]
+    if from_version is not None:
+        old_index = from_version - 1
+    else:
+        old_index = next(
+            (i for i in range(to_index - 1, -1, -1) if texts_of(values[i]) != texts_of(new)),
+            to_index - 1 if to_index > 0 else -1,
+        )
+    if old_index >= 0:
+        comparison = _compare(
+            f"{qid} v{old_index + 1}",
+            f"{qid} v{to_index + 1}",
+            values[old_index],
+            new,
+            FIELDS,
+            metadata=True,
+        )
+    elif new.get("originalAnswerText"):
+        original = {**new, "answerText": new["originalAnswerText"]}
+        comparison = _compare(
+            f"{qid} original answer (from the API)",
+            f"{qid} v{to_index + 1}",
+            original,
+            new,
+            ("answer_text",),
+            metadata=False,
+        )
+        comparison.notes.append(
+            "pqtrack never stored the answer before its correction; using the API's original text"
+        )
+    else:
+        comparison = _compare(f"{qid} v1", f"{qid} v1", new, new, FIELDS, metadata=False)
+        comparison.notes.append(f"question {qid} has only one version")
+    for i in {old_index, to_index} - {-1}:
+        if answer_is_cut(values[i].get("answerText")):
+            comparison.notes.append(
+                f"v{i + 1}'s answer is known only from a list result, cut at 255 characters"
+            )
+    return comparison
+
+
+def questions(
+    a: tuple[int, Mapping[str, Any]], b: tuple[int, Mapping[str, Any]], *, field_name: str
+) -> Comparison:
+    """The current answers (or question texts) of two questions, each given as (id, value)."""
+    check_field(field_name)
+    (id_a, value_a), (id_b, value_b) = a, b
+    return _compare(str(id_a), str(id_b), value_a, value_b, (field_name,), metadata=False)
+
+
+def check_field(field_name: str) -> None:
+    """A usage error unless `field_name` is a text two questions can be compared on."""
+    if field_name not in FIELDS:
+        raise UsageError(f"--field: {field_name!r} is not one of {', '.join(FIELDS)}")

@@ -6,7 +6,10 @@ import re
 
 from sqlite_utils import Database, Migrations
 
-migrations = Migrations("pqtrack")
+from pqtrack.schema import MIGRATION_SET
+
+# A new migration is also named in schema.MIGRATIONS (a test checks that the two agree).
+migrations = Migrations(MIGRATION_SET)
 
 
 @migrations()

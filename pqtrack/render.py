@@ -19,7 +19,8 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from pqtrack.queries import SNIPPET_CLOSE, SNIPPET_OPEN
+from pqtrack import diff
+from pqtrack.search import SNIPPET_CLOSE, SNIPPET_OPEN
 
 FORMATS = ("table", "json", "jsonl", "csv")
 
@@ -414,7 +415,7 @@ def diff_view(out: Console, comparison: Any, kind: str, *, context: int) -> None
         safe = [diff.Op(op.kind, clean(op.text)) for op in ops]
         if kind == "table":
             out.print(Text(f"\n{title}", style="bold"))
-            out.print(diff.render_rich(safe, context_words=context))
+            out.print(render_rich(safe, context_words=context))
         else:
             out.file.write(f"\n# {title}\n{diff.render_word(safe)}\n")
 
@@ -602,3 +603,59 @@ def rate_chart(rows: Sequence[Mapping[str, Any]], by: str) -> Text:
         text.append("░" * (CHART_WIDTH - filled), style="dim")
         text.append(f" {_pct(rate) or 'n/a'}\n")
     return text
+
+
+# -- a diff in colour (rich is imported only when one is drawn) --------------------------------
+
+DELETE_STYLE = "red strike"
+# Underlined as well as green so that insertions stay visible when NO_COLOR strips the colour.
+INSERT_STYLE = "green underline"
+ELISION_STYLE = "dim"
+ELISION = "…"
+_MIN_ELIDED = 3  # an ellipsis standing for a word or two saves nothing
+
+
+def render_rich(ops: Sequence[diff.Op], *, context_words: int | None = None) -> Text:
+    """The diff for a terminal: deletions red and struck through, insertions green.
+
+    Texts are appended as plain strings, never parsed as markup, so `[bold]` in an answer prints
+    as written. With `context_words`, an unchanged run longer than that many words on each side
+    of a change is shortened to its edges around an ellipsis. A diff with no change is shown
+    whole, since there is no change to give context to.
+    """
+    from rich.text import Text
+
+    if context_words is not None and context_words < 0:
+        raise ValueError("context_words must be zero or more")
+    text = Text()
+    elide = context_words is not None and not diff.identical(ops)
+    for i, op in enumerate(ops):
+        if op.kind == "delete":
+            text.append(op.text, style=DELETE_STYLE)
+        elif op.kind == "insert":
+            text.append(op.text, style=INSERT_STYLE)
+        elif elide and context_words is not None:
+            _append_elided(text, op.text, context_words, after=i > 0, before=i < len(ops) - 1)
+        else:
+            text.append(op.text)
+    return text
+
+
+def _append_elided(text: Text, run: str, context: int, *, after: bool, before: bool) -> None:
+    """Append an unchanged run, keeping `context` words next to the change it comes `after`
+    and the change it comes `before`, and an ellipsis for the rest."""
+    head = context if after else 0
+    tail = context if before else 0
+    toks = diff.tokens(run)
+    words = [i for i, tok in enumerate(toks) if not tok.isspace()]
+    if len(words) - head - tail < _MIN_ELIDED:
+        text.append(run)
+        return
+    head_end = words[head - 1] + 1 if head else 0
+    tail_start = words[len(words) - tail] if tail else len(toks)
+    middle = "".join(toks[head_end:tail_start])
+    text.append("".join(toks[:head_end]))
+    sep = "\n" if "\n" in middle else " "  # a hint that whole paragraphs were skipped
+    marker = (sep if after else "") + ELISION + (sep if before else "")
+    text.append(marker, style=ELISION_STYLE)
+    text.append("".join(toks[tail_start:]))

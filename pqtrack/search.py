@@ -26,16 +26,24 @@ failing query: at most 2,000 characters, 64 search terms and parentheses nested 
 NUL bytes and other control characters count as spaces; unpaired surrogates are dropped.
 
 `to_match` builds its output only from quoted strings, ``*``, the three operators and
-parentheses, so FTS5 should never reject it; `literal` is the caller's fallback if it does.
+parentheses, so FTS5 should never reject it; `literal` is the fallback if it does, and
+`search` tries the one and then the other.
+
+The second half of the module plans the SQL: `search` and `list_records` run newest first (or by
+rank) under time guards that switch to another way into the data when the first is slow.
 """
 
 from __future__ import annotations
 
+import sqlite3
+import time
 import unicodedata
-from dataclasses import dataclass
-from typing import Literal
+from dataclasses import dataclass, replace
+from typing import Any, Literal
 
 from pqtrack.errors import QueryError
+from pqtrack.filters import Filters
+from pqtrack.records import QuestionRecord, SearchHit, records_by_id
 
 Op = Literal["AND", "OR", "NOT"]
 
@@ -96,23 +104,6 @@ def literal(query: str) -> str:
     if not words:
         raise QueryError(_nothing_to_search(query))
     return " ".join(_quote(w) for w in words)
-
-
-def highlight_terms(query: str) -> list[str]:
-    """The words and phrases a match must contain, without NOT'ed ones.
-
-    Each is as typed but without the `*` and the punctuation around it (`covid-19`, `don't`,
-    `live facial recognition`), deduplicated ignoring case.
-
-    Meant for highlighting results; an unusable query gives an empty list instead of an error.
-    """
-    try:
-        tree = parse(query)
-    except QueryError:
-        return []
-    seen: dict[str, str] = {}
-    _positive_terms(tree, seen)
-    return list(seen.values())
 
 
 def parse(query: str) -> Node:
@@ -301,21 +292,6 @@ def _count_terms(node: Node) -> int:
     return sum(_count_terms(part) for part in node.parts)
 
 
-def _positive_terms(node: Node, seen: dict[str, str]) -> None:
-    if isinstance(node, Term):
-        start, end = 0, len(node.text)
-        while not _searchable(node.text[start]):
-            start += 1
-        while not _searchable(node.text[end - 1]):
-            end -= 1
-        text = node.text[start:end]
-        seen.setdefault(text.casefold(), text)
-        return
-    parts = node.parts[:1] if node.op == "NOT" else node.parts
-    for part in parts:
-        _positive_terms(part, seen)
-
-
 _RANK = {"OR": 1, "AND": 2, "NOT": 3}
 
 
@@ -339,3 +315,216 @@ def _serialise(node: Node) -> str:
                 text = f"({text})"
         rendered.append(text)
     return f" {node.op} ".join(rendered)
+
+
+# -- running a search ----------------------------------------------------------------------------
+
+SNIPPET_OPEN, SNIPPET_CLOSE = "\x02", "\x03"  # highlight markers; render.py turns them into bold
+
+
+@dataclass
+class SearchResult:
+    records: list[SearchHit]
+    note: str | None = None  # e.g. the relevance guard fell back to newest first
+
+
+def search(
+    conn: sqlite3.Connection,
+    query: str,
+    filters: Filters,
+    *,
+    limit: int,
+    offset: int = 0,
+    relevance: bool = False,
+) -> SearchResult:
+    """The questions matching a user's query: its translation (`to_match`) if FTS5 takes it,
+    else the `literal` fallback."""
+    return search_records(
+        conn, expressions(query), filters, limit=limit, offset=offset, relevance=relevance
+    )
+
+
+def expressions(query: str) -> list[str]:
+    """The FTS5 expressions `search` tries in turn: `to_match`, then `literal` if it differs.
+    Raises QueryError for a query neither can search for."""
+    tried = [to_match(query)]
+    fallback = literal(query)
+    if fallback not in tried:
+        tried.append(fallback)
+    return tried
+
+
+def search_records(
+    conn: sqlite3.Connection,
+    expressions: list[str],
+    filters: Filters,
+    *,
+    limit: int,
+    offset: int = 0,
+    relevance: bool = False,
+    guard_seconds: float = 0.15,  # ranking; the newest-first fallback must fit in 300 ms too
+) -> SearchResult:
+    """Run the first FTS5 expression FTS5 accepts."""
+    if filters.topic_match:  # one MATCH: FTS5 intersects the two far faster than SQL can
+        expressions = [f"({e}) AND ({filters.topic_match})" for e in expressions]
+        filters = replace(filters, topic_match=None)
+    where, params = filters.where()
+    # The answer's best fragment if the answer matches, else the question's, else the heading's
+    snippets = [f"snippet(questions_fts, {col}, :open, :close, '…', 16)" for col in (2, 1, -1)]
+    columns = (
+        f"SELECT q.id, CASE WHEN instr({snippets[0]}, :open) THEN {snippets[0]}"
+        f" WHEN instr({snippets[1]}, :open) THEN {snippets[1]} ELSE {snippets[2]} END"
+    )
+    base = (
+        f"{columns} FROM questions_fts JOIN questions q ON q.id = questions_fts.rowid"
+        f" WHERE questions_fts MATCH :match AND {where}"
+    )
+    last_error: sqlite3.Error | None = None
+    for expression in expressions:
+        args = {
+            "open": SNIPPET_OPEN,
+            "close": SNIPPET_CLOSE,
+            "match": expression,
+            **params,
+            "limit": limit,
+            "offset": offset,
+        }
+        try:
+            note = None
+            if relevance:
+                try:
+                    hits = _guarded(
+                        conn,
+                        base + " ORDER BY rank LIMIT :limit OFFSET :offset",
+                        args,
+                        guard_seconds,
+                    )
+                except _Interrupted:
+                    note = (
+                        "ranking took too long for so common a query; showing newest first instead"
+                    )
+                    hits = _newest_first(conn, columns, base, where, args, filters)
+            else:
+                hits = _newest_first(conn, columns, base, where, args, filters)
+        except sqlite3.OperationalError as exc:
+            last_error = exc
+            continue
+        snippet_of = dict(hits)
+        records: list[SearchHit] = []
+        for record in records_by_id(conn, list(snippet_of)):
+            records.append({**record, "snippet": snippet_of[record["id"]]})
+        return SearchResult(records, note)
+    raise QueryError(f"cannot search for that: {last_error}")
+
+
+def list_records(
+    conn: sqlite3.Connection, filters: Filters, *, limit: int, offset: int = 0
+) -> list[QuestionRecord]:
+    """Questions newest first. A scan that overruns a few milliseconds is tried again from
+    the newest id an --until or --answered-until allows (see _id_ceiling)."""
+    where, params = filters.where()
+    args = {**params, "limit": limit, "offset": offset}
+    order = " ORDER BY q.id DESC LIMIT :limit OFFSET :offset"
+    try:
+        rows = _guarded(
+            conn, f"SELECT q.id FROM questions q WHERE {where}{order}", args, LIST_TRY_SECONDS
+        )
+    except _Interrupted:
+        ceiling = _id_ceiling(conn, filters)
+        if ceiling is not None:
+            where += " AND q.id <= :ceiling"
+            args["ceiling"] = ceiling
+        rows = list(conn.execute(f"SELECT q.id FROM questions q WHERE {where}{order}", args))
+    return records_by_id(conn, [qid for (qid,) in rows])
+
+
+# How long newest-first search may follow the index of matches before trying another way in.
+FIRST_TRY_SECONDS = 0.002
+NEXT_TRY_SECONDS = 0.010
+FILTER_TRY_SECONDS = 0.030  # walking an indexed filter: slower to give up on, costlier to lose
+LIST_TRY_SECONDS = 0.005
+GUARD_STEPS = 10_000  # SQLite virtual-machine steps between looks at the clock
+
+
+def _newest_first(
+    conn: sqlite3.Connection,
+    columns: str,
+    base: str,
+    where: str,
+    args: dict[str, Any],
+    filters: Filters,
+) -> list[Any]:
+    """Newest-first hits, starting from whichever side selects fewer rows.
+
+    Following the matches newest first is quickest unless the filters reject most of them
+    (a common word before an old --until, or among withdrawn questions). So each way in gets
+    a few milliseconds before the next is tried: the matches; the matches below the newest
+    question an --until or --answered-until allows; the questions an indexed filter selects,
+    newest first, each tested against the matches; and last the matches again, unhurried.
+    """
+    paging = " LIMIT :limit OFFSET :offset"
+    order = " ORDER BY questions_fts.rowid DESC" + paging
+    try:
+        return _guarded(conn, base + order, args, FIRST_TRY_SECONDS)
+    except _Interrupted:
+        pass
+    ceiling = _id_ceiling(conn, filters)
+    if ceiling is not None:
+        base += " AND questions_fts.rowid <= :ceiling"
+        args = {**args, "ceiling": ceiling}
+        try:
+            return _guarded(conn, base + order, args, NEXT_TRY_SECONDS)
+        except _Interrupted:
+            pass
+    if (
+        filters.status
+        or filters.department_ids
+        or filters.member_ids
+        or filters.answered_by_ids
+        or filters.topic_department_ids
+    ):
+        from_filters = (
+            f"{columns} FROM questions q CROSS JOIN questions_fts"
+            f" ON questions_fts.rowid = q.id WHERE questions_fts MATCH :match AND {where}"
+        )
+        try:
+            return _guarded(
+                conn, from_filters + " ORDER BY q.id DESC" + paging, args, FILTER_TRY_SECONDS
+            )
+        except _Interrupted:
+            pass
+    return list(conn.execute(base + order, args))
+
+
+def _id_ceiling(conn: sqlite3.Connection, filters: Filters) -> int | None:
+    """The largest id the date upper bounds let through, or None without such a bound: a
+    condition that changes no result but lets a newest-first scan start where it should.
+    (Cheap exactly when it helps: the older the bound, the shorter the index range read.)"""
+    bounds = []
+    for column, index, day in (
+        ("date_tabled", "questions_tabled", filters.until),
+        ("date_answered", "questions_answered", filters.answered_until),
+    ):
+        if day:
+            (top,) = conn.execute(
+                f"SELECT max(id) FROM questions INDEXED BY {index} WHERE {column} <= ?", [day]
+            ).fetchone()
+            bounds.append(top or 0)
+    return min(bounds) if bounds else None
+
+
+class _Interrupted(Exception):
+    pass
+
+
+def _guarded(conn: sqlite3.Connection, sql: str, args: dict[str, Any], seconds: float) -> list[Any]:
+    deadline = time.monotonic() + seconds
+    conn.set_progress_handler(lambda: int(time.monotonic() > deadline), GUARD_STEPS)
+    try:
+        return list(conn.execute(sql, args))
+    except sqlite3.OperationalError as exc:
+        if "interrupted" in str(exc):
+            raise _Interrupted from None
+        raise
+    finally:
+        conn.set_progress_handler(None, 0)

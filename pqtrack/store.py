@@ -2,7 +2,8 @@
 and sync windows. With `writes.py` it is the only writer; every batch is one transaction.
 
 What an observation changes is planned by the pure `versions.plan`; `writes.py` gathers the
-rows the plans write, for any kind of record.
+rows the plans write, for any kind of record. Reads that answer users' questions live in
+filters.py, records.py and search.py.
 """
 
 from __future__ import annotations

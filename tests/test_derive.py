@@ -151,7 +151,7 @@ def test_the_quick_look_never_hides_a_referral() -> None:
 def test_repeats_with_a_limit_are_the_first_of_all_groups(tmp_path: Path, limit: int) -> None:
     """Exact repeats stop reading groups once no smaller group can rank among those shown."""
     from pqtrack import analysis
-    from pqtrack.queries import Filters
+    from pqtrack.filters import Filters
 
     store = Store.open(built(tmp_path / "q.db", 1500))
     try:

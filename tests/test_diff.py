@@ -13,14 +13,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pqtrack import compare
+from pqtrack import diff
 from pqtrack.diff import (
     FieldChange,
     Op,
     api_marked_diff,
     identical,
     metadata_changes,
-    render_rich,
     render_unified,
     render_word,
     stats,
@@ -28,6 +27,8 @@ from pqtrack.diff import (
     word_diff,
 )
 from pqtrack.record import html_to_text
+from pqtrack.records import version_values
+from pqtrack.render import render_rich
 from pqtrack.store import Store
 from tests.samples import require_samples
 
@@ -365,7 +366,7 @@ def test_diff_of_a_correction_marks_exactly_what_the_api_marks(name: str, tmp_pa
     value = load_value(name)
     store = Store.open(tmp_path / "pq.db")
     store.save([(value, "detail")], run_id=None)
-    comparison = compare.versions(store, str(value["id"]), from_version=None, to_version=None)
+    comparison = diff.versions(value["id"], version_values(store.db.conn, value["id"]))
     ops = comparison.ops["answer_text"]
     before, after = comparison.texts["answer_text"]
     assert old_text(ops) == before and new_text(ops) == after

@@ -14,7 +14,7 @@ from pqtrack.search import (
     MAX_DEPTH,
     MAX_QUERY_CHARS,
     MAX_TERMS,
-    highlight_terms,
+    expressions,
     literal,
     parse,
     to_match,
@@ -395,15 +395,24 @@ def test_literal_needs_something_to_search(query: str) -> None:
 @pytest.mark.parametrize(
     ("query", "expected"),
     [
-        ('covid-19 "live facial" NOT vaccine', ["covid-19", "live facial"]),
-        ("Boats boats OR boat*", ["Boats", "boat"]),
-        ("'; DROP TABLE x;--", ["DROP", "TABLE", "x"]),
-        ("NOT covid", []),
-        ("", []),
+        ("covid", ['"covid"']),
+        ('covid-19 "live facial" NOT vaccine', ['"covid-19" AND "live facial" NOT "vaccine"',
+                                                '"covid-19" """live" "facial""" "NOT" "vaccine"']),
+        ("boat*", ['"boat"*', '"boat*"']),
     ],
-)
-def test_highlight_terms(query: str, expected: list[str]) -> None:
-    assert highlight_terms(query) == expected
+)  # fmt: skip
+def test_expressions_are_the_query_then_its_literal_fallback(
+    query: str, expected: list[str]
+) -> None:
+    assert expressions(query) == expected
+    assert expressions(query)[-1] == literal(query)
+
+
+def test_expressions_refuse_what_neither_can_search() -> None:
+    with pytest.raises(QueryError, match="NOT needs a term before it"):
+        expressions("NOT covid")
+    with pytest.raises(QueryError, match="no letters or digits"):
+        expressions("-- ***")
 
 
 def test_parse_is_the_same_tree_to_match_renders() -> None:

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from pqtrack import queries
-from pqtrack.queries import Filters
+from pqtrack import search
+from pqtrack.filters import Filters
 from pqtrack.store import Store
 from tests.bench.generate import generate
 
@@ -43,17 +43,21 @@ def cases(store: Store) -> list[tuple[str, Filters]]:
 
 
 def run(store: Store, query: str, filters: Filters, **paging: int) -> list[tuple[int, str]]:
-    result = queries.search_records(
-        store, [query], filters, limit=paging.get("limit", 20), offset=paging.get("offset", 0)
+    result = search.search_records(
+        store.db.conn,
+        [query],
+        filters,
+        limit=paging.get("limit", 20),
+        offset=paging.get("offset", 0),
     )
     return [(r["id"], r["snippet"]) for r in result.records]
 
 
 def out_of_time(monkeypatch: pytest.MonkeyPatch, *tries: str) -> None:
     """Make the named tries run out of time at once."""
-    monkeypatch.setattr(queries, "GUARD_STEPS", 1)
+    monkeypatch.setattr(search, "GUARD_STEPS", 1)
     for name in tries:
-        monkeypatch.setattr(queries, name, -1.0)
+        monkeypatch.setattr(search, name, -1.0)
 
 
 @pytest.mark.parametrize("offset", [0, 7])
@@ -86,11 +90,15 @@ def test_list_from_the_id_ceiling_gives_the_same_questions(
         Filters(answered_until=answered),
         Filters(until=old, answered_until=answered, status="answered"),
     ):
-        first_way = [r["id"] for r in queries.list_records(corpus, filters, limit=30, offset=5)]
+        first_way = [
+            r["id"] for r in search.list_records(corpus.db.conn, filters, limit=30, offset=5)
+        ]
         with monkeypatch.context() as forced:
-            forced.setattr(queries, "GUARD_STEPS", 1)
-            forced.setattr(queries, "LIST_TRY_SECONDS", -1.0)
-            other_way = [r["id"] for r in queries.list_records(corpus, filters, limit=30, offset=5)]
+            forced.setattr(search, "GUARD_STEPS", 1)
+            forced.setattr(search, "LIST_TRY_SECONDS", -1.0)
+            other_way = [
+                r["id"] for r in search.list_records(corpus.db.conn, filters, limit=30, offset=5)
+            ]
         assert other_way == first_way != []
 
 

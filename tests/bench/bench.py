@@ -14,12 +14,15 @@ Sections:
 
 import    `pqtrack import --quiet` (the CLI, end to end) of a generated JSON Lines file into a
           fresh database, then the same file again (every question unchanged).
-search    in-process latency of `queries.search_records` / `list_records` (limit 50, as the
+search    in-process latency of `search.search` / `search.list_records` (limit 50, as the
           CLI): newest-first search, ranked search of selective and of very common words (the
           relevance guard), list with filters; then `pqtrack search ... --format json` and
           `pqtrack --version` as processes (wall time, median of 10).
 sync      ~400 questions answered on each of 14 days served by tests/fakeapi.py over HTTP on
           127.0.0.1; one sync of those days into a fresh database, then the same sync again.
+peer      `pqtrack search Q --format json` against `sqlite-utils search` on a database that
+          `sqlite-utils insert` and `enable-fts` built from the same file: whole processes,
+          alternated, the median ratio of their times.
 analysis  `repeat_groups` (exact, then near=0.9, each twice) and `stats` by department and by
           month over the whole database; the first exact call also derives the answer facts,
           the first near call the near facts.
@@ -48,7 +51,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
-SECTIONS = ("import", "search", "sync", "analysis")
+SECTIONS = ("import", "search", "peer", "sync", "analysis")
 LIMIT = 50  # the CLI's default --limit
 RUNS = 3  # timed runs per in-process query (after one warm-up); the query's figure is the median
 CLI_RUNS = 10
@@ -391,9 +394,8 @@ RANKED_COMMON: list[tuple[str, Opts]] = [
 ]
 
 
-def list_specs(store: Any) -> list[tuple[Opts, int]]:
+def list_specs(conn: sqlite3.Connection) -> list[tuple[Opts, int]]:
     """Filter combinations for `list` (with an offset for a few), members taken from the data."""
-    conn = store.db.conn
     askers = [
         str(r[0])
         for r in conn.execute(
@@ -490,28 +492,21 @@ def time_call(label: str, fn: Call) -> Timing:
 
 def bench_search(work: Work, report: Report, env: dict[str, str]) -> None:
     say("== search and list")
-    from pqtrack import queries, search
-    from pqtrack.cli import build_filters
-    from pqtrack.store import Store
+    from pqtrack import filters, search
+    from pqtrack.connect import reading
 
     db = work.database(report)
-    store = Store.open(db, must_exist=True)
-    try:
-        count = store.db.conn.execute("SELECT count(*) FROM questions").fetchone()[0]
+    with reading(db) as conn:
+        count = conn.execute("SELECT count(*) FROM questions").fetchone()[0]
         say(f"  {count:,} questions in {db}")
 
         def searcher(query: str, opts: Opts, relevance: bool) -> Call:
-            expressions = [search.to_match(query)]
-            fallback = search.literal(query)
-            if fallback not in expressions:
-                expressions.append(fallback)
-
             def run() -> tuple[int, str | None, float]:
                 start = time.perf_counter()
-                filters = build_filters(store, **opts)
+                resolved_filters = filters.resolve(conn, **opts)
                 resolved = time.perf_counter() - start
-                result = queries.search_records(
-                    store, expressions, filters, limit=LIMIT, relevance=relevance
+                result = search.search(
+                    conn, query, resolved_filters, limit=LIMIT, relevance=relevance
                 )
                 return len(result.records), result.note, resolved
 
@@ -520,9 +515,9 @@ def bench_search(work: Work, report: Report, env: dict[str, str]) -> None:
         def lister(opts: Opts, offset: int) -> Call:
             def run() -> tuple[int, str | None, float]:
                 start = time.perf_counter()
-                filters = build_filters(store, **opts)
+                resolved_filters = filters.resolve(conn, **opts)
                 resolved = time.perf_counter() - start
-                records = queries.list_records(store, filters, limit=LIMIT, offset=offset)
+                records = search.list_records(conn, resolved_filters, limit=LIMIT, offset=offset)
                 return len(records), None, resolved
 
             return run
@@ -539,7 +534,7 @@ def bench_search(work: Work, report: Report, env: dict[str, str]) -> None:
                 for query, opts in specs
             ]
             groups.append((name, "search", target, timings))
-        specs_list = list_specs(store)
+        specs_list = list_specs(conn)
         say(f"  list with filters: {len(specs_list)} filter sets ...")
         list_timings = [
             time_call(describe(None, opts, offset), lister(opts, offset))
@@ -597,11 +592,9 @@ def bench_search(work: Work, report: Report, env: dict[str, str]) -> None:
             report.note(f"slowest {name}: {ms(worst.seconds)}  {kind} {worst.label}")
         resolving = max(every, key=lambda t: t.resolve)
         report.note(
-            f"slowest filter resolution (cli.build_filters): {ms(resolving.resolve)} for"
+            f"slowest filter resolution (filters.resolve): {ms(resolving.resolve)} for"
             f" {resolving.label}"
         )
-    finally:
-        store.close()
 
     say("  CLI processes ...")
     cli_queries = [
@@ -742,7 +735,7 @@ def bench_sync(work: Work, report: Report) -> None:
 def bench_analysis(work: Work, report: Report) -> None:
     say("== analysis")
     from pqtrack import analysis
-    from pqtrack.queries import Filters
+    from pqtrack.filters import Filters
     from pqtrack.store import Store
 
     db = work.database(report)
@@ -804,6 +797,78 @@ def bench_analysis(work: Work, report: Report) -> None:
         store.close()
 
 
+# -- against a peer ------------------------------------------------------------------------------
+
+PEER_QUERIES = ("watchlist", '"live facial recognition"', "prison", "government")
+PEER_RUNS = 7  # pairs of runs per query
+
+
+def peer_database(work: Work, report: Report) -> Path:
+    """The generated file loaded by `sqlite-utils insert` and indexed by `sqlite-utils
+    enable-fts` on the three columns pqtrack searches (built once per workspace)."""
+    path = work.dir / f"peer-{work.n}-seed{work.seed}.db"
+    if path.exists():
+        return path
+    jsonl, _count = work.questions_file(report)
+    tool = str(Path(sys.executable).parent / "sqlite-utils")
+    part = path.with_suffix(".part")
+    remove_db(part)
+    say(f"building {path} with sqlite-utils (not a timed figure) ...")
+    for args in (
+        ["insert", str(part), "questions", str(jsonl), "--nl", "--pk", "id"],
+        ["enable-fts", str(part), "questions", "heading", "questionText", "answerText"],
+    ):
+        subprocess.run([tool, *args], check=True, stdout=subprocess.DEVNULL)
+    part.rename(path)
+    return path
+
+
+def bench_peer(work: Work, report: Report, env: dict[str, str]) -> None:
+    """`pqtrack search Q --format json` against `sqlite-utils search DB questions Q`, each a
+    whole process, alternating the two, over the same rows; each with its default order and
+    50 rows."""
+    say("== peer: pqtrack search against sqlite-utils search")
+    db = work.database(report)
+    peer = peer_database(work, report)
+    tool = str(Path(sys.executable).parent / "sqlite-utils")
+    # Both run from compiled bytecode, as installed tools do: with PYTHONDONTWRITEBYTECODE set,
+    # an editable pqtrack would be compiled from source on every run and sqlite-utils not.
+    env = {k: v for k, v in env.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+    def wall(command: list[str]) -> float:
+        start = time.perf_counter()
+        done = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+        took = time.perf_counter() - start
+        if done.returncode != 0:
+            raise SystemExit(f"{' '.join(command)} failed ({done.returncode}): {done.stderr!r}")
+        return took
+
+    ratios = []
+    for query in PEER_QUERIES:
+        ours = [*pqtrack_command(), "search", query, "--format", "json", "--db", str(db)]
+        theirs = [tool, "search", str(peer), "questions", query, "--limit", str(LIMIT)]
+        wall(ours), wall(theirs)  # warm the page cache for both
+        a, b = [], []
+        for _ in range(PEER_RUNS):
+            a.append(wall(ours))
+            b.append(wall(theirs))
+        ratio = statistics.median(a) / statistics.median(b)
+        ratios.append(ratio)
+        report.add(
+            "peer",
+            f"search {query}: pqtrack / sqlite-utils",
+            f"{ms(statistics.median(a))} / {ms(statistics.median(b))} = {ratio:.2f}",
+        )
+    median = statistics.median(ratios)
+    report.add(
+        "peer",
+        f"median ratio pqtrack / sqlite-utils ({len(PEER_QUERIES)} queries)",
+        f"{median:.2f}",
+        "<= 0.6",
+        median <= 0.6,
+    )
+
+
 # -- main ----------------------------------------------------------------------------------------
 
 
@@ -853,6 +918,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 bench_import(work, report, env)
             elif section == "search":
                 bench_search(work, report, env)
+            elif section == "peer":
+                bench_peer(work, report, env)
             elif section == "sync":
                 bench_sync(work, report)
             else:

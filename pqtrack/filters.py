@@ -1,0 +1,274 @@
+"""The filters shared by list, search, changes, repeats and stats, and resolving what users type
+(dates, houses, statuses, department and member names, question REFs) into them.
+
+Errors name the thing ("no department matches 'x'"), never a command-line flag: `resolve`
+raises `FilterError`, whose `field` the CLI turns into the flag it prefixes.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from pqtrack.errors import UsageError
+from pqtrack.question import STATUSES
+from pqtrack.record import MAX_INT
+
+
+class FilterError(UsageError):
+    """A filter value that cannot be used; `field` is the `resolve` keyword it came in."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+@dataclass
+class Filters:
+    """Filters shared by list, search, changes, repeats and stats. Ids are already resolved."""
+
+    since: str | None = None  # tabled on or after
+    until: str | None = None
+    answered_since: str | None = None
+    answered_until: str | None = None
+    house: str | None = None  # Commons | Lords
+    department_ids: list[int] = field(default_factory=list)
+    member_ids: list[int] = field(default_factory=list)  # asker
+    answered_by_ids: list[int] = field(default_factory=list)
+    status: str | None = None
+    topic_match: str | None = None  # an FTS5 expression
+    topic_department_ids: list[int] = field(default_factory=list)
+    overdue_before: list[int] | None = None  # ids of overdue questions, computed by timeliness
+
+    def where(self, alias: str = "q") -> tuple[str, dict[str, Any]]:
+        """SQL for the filters over the questions table `alias`, with named parameters."""
+        clauses: list[str] = []
+        params: dict[str, Any] = {}
+
+        def p(value: Any) -> str:
+            name = f"f{len(params)}"
+            params[name] = value
+            return f":{name}"
+
+        def one_of(values: list[int]) -> str:
+            return "(" + ", ".join(p(v) for v in values) + ")"
+
+        q = alias
+        if self.since:
+            clauses.append(f"{q}.date_tabled >= {p(self.since)}")
+        if self.until:
+            clauses.append(f"{q}.date_tabled <= {p(self.until)}")
+        if self.answered_since:
+            clauses.append(f"{q}.date_answered >= {p(self.answered_since)}")
+        if self.answered_until:
+            clauses.append(f"{q}.date_answered <= {p(self.answered_until)}")
+        if self.house:
+            clauses.append(f"{q}.house = {p(self.house)}")
+        for column, ids in (
+            ("answering_body_id", self.department_ids),
+            ("asking_member_id", self.member_ids),
+            ("answering_member_id", self.answered_by_ids),
+            ("answering_body_id", self.topic_department_ids),
+        ):
+            if ids:
+                clauses.append(f"{q}.{column} IN {one_of(ids)}")
+        if self.status:
+            clauses.append(f"{q}.status = {p(self.status)}")
+        if self.topic_match:
+            clauses.append(
+                f"{q}.id IN (SELECT rowid FROM questions_fts"
+                f" WHERE questions_fts MATCH {p(self.topic_match)})"
+            )
+        if self.overdue_before is not None:
+            # one parameter however many ids: binding tens of thousands one by one is slow
+            listed = p(json.dumps(self.overdue_before))
+            clauses.append(f"{q}.id IN (SELECT value FROM json_each({listed}))")
+        return (" AND ".join(clauses) or "1"), params
+
+
+def resolve(
+    conn: sqlite3.Connection,
+    *,
+    since: str | None = None,
+    until: str | None = None,
+    answered_since: str | None = None,
+    answered_until: str | None = None,
+    house: str | None = None,
+    department: str | None = None,
+    member: str | None = None,
+    answered_by: str | None = None,
+    status: str | None = None,
+    topic: str | None = None,
+) -> Filters:
+    """Filters from what a user typed: dates, names or ids, a topic (bad input -> FilterError,
+    naming the keyword in `field`; an unknown topic is the topics module's UsageError)."""
+
+    def checked(name: str, parse: Any, *args: Any) -> Any:
+        try:
+            return parse(*args)
+        except FilterError:
+            raise
+        except UsageError as exc:
+            raise FilterError(name, str(exc)) from None
+
+    filters = Filters(
+        since=checked("since", parse_day, since),
+        until=checked("until", parse_day, until),
+        answered_since=checked("answered_since", parse_day, answered_since),
+        answered_until=checked("answered_until", parse_day, answered_until),
+        house=checked("house", parse_house, house),
+        status=checked("status", parse_status, status),
+    )
+    if department is not None:
+        filters.department_ids = checked("department", resolve_department, conn, department)
+    if member is not None:
+        filters.member_ids = checked("member", resolve_member, conn, member)
+    if answered_by is not None:
+        filters.answered_by_ids = checked("answered_by", resolve_member, conn, answered_by)
+    if topic is not None:
+        from pqtrack.topics import load_topics
+
+        chosen = load_topics().get(topic)
+        filters.topic_match = chosen.match_expression()
+        filters.topic_department_ids = list(chosen.departments)
+    return filters
+
+
+# -- what users type -------------------------------------------------------------------------
+
+
+def parse_day(text: str | None) -> str | None:
+    """A user's date (YYYY-MM-DD) -> ISO date string."""
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text.strip()).isoformat()
+    except ValueError:
+        raise UsageError(f"{text!r} is not a date (use YYYY-MM-DD)") from None
+
+
+def parse_house(text: str | None) -> str | None:
+    if text is None:
+        return None
+    house = text.strip().lower()
+    if house not in ("commons", "lords"):
+        raise UsageError(f"{text!r} is not commons or lords")
+    return house.title()
+
+
+def parse_status(text: str | None) -> str | None:
+    if text is None:
+        return None
+    if text.lower() not in STATUSES:
+        raise UsageError(f"{text!r} is not one of {', '.join(STATUSES)}")
+    return text.lower()
+
+
+def resolve_department(conn: sqlite3.Connection, text: str) -> list[int]:
+    """A department by id or name: exact, unique prefix or unique substring, case-insensitive."""
+    text = text.strip()
+    if (number := numeric_id(text)) is not None:
+        return [number]
+    # every saved question with a department adds it to answering_bodies, so no scan is needed
+    rows = list(conn.execute("SELECT id, name FROM answering_bodies"))
+    known = {name for _, name in rows}
+    rows += [(i, name) for i, name in shipped_departments().items() if name not in known]
+    return _resolve_name(text, rows, "department")
+
+
+def shipped_departments() -> dict[int, str]:
+    """Department ids and names that ship in data/departments.toml."""
+    import tomllib
+
+    from pqtrack.topics import shipped_file
+
+    path = shipped_file().with_name("departments.toml")
+    table = tomllib.loads(path.read_text(encoding="utf-8")).get("departments", {})
+    return {int(k): str(v) for k, v in table.items()}
+
+
+def numeric_id(text: str) -> int | None:
+    """An id typed as ASCII digits, or None if `text` is a name; ids SQLite cannot hold fail."""
+    if not re.fullmatch(r"[0-9]+", text):
+        return None
+    number = int(text)
+    if number > MAX_INT:
+        raise UsageError(f"{text[:30]!r} is too large to be an id")
+    return number
+
+
+def resolve_member(conn: sqlite3.Connection, text: str) -> list[int]:
+    """A member by id, or by name or 'list as' name, matched as departments are."""
+    text = text.strip()
+    if (number := numeric_id(text)) is not None:
+        return [number]
+    rows = list(conn.execute("SELECT id, name FROM members WHERE name IS NOT NULL"))
+    rows += list(conn.execute("SELECT id, list_as FROM members WHERE list_as IS NOT NULL"))
+    return _resolve_name(text, rows, "member")
+
+
+def _resolve_name(text: str, rows: list[tuple[int, str]], kind: str) -> list[int]:
+    needle = " ".join(text.lower().split())
+    if not needle:
+        raise UsageError(f"empty {kind} name")
+    for test in (
+        lambda n: n == needle,
+        lambda n: n.startswith(needle),
+        lambda n: needle in n,
+    ):
+        hits = {(i, n) for i, n in rows if n and test(" ".join(n.lower().split()))}
+        names = sorted({n for _, n in hits})
+        if len(names) == 1:
+            return sorted({i for i, _ in hits})
+        if len(names) > 1:
+            shown = "; ".join(names[:10]) + ("; ..." if len(names) > 10 else "")
+            raise UsageError(f"{text!r} matches {len(names)} {kind}s: {shown}")
+    raise UsageError(f"no {kind} matches {text!r}")
+
+
+_DATE_UIN = re.compile(r"^(\d{4}-\d{2}-\d{2})/([A-Za-z]*\d+)$")
+
+
+def resolve_ref(conn: sqlite3.Connection, ref: str) -> int:
+    """REF is a question id, a UIN (HL12950, 8024) or DATE/UIN; ambiguity is a usage error."""
+    ref = ref.strip()
+    match = _DATE_UIN.match(ref)
+    if match:
+        rows = list(
+            conn.execute(
+                "SELECT id, date_tabled, house FROM questions"
+                " WHERE date_tabled = ? AND upper(uin) = ?",
+                [match.group(1), match.group(2).upper()],
+            )
+        )
+    elif re.fullmatch(r"[A-Za-z]{0,2}\d{1,12}", ref):
+        uin = ref.upper()
+        rows = []
+        if ref.isdigit():
+            rows = list(
+                conn.execute(
+                    "SELECT id, date_tabled, house FROM questions WHERE id = ?", [int(ref)]
+                )
+            )
+            if rows and len(ref) >= 6:  # ids are 6-7 digits; UINs rarely are
+                return int(rows[0][0])
+        uin_rows = list(
+            conn.execute(
+                "SELECT id, date_tabled, house FROM questions"
+                " WHERE uin = ? ORDER BY date_tabled DESC",
+                [uin],
+            )
+        )
+        rows = uin_rows or rows
+    else:
+        raise UsageError(f"{ref!r} is not a question id, UIN or DATE/UIN")
+    if not rows:
+        raise UsageError(f"no question {ref!r} in the database")
+    if len(rows) > 1:
+        listed = ", ".join(f"{d}/{ref.split('/')[-1].upper()} (id {i})" for i, d, _ in rows[:10])
+        raise UsageError(f"{ref!r} is ambiguous: {listed}; use an id or DATE/UIN")
+    return int(rows[0][0])

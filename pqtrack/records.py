@@ -1,0 +1,341 @@
+"""The rows the read commands output: a question record (list, search, show), its versions
+(history) and the change feed with its one-line gist. One projection turns a questions row
+into the public record of CONTRACT.md; the field names here are the output's.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from typing import Any, TypedDict
+
+from pqtrack.errors import UsageError
+from pqtrack.filters import Filters
+from pqtrack.question import official_url, parse
+
+
+class QuestionRecord(TypedDict):
+    """A question as list, search and show output it (the order is the output's)."""
+
+    id: int
+    uin: str | None
+    house: str | None
+    date_tabled: str | None
+    date_for_answer: str | None
+    date_answered: str | None
+    date_answer_corrected: str | None
+    date_holding_answer: str | None
+    heading: str | None
+    question_text: str | None
+    answer_text: str | None
+    status: str | None
+    asking_member: str | None
+    asking_member_id: int | None
+    asking_member_party: str | None
+    asking_member_from: str | None
+    answering_member: str | None
+    answering_member_id: int | None
+    correcting_member: str | None
+    answering_body: str | None
+    answering_body_id: int | None
+    is_named_day: bool
+    is_prorogation_answer: bool
+    grouped_uins: list[str]
+    url: str | None
+    versions: int | None
+    truncated: bool
+    first_seen: str | None
+    last_seen: str | None
+    last_changed: str | None
+
+
+RECORD_FIELDS: tuple[str, ...] = tuple(QuestionRecord.__annotations__)
+
+
+class SearchHit(QuestionRecord):
+    snippet: str  # the best fragment, matches between search.SNIPPET_OPEN and SNIPPET_CLOSE
+
+
+class QuestionDetail(QuestionRecord):
+    """`show`'s record: the list record and what only one question's page needs."""
+
+    original_answer_text: str | None
+    answer_html: str | None
+    member_has_interest: bool
+    attachment_count: int | None
+
+
+class Event(TypedDict):
+    event: str
+    old: Any
+    new: Any
+
+
+class Version(TypedDict):
+    """One stored version of a question, as `history` outputs it."""
+
+    version: int
+    seen_at: str
+    status: str
+    date_answered: str | None
+    date_answer_corrected: str | None
+    heading: str | None
+    question_text: str | None
+    answer_text: str | None
+    answering_body: str | None
+    changed: list[str]
+    events: list[Event]
+    source: str | None
+    truncated: bool
+    content_hash: str
+    run_id: int | None
+
+
+class Change(TypedDict):
+    """One event of the change feed, with its question's facts and a one-line gist."""
+
+    question_id: int
+    event: str
+    seen_at: str
+    version: int
+    run_id: int | None
+    uin: str | None
+    house: str | None
+    heading: str | None
+    department: str | None
+    date_tabled: str | None
+    status: str | None
+    old: Any
+    new: Any
+    url: str | None
+    gist: str
+
+
+_RECORD_SQL = """
+SELECT q.*,
+       am.name AS asking_member, am.party AS asking_member_party,
+       am.member_from AS asking_member_from,
+       an.name AS answering_member, an.party AS answering_member_party,
+       cm.name AS correcting_member
+FROM questions q
+LEFT JOIN members am ON am.id = q.asking_member_id
+LEFT JOIN members an ON an.id = q.answering_member_id
+LEFT JOIN members cm ON cm.id = q.correcting_member_id
+"""
+
+
+def to_record(row: dict[str, Any]) -> QuestionRecord:
+    """A questions row (joined with members) -> the public record of CONTRACT.md."""
+    out: dict[str, Any] = {k: row.get(k) for k in RECORD_FIELDS}
+    out["answering_body"] = row.get("answering_body_name")
+    out["is_named_day"] = bool(row.get("is_named_day"))
+    out["is_prorogation_answer"] = bool(row.get("is_prorogation_answer"))
+    out["truncated"] = bool(row.get("truncated"))
+    out["grouped_uins"] = json.loads(row.get("grouped_uins") or "[]")
+    out["url"] = official_url(row.get("date_tabled"), row.get("uin"))
+    out["versions"] = row.get("version")
+    return out  # type: ignore[return-value]  # every key of QuestionRecord, as built above
+
+
+def rows(
+    conn: sqlite3.Connection, sql: str, params: list[Any] | dict[str, Any]
+) -> Iterator[dict[str, Any]]:
+    """The result of a query as dicts keyed by column name."""
+    cursor = conn.execute(sql, params)
+    names = [d[0] for d in cursor.description]
+    for values in cursor:
+        yield dict(zip(names, values, strict=True))
+
+
+def get_record(conn: sqlite3.Connection, question_id: int) -> QuestionDetail:
+    found = list(rows(conn, _RECORD_SQL + " WHERE q.id = ?", [question_id]))
+    if not found:
+        raise UsageError(f"no question {question_id} in the database")
+    row = found[0]
+    record: dict[str, Any] = dict(to_record(row))
+    record["original_answer_text"] = row.get("original_answer_text")
+    record["answer_html"] = _current_value(conn, question_id).get("answerText")
+    record["member_has_interest"] = bool(row.get("member_has_interest"))
+    record["attachment_count"] = row.get("attachment_count")
+    return record  # type: ignore[return-value]
+
+
+def records_by_id(conn: sqlite3.Connection, ids: list[int]) -> list[QuestionRecord]:
+    """The records of these questions, in the order given (unknown ids are left out)."""
+    if not ids:
+        return []
+    marks = ",".join("?" * len(ids))
+    by_id = {
+        r["id"]: to_record(r) for r in rows(conn, _RECORD_SQL + f" WHERE q.id IN ({marks})", ids)
+    }
+    return [by_id[i] for i in ids if i in by_id]
+
+
+def history(conn: sqlite3.Connection, question_id: int) -> list[Version]:
+    """Every stored version, oldest first, with its events."""
+    events: dict[int, list[Event]] = {}
+    for version, event, old, new in conn.execute(
+        "SELECT version, event, old, new FROM events WHERE question_id = ? ORDER BY id",
+        [question_id],
+    ):
+        events.setdefault(version, []).append(
+            {"event": event, "old": _loads(old), "new": _loads(new)}
+        )
+    out: list[Version] = []
+    for version, record, changed, seen_at, source, truncated, digest, run_id in conn.execute(
+        "SELECT version, record, changed, seen_at, source, truncated, content_hash, run_id"
+        " FROM versions WHERE question_id = ? ORDER BY version",
+        [question_id],
+    ):
+        question = parse(json.loads(record))
+        out.append(
+            {
+                "version": version,
+                "seen_at": seen_at,
+                "status": question.status,
+                "date_answered": question.date_answered,
+                "date_answer_corrected": question.date_answer_corrected,
+                "heading": question.heading,
+                "question_text": question.question_text,
+                "answer_text": question.answer_text,
+                "answering_body": question.answering_body_name,
+                "changed": json.loads(changed),
+                "events": events.get(version, []),
+                "source": source,
+                "truncated": bool(truncated),
+                "content_hash": digest,
+                "run_id": run_id,
+            }
+        )
+    return out
+
+
+def version_values(conn: sqlite3.Connection, question_id: int) -> list[dict[str, Any]]:
+    """The stored API values of every version, oldest first (for diff)."""
+    return [
+        json.loads(record)
+        for (record,) in conn.execute(
+            "SELECT record FROM versions WHERE question_id = ? ORDER BY version", [question_id]
+        )
+    ]
+
+
+def _current_value(conn: sqlite3.Connection, question_id: int) -> dict[str, Any]:
+    row = conn.execute(
+        "SELECT v.record FROM versions v JOIN questions q ON q.id = v.question_id"
+        " AND v.version = q.version WHERE q.id = ?",
+        [question_id],
+    ).fetchone()
+    return json.loads(row[0]) if row else {}
+
+
+def _loads(text: str | None) -> Any:
+    return None if text is None else json.loads(text)
+
+
+# -- the change feed ---------------------------------------------------------------------------
+
+
+def last_run_id(conn: sqlite3.Connection) -> int | None:
+    """The most recent sync run, or, if there has been none, the most recent run of any kind."""
+    for sql in ("SELECT max(id) FROM runs WHERE kind = 'sync'", "SELECT max(id) FROM runs"):
+        row = conn.execute(sql).fetchone()
+        if row and row[0] is not None:
+            return int(row[0])
+    return None
+
+
+def parse_since(text: str) -> str:
+    """A date or an ISO timestamp -> a UTC timestamp string (changes' lower bound)."""
+    from datetime import UTC, datetime
+
+    try:
+        moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+        return moment.astimezone(UTC).isoformat(timespec="seconds")
+    except (ValueError, OverflowError):  # OverflowError: a moment UTC cannot represent
+        raise UsageError(
+            f"{text!r} is not a date, a timestamp (2025-03-01T06:00) or last-sync"
+        ) from None
+
+
+def changes(
+    conn: sqlite3.Connection,
+    filters: Filters,
+    *,
+    since: str | None = None,
+    run_id: int | None = None,
+    events: list[str] | None = None,
+    limit: int = 1000,
+) -> list[Change]:
+    """Events newest first, with the question's uin, heading, department and a one-line gist."""
+    where, params = filters.where()
+    clauses = [where]
+    if since is not None:
+        clauses.append("e.seen_at >= :since")
+        params["since"] = since
+    if run_id is not None:
+        clauses.append("e.run_id = :run_id")
+        params["run_id"] = run_id
+    if events:
+        names = [f"e{i}" for i in range(len(events))]
+        clauses.append(f"e.event IN ({','.join(':' + n for n in names)})")
+        params.update(zip(names, events, strict=True))
+    sql = (
+        "SELECT e.question_id, e.event, e.seen_at, e.version, e.run_id, e.old, e.new,"
+        " q.uin, q.house, q.heading, q.answering_body_name AS department, q.date_tabled,"
+        " q.status, q.question_text, q.answer_text, q.original_answer_text"
+        " FROM events e JOIN questions q ON q.id = e.question_id"
+        f" WHERE {' AND '.join(clauses)} ORDER BY e.seen_at DESC, e.id DESC LIMIT :limit"
+    )
+    out: list[Change] = []
+    for row in rows(conn, sql, {**params, "limit": limit}):
+        old, new = _loads(row.pop("old")), _loads(row.pop("new"))
+        question, answer = row.pop("question_text"), row.pop("answer_text")
+        original = row.pop("original_answer_text")
+        row["old"], row["new"] = old, new
+        row["url"] = official_url(row["date_tabled"], row["uin"])
+        if row["event"] == "corrected" and original and answer:
+            row["gist"] = correction_gist(original, answer)
+        else:
+            row["gist"] = gist(row["event"], old, new, question, answer)
+        out.append(row)  # type: ignore[arg-type]  # the columns selected are Change's
+    return out
+
+
+def gist(event: str, old: Any, new: Any, question: str | None, answer: str | None) -> str:
+    """One line saying what happened."""
+
+    def cut(text: str | None, n: int = 140) -> str:
+        flat = " ".join((text or "").split())
+        return flat if len(flat) <= n else flat[: n - 1] + "…"
+
+    if event in ("transferred", "heading") and (old or new):
+        return f"{old or '(none)'} → {new or '(none)'}"
+    if event == "tabled":
+        return cut(question)
+    if event in ("answered", "substantive", "holding", "corrected"):
+        return cut(answer)
+    return cut(question)
+
+
+def correction_gist(original: str, corrected: str, limit: int = 200) -> str:
+    """The words a correction replaced, in git's word-diff markers: '[-old-]{+new+}; ...'."""
+    from pqtrack import diff
+
+    hunks: list[str] = []
+    pending = ""
+    for op in diff.word_diff(original, corrected):
+        text = " ".join(op.text.split())
+        if op.kind == "equal":
+            if pending:
+                hunks.append(pending)
+                pending = ""
+        elif text:
+            pending += f"[-{text}-]" if op.kind == "delete" else f"{{+{text}+}}"
+    if pending:
+        hunks.append(pending)
+    flat = "; ".join(hunks)
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
