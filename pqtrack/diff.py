@@ -32,8 +32,8 @@ from dataclasses import field as dataclass_field
 from typing import Any, Literal
 
 from pqtrack.errors import UsageError
-from pqtrack.question import answer_is_cut, status_of
-from pqtrack.record import html_to_text, parse_date, plain_text
+from pqtrack.question import Question, answer_is_cut, parse
+from pqtrack.record import html_to_text
 
 Kind = Literal["equal", "delete", "insert"]
 
@@ -276,55 +276,37 @@ def to_json_ops(ops: Iterable[Op]) -> list[dict[str, str]]:
     return [{"op": op.kind, "text": op.text} for op in ops]
 
 
-# Facts compared by metadata_changes: (output field, API field). Dates are compared as days.
-_DATE_FIELDS = (
-    ("date_tabled", "dateTabled"),
-    ("date_for_answer", "dateForAnswer"),
-    ("date_answered", "dateAnswered"),
-    ("date_holding_answer", "dateHoldingAnswer"),
-    ("date_answer_corrected", "dateAnswerCorrected"),
-)
-_ID_FIELDS = (
-    ("answering_member_id", "answeringMemberId"),
-    ("correcting_member_id", "correctingMemberId"),
-)
-# None (unanswered) and False read the same here; the status change already says "answered".
-_FLAG_FIELDS = (
-    ("answer_is_holding", "answerIsHolding"),
-    ("answer_is_correction", "answerIsCorrection"),
+# The facts `metadata_changes` compares, in the order it reports them.
+METADATA = (
+    "status",
+    "answering_body",
+    "heading",
+    "date_tabled",
+    "date_for_answer",
+    "date_answered",
+    "date_holding_answer",
+    "date_answer_corrected",
+    "answering_member_id",
+    "correcting_member_id",
+    "answer_is_holding",
+    "answer_is_correction",
 )
 
 
-def metadata_changes(
-    old_value: Mapping[str, Any], new_value: Mapping[str, Any]
-) -> list[FieldChange]:
-    """The non-text facts that differ between two versions of a question, in a fixed order:
-    status, answering body, heading, dates, answering/correcting member, holding/correction."""
+def metadata_changes(old: Question, new: Question) -> list[FieldChange]:
+    """The non-text facts that differ between two versions of a question, in METADATA's order.
+
+    The answering body shows as its name (its id when it has none); a holding or correction
+    flag not yet known reads as false (the status change already says "answered").
+    """
     changes: list[FieldChange] = []
-
-    def compare(field: str, old: Any, new: Any) -> None:
-        if old != new:
-            changes.append(FieldChange(field, old, new))
-
-    compare("status", status_of(old_value), status_of(new_value))
-    if (old_value.get("answeringBodyId"), old_value.get("answeringBodyName")) != (
-        new_value.get("answeringBodyId"),
-        new_value.get("answeringBodyName"),
-    ):
-        compare("answering_body", _body(old_value), _body(new_value))
-    compare("heading", old_value.get("heading"), new_value.get("heading"))
-    for field, key in _DATE_FIELDS:
-        compare(field, parse_date(old_value.get(key)), parse_date(new_value.get(key)))
-    for field, key in _ID_FIELDS:
-        compare(field, old_value.get(key), new_value.get(key))
-    for field, key in _FLAG_FIELDS:
-        compare(field, bool(old_value.get(key)), bool(new_value.get(key)))
+    for name in METADATA:
+        before, after = getattr(old, name), getattr(new, name)
+        if name in ("answer_is_holding", "answer_is_correction"):
+            before, after = bool(before), bool(after)
+        if before != after:
+            changes.append(FieldChange(name, before, after))
     return changes
-
-
-def _body(value: Mapping[str, Any]) -> Any:
-    """The answering body's name, or its id when the name is missing."""
-    return value.get("answeringBodyName") or value.get("answeringBodyId")
 
 
 # -- what to compare --------------------------------------------------------------------------
@@ -363,22 +345,20 @@ class Comparison:
         }
 
 
-def texts_of(value: Mapping[str, Any]) -> dict[str, str]:
-    return {
-        "answer_text": plain_text(value.get("answerText")),
-        "question_text": value.get("questionText") or "",
-    }
+def texts_of(question: Question) -> dict[str, str]:
+    return {"answer_text": question.answer_text or "", "question_text": question.question_text}
 
 
 def _compare(
     old_label: str,
     new_label: str,
-    old: Mapping[str, Any],
-    new: Mapping[str, Any],
+    old_value: Mapping[str, Any],
+    new_value: Mapping[str, Any],
     fields: tuple[str, ...],
     *,
     metadata: bool,
 ) -> Comparison:
+    old, new = parse(old_value), parse(new_value)
     a, b = texts_of(old), texts_of(new)
     texts = {f: (a[f], b[f]) for f in fields}
     ops = {f: word_diff(*texts[f]) for f in fields}
@@ -386,7 +366,7 @@ def _compare(
     if "answer_text" in fields:
         # a correction's own markup, when it describes exactly these two answers, is the
         # authority on what changed: it is what the department published
-        marked = api_marked_diff(new.get("comparableAnswerText"), *texts["answer_text"])
+        marked = api_marked_diff(new_value.get("comparableAnswerText"), *texts["answer_text"])
         if marked is not None:
             ops["answer_text"] = marked
             notes.append("answer changes as the API marks the correction")
@@ -414,6 +394,7 @@ def versions(
     `originalAnswerText`.
     """
     count = len(values)
+    texts = [texts_of(parse(v)) for v in values]
     for name, number in (("--from", from_version), ("--to", to_version)):
         if number is not None and not 1 <= number <= count:
             raise UsageError(f"{name} {number}: question {qid} has versions 1 to {count}")
@@ -423,7 +404,7 @@ def versions(
         old_index = from_version - 1
     else:
         old_index = next(
-            (i for i in range(to_index - 1, -1, -1) if texts_of(values[i]) != texts_of(new)),
+            (i for i in range(to_index - 1, -1, -1) if texts[i] != texts[to_index]),
             to_index - 1 if to_index > 0 else -1,
         )
     if old_index >= 0:

@@ -19,13 +19,13 @@ from pqtrack.diff import (
     Op,
     api_marked_diff,
     identical,
-    metadata_changes,
     render_unified,
     render_word,
     stats,
     to_json_ops,
     word_diff,
 )
+from pqtrack.question import parse
 from pqtrack.record import html_to_text
 from pqtrack.records import version_values
 from pqtrack.render import render_rich
@@ -38,6 +38,11 @@ from tests.samples import require_samples
 WORD = re.compile(r"\w+(?:[.,'’\-]\w+)*")
 _HTML_TOKEN = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)[^>]*>|([^<]+)")
 _BLOCK_TAGS = {"p", "div", "br", "td", "th", "tr", "table", "tbody", "li", "ul", "ol"}
+
+
+def metadata_changes(old: dict[str, Any], new: dict[str, Any]) -> list[FieldChange]:
+    """The metadata changes between two API values, through the typed records diff reads."""
+    return diff.metadata_changes(parse(old), parse(new))
 
 
 def words(text: str) -> list[str]:
@@ -355,7 +360,7 @@ def test_metadata_changes_holding_then_substantive() -> None:
 
 
 def test_metadata_changes_body_without_names_uses_ids() -> None:
-    assert metadata_changes({"answeringBodyId": 1}, {"answeringBodyId": 7}) == [
+    assert metadata_changes({"id": 1, "answeringBodyId": 1}, {"id": 1, "answeringBodyId": 7}) == [
         FieldChange("answering_body", 1, 7)
     ]
 
