@@ -1,4 +1,8 @@
-"""The pqtrack command line: parse options, call one library function, render, map errors."""
+"""The pqtrack command line: parse options, call one library function, render, map errors.
+
+The options several commands share (the filters, --limit, --offset, --format) are declared
+once, in options.py; a command's own options are declared just above it.
+"""
 
 from __future__ import annotations
 
@@ -14,10 +18,28 @@ from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
-from rich.console import Console
 
 from pqtrack import __version__
 from pqtrack.errors import PqtrackError, UsageError
+from pqtrack.options import (
+    DAY,
+    NO_FILTERS,
+    DbOption,
+    FilterArgs,
+    FormatOption,
+    OffsetOption,
+    Only,
+    Parsed,
+    QuietOption,
+    SummaryFormat,
+    bundled,
+    flag,
+    format_option,
+    limit_option,
+    one_of,
+    parse_event,
+)
+from pqtrack.render import Format, is_terminal, out, say
 
 app = typer.Typer(
     name="pqtrack",
@@ -30,98 +52,34 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
-out = Console(highlight=False, soft_wrap=False)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
-
 F = TypeVar("F", bound=Callable[..., Any])
-T = TypeVar("T")
+EMPTY_FEED_EXIT = 3
 
 
-class Format(StrEnum):
-    table = "table"
-    json = "json"
-    jsonl = "jsonl"
-    csv = "csv"
-
-
-DbOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--db",
-        envvar="PQTRACK_DB",
-        show_default=False,
-        help="Database file (default: pqtrack.db in your user data directory).",
-    ),
-]
-FormatOption = Annotated[
-    Format | None,
-    typer.Option(
-        "--format",
-        "-f",
-        case_sensitive=False,
-        help="table (default on a terminal), json, jsonl or csv.",
-    ),
-]
-QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")]
-SinceOption = Annotated[
-    str | None, typer.Option("--since", help="Tabled on or after DATE (YYYY-MM-DD).")
-]
-UntilOption = Annotated[str | None, typer.Option("--until", help="Tabled on or before DATE.")]
-AnsweredSinceOption = Annotated[
-    str | None, typer.Option("--answered-since", help="Answered on or after DATE.")
-]
-AnsweredUntilOption = Annotated[
-    str | None, typer.Option("--answered-until", help="Answered on or before DATE.")
-]
-HouseOption = Annotated[str | None, typer.Option("--house", help="commons or lords.")]
-DepartmentOption = Annotated[
-    str | None,
-    typer.Option(
-        "--department",
-        "-d",
-        help="Answering department: id, or name (case-insensitive; a unique prefix or part "
-        "will do).",
-    ),
-]
-MemberOption = Annotated[
-    str | None, typer.Option("--member", "-m", help="Asked by this member: id or name.")
-]
-AnsweredByOption = Annotated[
-    str | None, typer.Option("--answered-by", help="Answered by this member: id or name.")
-]
-StatusOption = Annotated[
-    str | None,
-    typer.Option("--status", help="unanswered, holding, answered, corrected or withdrawn."),
-]
-TopicOption = Annotated[
-    str | None, typer.Option("--topic", "-t", help="A topic from `pqtrack topics`.")
-]
-LimitOption = Annotated[int, typer.Option("--limit", "-n", help="At most N results.")]
-OffsetOption = Annotated[int, typer.Option("--offset", help="Skip the first N results.")]
-
-
-def command(*names: str, **kwargs: Any) -> Callable[[F], F]:
+def command(name: str, **kwargs: Any) -> Callable[[F], F]:
     """Register a command whose PqtrackErrors become one line on stderr and an exit code."""
 
     def decorate(fn: F) -> F:
-        @functools.wraps(fn)
-        def wrapper(*args: Any, **kw: Any) -> Any:
+        run = bundled(fn)
+
+        @functools.wraps(run)
+        def wrapper(**kw: Any) -> Any:
             try:
-                return fn(*args, **kw)
+                return run(**kw)
             except PqtrackError as exc:
-                err.print(f"pqtrack: {exc}", markup=False, highlight=False)
+                say(f"pqtrack: {exc}")
                 raise typer.Exit(exc.exit_code) from None
             except sqlite3.Error as exc:  # locked, disk full, corrupt: a runtime failure
-                err.print(f"pqtrack: database error: {exc}", markup=False, highlight=False)
+                say(f"pqtrack: database error: {exc}")
                 raise typer.Exit(1) from None
             except KeyboardInterrupt:
-                err.print("pqtrack: interrupted", markup=False)
+                say("pqtrack: interrupted")
                 raise typer.Exit(130) from None
             except BrokenPipeError:
                 _silence_stdout()
                 raise typer.Exit(0) from None
 
-        app.command(*names, **kwargs)(wrapper)
+        app.command(name, **kwargs)(wrapper)
         return fn
 
     return decorate
@@ -134,7 +92,7 @@ def _silence_stdout() -> None:
 
 def _version(value: bool) -> None:
     if value:
-        out.file.write(f"pqtrack {__version__}\n")
+        sys.stdout.write(f"pqtrack {__version__}\n")
         raise typer.Exit()
 
 
@@ -168,67 +126,11 @@ def opened(db: Path | None, *, must_exist: bool = False) -> Iterator[Any]:
         store.close()
 
 
-def fmt_of(fmt: Format | None) -> str:
-    """The output format: as asked, else a table on a terminal and plain lines in a pipe."""
+def chosen(fmt: Format | None, pipe: Format = Format.plain) -> Format:
+    """The output format: as asked, else a table on a terminal and `pipe` (plain lines) in one."""
     if fmt is not None:
-        return fmt.value
-    return "table" if out.is_terminal else "plain"
-
-
-def show_progress(quiet: bool) -> bool:
-    return not quiet and err.is_terminal
-
-
-def build_filters(
-    store: Any,
-    *,
-    since: str | None = None,
-    until: str | None = None,
-    answered_since: str | None = None,
-    answered_until: str | None = None,
-    house: str | None = None,
-    department: str | None = None,
-    member: str | None = None,
-    answered_by: str | None = None,
-    status: str | None = None,
-    topic: str | None = None,
-) -> Any:
-    """Turn the shared filter options into resolved Filters (bad input -> UsageError)."""
-    from pqtrack import filters
-
-    try:
-        return filters.resolve(
-            store,
-            since=since,
-            until=until,
-            answered_since=answered_since,
-            answered_until=answered_until,
-            house=house,
-            department=department,
-            member=member,
-            answered_by=answered_by,
-            status=status,
-            topic=topic,
-        )
-    except filters.FilterError as exc:
-        raise UsageError(f"--{exc.field.replace('_', '-')}: {exc}") from None
-
-
-def flagged(option: str, call: Callable[..., T], *args: Any) -> T:
-    """`call(*args)`, a UsageError from it prefixed with the option the value came in."""
-    try:
-        return call(*args)
-    except UsageError as exc:
-        raise UsageError(f"{option}: {exc}") from None
-
-
-def check_paging(limit: int, offset: int) -> None:
-    from pqtrack.record import MAX_INT
-
-    if not 1 <= limit <= MAX_INT:
-        raise UsageError(f"--limit must be between 1 and {MAX_INT}, not {limit}")
-    if not 0 <= offset <= MAX_INT:
-        raise UsageError(f"--offset must be between 0 and {MAX_INT}, not {offset}")
+        return fmt
+    return Format.table if is_terminal(sys.stdout) else pipe
 
 
 # -- import ------------------------------------------------------------------------------------
@@ -242,12 +144,7 @@ def import_cmd(
     ],
     db: DbOption = None,
     quiet: QuietOption = False,
-    fmt: Annotated[
-        Format | None,
-        typer.Option(
-            "--format", "-f", case_sensitive=False, help="json prints the summary as JSON."
-        ),
-    ] = None,
+    fmt: SummaryFormat = None,
 ) -> None:
     """Load questions from API-shaped JSON files, recording a version for every real change.
 
@@ -256,88 +153,21 @@ def import_cmd(
 
     Example: pqtrack import questions-2025-03-*.json
     """
+    from pqtrack import progress, render
     from pqtrack.importer import import_files
 
-    with opened(db) as store, _import_progress(show_progress(quiet)) as advance:
+    with opened(db) as store, progress.importing(progress.wanted(quiet)) as advance:
         report = import_files(store, files, progress=advance)
     for path, reason in report.failed:
-        err.print(f"pqtrack: {path}: {reason}", markup=False)
-    for warning in report.warnings:
-        if not quiet:
-            err.print(f"pqtrack: warning: {warning}", markup=False)
-    summary = report.summary()
+        say(f"pqtrack: {path}: {reason}")
+    for warning in [] if quiet else report.warnings:
+        say(f"pqtrack: warning: {warning}")
     if fmt == Format.json:
-        out.file.write(json.dumps(summary) + "\n")
+        out.file.write(json.dumps(report.summary()) + "\n")
     elif not quiet:
-        c = report.counts
-        err.print(
-            f"imported {report.files} file(s): {c.new} new, {c.changed} changed, "
-            f"{c.filled} filled in, {c.unchanged} unchanged; {c.truncated} still truncated"
-            + (f"; {len(report.failed)} file(s) failed" if report.failed else ""),
-            markup=False,
-        )
+        say(render.import_summary(report.files, report.counts, len(report.failed)))
     if report.failed:
         raise typer.Exit(1)
-
-
-@contextmanager
-def _import_progress(enabled: bool) -> Iterator[Callable[[int], None] | None]:
-    """'importing' and how many questions so far (files give no total without reading them)."""
-    with _live_bar(enabled, "importing") as bar:
-        if bar is None:
-            yield None
-            return
-        progress, task = bar
-        done = 0
-
-        def advance(n: int) -> None:
-            nonlocal done
-            done += n
-            progress.update(task, description=f"importing: {done:,} questions")
-
-        yield advance
-
-
-@contextmanager
-def _analysis_progress(enabled: bool) -> Iterator[Callable[[str, int, int], None] | None]:
-    """'analysing', and a bar while a first run computes facts ("computing near facts")."""
-    with _live_bar(enabled, "analysing") as bar:
-        if bar is None:
-            yield None
-            return
-        progress, task = bar
-
-        def update(what: str, done: int, total: int) -> None:
-            # Each stage starts its own clock: the time shown is the stage's, not the command's.
-            if done == 0:
-                progress.reset(task, total=total)
-            if done < total:
-                progress.update(task, description=f"{what}: {done:,} of {total:,} questions",
-                                completed=done)  # fmt: skip
-            else:
-                progress.reset(task, description="analysing", total=None)
-
-        yield update
-
-
-@contextmanager
-def _live_bar(enabled: bool, label: str) -> Iterator[tuple[Any, Any] | None]:
-    """A transient bar on stderr (spinner, label, bar, elapsed time): (rich Progress, task),
-    or None when progress is not shown."""
-    if not enabled:
-        yield None
-        return
-    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-
-    with Progress(
-        SpinnerColumn(),
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TimeElapsedColumn(),
-        console=err,
-        transient=True,
-    ) as progress:
-        yield progress, progress.add_task(label, total=None)
 
 
 # -- show / history ----------------------------------------------------------------------------
@@ -371,24 +201,8 @@ def show_cmd(
         record: dict[str, Any] = dict(get_record(conn, qid))
         versions = history(conn, qid)
         record["referrals"] = analysis.resolve_referrals(conn, qid)
-        followed = analysis.followed_answers(conn, record["referrals"]) if follow else []
-    summary = [{k: v[k] for k in ("version", "seen_at", "status", "changed")} for v in versions]
-    kind = fmt_of(fmt)
-    if follow and kind in ("json", "jsonl"):
-        record["followed"] = followed
-    if kind in ("json", "jsonl"):
-        record["version_history"] = summary
-        (render.emit_json if kind == "json" else lambda o, r: render.emit_jsonl(o, [r]))(
-            out, record
-        )
-    elif kind == "csv":
-        render.emit_csv(out, [record], list(record))
-    else:
-        boxed = kind == "table"
-        referrals = render.referral_lines(record["referrals"])
-        render.show_question(out, record, summary, referrals, boxed=boxed)
-        for other in followed:
-            render.show_question(out, other, [], boxed=boxed)
+        followed = analysis.followed_answers(conn, record["referrals"]) if follow else None
+    render.question(record, versions, followed, chosen(fmt))
 
 
 @command("history")
@@ -408,20 +222,7 @@ def history_cmd(
 
     with reading(db) as conn:
         versions = history(conn, resolve_ref(conn, ref))
-    fields = [
-        "version",
-        "seen_at",
-        "status",
-        "date_answered",
-        "answering_body",
-        "changed",
-        "events",
-        "question_text",
-        "answer_text",
-    ]
-    kind = fmt_of(fmt)
-    if not render.emit(out, kind, versions, fields):
-        render.history_table(out, versions, table_form=kind == "table")
+    render.write(render.HISTORY, versions, chosen(fmt))
 
 
 # -- list / search -------------------------------------------------------------------------------
@@ -430,16 +231,7 @@ def history_cmd(
 @command("list")
 def list_cmd(
     db: DbOption = None,
-    since: SinceOption = None,
-    until: UntilOption = None,
-    answered_since: AnsweredSinceOption = None,
-    answered_until: AnsweredUntilOption = None,
-    house: HouseOption = None,
-    department: DepartmentOption = None,
-    member: MemberOption = None,
-    answered_by: AnsweredByOption = None,
-    status: StatusOption = None,
-    topic: TopicOption = None,
+    filters: FilterArgs = NO_FILTERS,
     overdue: Annotated[
         bool,
         typer.Option(
@@ -448,7 +240,7 @@ def list_cmd(
             "day, else 5 working days (Commons) or 10 (Lords) after tabling.",
         ),
     ] = False,
-    limit: LimitOption = 50,
+    limit: Annotated[int, limit_option("results")] = 50,
     offset: OffsetOption = 0,
     fmt: FormatOption = None,
 ) -> None:
@@ -456,51 +248,45 @@ def list_cmd(
 
     Example: pqtrack list --department "home office" --status holding --format csv
     """
+    from pqtrack import render
     from pqtrack.connect import reading
     from pqtrack.search import list_records
 
-    check_paging(limit, offset)
     with reading(db) as conn:
-        filters = build_filters(
-            conn,
-            since=since,
-            until=until,
-            answered_since=answered_since,
-            answered_until=answered_until,
-            house=house,
-            department=department,
-            member=member,
-            answered_by=answered_by,
-            status=status,
-            topic=topic,
-        )
+        resolved = filters.resolve(conn)
         if overdue:
             from pqtrack import analysis
 
-            filters.overdue_before = analysis.overdue_ids(conn, filters)
-        records = list_records(conn, filters, limit=limit, offset=offset)
-    _emit_questions(records, fmt_of(fmt), snippets=False)
+            resolved.overdue_before = analysis.overdue_ids(conn, resolved)
+        records = list_records(conn, resolved, limit=limit, offset=offset)
+    render.write(render.questions_view(), records, chosen(fmt))
+
+
+class Sort(StrEnum):
+    newest = "newest"
+    relevance = "relevance"
+
+
+QueryArgument = Annotated[
+    str, typer.Argument(help='Words, "phrases", AND/OR/NOT, (groups), prefix*.', show_default=False)
+]
+SortOption = Annotated[
+    Sort,
+    typer.Option(
+        "--sort",
+        click_type=Parsed("sort", one_of(list(Sort), "newest or relevance"), list(Sort)),
+        help="newest (default) or relevance.",
+    ),
+]
 
 
 @command("search")
 def search_cmd(
-    query: Annotated[
-        str,
-        typer.Argument(help='Words, "phrases", AND/OR/NOT, (groups), prefix*.', show_default=False),
-    ],
+    query: QueryArgument,
     db: DbOption = None,
-    since: SinceOption = None,
-    until: UntilOption = None,
-    answered_since: AnsweredSinceOption = None,
-    answered_until: AnsweredUntilOption = None,
-    house: HouseOption = None,
-    department: DepartmentOption = None,
-    member: MemberOption = None,
-    answered_by: AnsweredByOption = None,
-    status: StatusOption = None,
-    topic: TopicOption = None,
-    sort: Annotated[str, typer.Option("--sort", help="newest (default) or relevance.")] = "newest",
-    limit: LimitOption = 50,
+    filters: FilterArgs = NO_FILTERS,
+    sort: SortOption = Sort.newest,
+    limit: Annotated[int, limit_option("results")] = 50,
     offset: OffsetOption = 0,
     fmt: FormatOption = None,
 ) -> None:
@@ -510,53 +296,22 @@ def search_cmd(
 
     Example: pqtrack search '"facial recognition" AND (police OR watchlist*)' --since 2024-07-01
     """
-    from pqtrack import search
+    from pqtrack import render, search
     from pqtrack.connect import reading
 
-    check_paging(limit, offset)
-    if sort not in ("newest", "relevance"):
-        raise UsageError(f"--sort: {sort!r} is not newest or relevance")
     search.expressions(query)  # a query that cannot be searched fails before the database opens
     with reading(db) as conn:
-        filters = build_filters(
-            conn,
-            since=since,
-            until=until,
-            answered_since=answered_since,
-            answered_until=answered_until,
-            house=house,
-            department=department,
-            member=member,
-            answered_by=answered_by,
-            status=status,
-            topic=topic,
-        )
         result = search.search(
-            conn, query, filters, limit=limit, offset=offset, relevance=sort == "relevance"
+            conn,
+            query,
+            filters.resolve(conn),
+            limit=limit,
+            offset=offset,
+            relevance=sort == Sort.relevance,
         )
     if result.note:
-        err.print(f"pqtrack: {result.note}", markup=False)
-    _emit_questions(result.records, fmt_of(fmt), snippets=True)
-
-
-def _emit_questions(records: list[Any], kind: str, *, snippets: bool) -> None:
-    from pqtrack import render
-    from pqtrack.records import RECORD_FIELDS
-
-    if snippets:
-        for r in records:
-            r["snippet"] = (
-                r["snippet"]
-                if kind in ("table", "plain")
-                else render.plain_snippet(r.get("snippet"))
-            )
-    fields = [*RECORD_FIELDS, *(["snippet"] if snippets else [])]
-    if render.emit(out, kind, records, fields):
-        return
-    if kind == "table":
-        render.question_table(out, records, snippets=snippets)
-    else:
-        render.question_lines(out, records, snippets=snippets)
+        say(f"pqtrack: {result.note}")
+    render.write(render.questions_view(snippets=True), result.records, chosen(fmt))
 
 
 # -- topics --------------------------------------------------------------------------------------
@@ -574,65 +329,53 @@ def topics_cmd(fmt: FormatOption = None) -> None:
     from pqtrack import render
     from pqtrack.topics import load_topics, user_file
 
-    rows = [
-        {
-            "name": t.name,
-            "description": t.description,
-            "queries": list(t.queries),
-            "departments": list(t.departments),
-            "source": t.source,
-        }
-        for t in sorted(load_topics().by_name.values(), key=lambda t: t.name)
-    ]
-    kind = fmt_of(fmt)
-    if render.emit(out, kind, rows, ["name", "description", "queries", "departments", "source"]):
-        return
-    render.topics_table(out, rows, user_file(), table=kind == "table")
+    rows = render.topic_rows(load_topics().by_name.values())
+    render.write(render.topics_view(user_file()), rows, chosen(fmt))
 
 
 # -- diff ----------------------------------------------------------------------------------------
 
 
-class DiffFormat(StrEnum):
-    table = "table"
-    word = "word"
-    unified = "unified"
-    json = "json"
+RefsArgument = Annotated[
+    list[str],
+    typer.Argument(
+        help="One question (compare its versions) or two (compare their answers).",
+        show_default=False,
+    ),
+]
+FromOption = Annotated[int | None, typer.Option("--from", help="Older version number.")]
+ToOption = Annotated[int | None, typer.Option("--to", help="Newer version number.")]
+FieldOption = Annotated[
+    str, typer.Option("--field", help="With two questions: answer_text or question_text.")
+]
+ContextOption = Annotated[
+    int,
+    typer.Option(
+        "--context", help="Words of unchanged text kept around each change on a terminal."
+    ),
+]
+DiffFormat = Annotated[
+    Format | None,
+    format_option(
+        Format.table,
+        Format.word,
+        Format.unified,
+        Format.json,
+        help="table (coloured inline, default on a terminal), word ([-old-]{+new+}), "
+        "unified or json.",
+    ),
+]
 
 
 @command("diff")
 def diff_cmd(
-    refs: Annotated[
-        list[str],
-        typer.Argument(
-            help="One question (compare its versions) or two (compare their answers).",
-            show_default=False,
-        ),
-    ],
+    refs: RefsArgument,
     db: DbOption = None,
-    from_version: Annotated[
-        int | None, typer.Option("--from", help="Older version number.")
-    ] = None,
-    to_version: Annotated[int | None, typer.Option("--to", help="Newer version number.")] = None,
-    field_name: Annotated[
-        str, typer.Option("--field", help="With two questions: answer_text or question_text.")
-    ] = "answer_text",
-    context: Annotated[
-        int,
-        typer.Option(
-            "--context", help="Words of unchanged text kept around each change on a terminal."
-        ),
-    ] = 12,
-    fmt: Annotated[
-        DiffFormat | None,
-        typer.Option(
-            "--format",
-            "-f",
-            case_sensitive=False,
-            help="table (coloured inline, default on a terminal), word ([-old-]{+new+}), "
-            "unified or json.",
-        ),
-    ] = None,
+    from_version: FromOption = None,
+    to_version: ToOption = None,
+    field_name: FieldOption = "answer_text",
+    context: ContextOption = 12,
+    fmt: DiffFormat = None,
 ) -> None:
     """Word-level diff of a question's versions, or of two questions' answers.
 
@@ -655,127 +398,94 @@ def diff_cmd(
     if len(refs) == 2:
         diff.check_field(field_name)
     with reading(db) as conn:
-        chosen = [(qid, version_values(conn, qid)) for qid in [resolve_ref(conn, r) for r in refs]]
+        picked = [(qid, version_values(conn, qid)) for qid in [resolve_ref(conn, r) for r in refs]]
     if len(refs) == 1:
-        ((qid, values),) = chosen
+        ((qid, values),) = picked
         result = diff.versions(qid, values, from_version=from_version, to_version=to_version)
     else:
-        (id_a, a), (id_b, b) = chosen
+        (id_a, a), (id_b, b) = picked
         result = diff.questions((id_a, a[-1]), (id_b, b[-1]), field_name=field_name)
-    kind = fmt.value if fmt is not None else ("table" if out.is_terminal else "word")
+    kind = chosen(fmt, pipe=Format.word)
     for note in result.notes:
-        err.print(f"pqtrack: {note}", markup=False)
-    if kind == "json":
+        say(f"pqtrack: {note}")
+    if kind == Format.json:
         render.emit_json(out, result.as_json())
         return
-    render.diff_view(out, result, kind, context=context)
+    render.diff_view(out, result, kind.value, context=context)
 
 
 # -- changes -------------------------------------------------------------------------------------
 
-
-class FeedFormat(StrEnum):
-    table = "table"
-    json = "json"
-    jsonl = "jsonl"
-    csv = "csv"
-    markdown = "markdown"
+FeedFilters = Annotated[
+    FilterArgs,
+    Only(("answered_since", "answered_until", "house", "department", "member", "answered_by",
+          "status", "topic")),  # --since here is the feed's start, not a tabled date
+]  # fmt: skip
 
 
-EMPTY_FEED_EXIT = 3
+FeedSince = Annotated[
+    str | None,
+    typer.Option(
+        "--since",
+        help="A date, a UTC timestamp or last-sync (the events of the latest sync). "
+        "Default: the last 7 days.",
+    ),
+]
+EventOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--event",
+        "-e",
+        click_type=Parsed("event", parse_event),
+        help="Only these events (repeatable): tabled, holding, answered, "
+        "substantive, corrected, transferred, reworded, heading, withdrawn.",
+    ),
+]
+FailIfEmpty = Annotated[
+    bool,
+    typer.Option(
+        "--fail-if-empty", help=f"Exit {EMPTY_FEED_EXIT} when there is nothing to report."
+    ),
+]
+FeedFormat = Annotated[
+    Format | None,
+    format_option(
+        Format.table,
+        Format.json,
+        Format.jsonl,
+        Format.csv,
+        Format.markdown,
+        help="table, json, jsonl, csv or markdown (a digest ready to mail).",
+    ),
+]
 
 
 @command("changes")
 def changes_cmd(
     db: DbOption = None,
-    since: Annotated[
-        str | None,
-        typer.Option(
-            "--since",
-            help="A date, a UTC timestamp or last-sync (the events of the latest sync). "
-            "Default: the last 7 days.",
-        ),
-    ] = None,
-    event: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--event",
-            "-e",
-            help="Only these events (repeatable): tabled, holding, answered, "
-            "substantive, corrected, transferred, reworded, heading, withdrawn.",
-        ),
-    ] = None,
-    house: HouseOption = None,
-    department: DepartmentOption = None,
-    member: MemberOption = None,
-    status: StatusOption = None,
-    topic: TopicOption = None,
-    limit: Annotated[int, typer.Option("--limit", "-n", help="At most N events.")] = 1000,
-    fail_if_empty: Annotated[
-        bool,
-        typer.Option(
-            "--fail-if-empty", help=f"Exit {EMPTY_FEED_EXIT} when there is nothing to report."
-        ),
-    ] = False,
-    fmt: Annotated[
-        FeedFormat | None,
-        typer.Option(
-            "--format",
-            "-f",
-            case_sensitive=False,
-            help="table, json, jsonl, csv or markdown (a digest ready to mail).",
-        ),
-    ] = None,
+    since: FeedSince = None,
+    event: EventOption = None,
+    filters: FeedFilters = NO_FILTERS,
+    limit: Annotated[int, limit_option("events")] = 1000,
+    fail_if_empty: FailIfEmpty = False,
+    fmt: FeedFormat = None,
 ) -> None:
     """The change feed: what each sync or import saw happen, newest first.
 
     Example: pqtrack changes --since last-sync --topic facial-recognition --format markdown
     """
-    from datetime import UTC, datetime, timedelta
-
-    from pqtrack import render
+    from pqtrack import records, render
     from pqtrack.connect import reading
-    from pqtrack.question import EVENTS
-    from pqtrack.records import changes, last_run_id, parse_since
 
-    check_paging(limit, 0)
-    for name in event or []:
-        if name not in EVENTS:
-            raise UsageError(f"--event: {name!r} is not one of {', '.join(EVENTS)}")
     with reading(db) as conn:
-        filters = build_filters(
-            conn, house=house, department=department, member=member, status=status, topic=topic
+        resolved = filters.resolve(conn)
+        with flag("--since last-sync" if since == "last-sync" else "--since"):
+            moment, run_id = records.feed_start(conn, since)
+        rows = records.changes(
+            conn, resolved, since=moment, run_id=run_id, events=event, limit=limit
         )
-        run_id = moment = None
-        if since == "last-sync":
-            run_id = last_run_id(conn)
-            if run_id is None:
-                raise UsageError("--since last-sync: nothing has been synced or imported yet")
-        elif since is not None:
-            moment = flagged("--since", parse_since, since)
-        else:
-            moment = (datetime.now(UTC) - timedelta(days=7)).isoformat(timespec="seconds")
-        rows = changes(conn, filters, since=moment, run_id=run_id, events=event, limit=limit)
-    kind = fmt.value if fmt is not None else fmt_of(None)
-    fields = [
-        "seen_at",
-        "event",
-        "question_id",
-        "uin",
-        "house",
-        "heading",
-        "department",
-        "gist",
-        "old",
-        "new",
-        "url",
-        "version",
-        "run_id",
-    ]
-    if kind == "markdown":
-        out.file.write(render.digest_markdown(rows, since or "the last 7 days", topic))
-    elif not render.emit(out, kind, rows, fields):
-        render.changes_table(out, rows, table=kind == "table")
+    view = render.changes_view(since or f"the last {records.FEED_DAYS} days", filters.topic)
+    render.write(view, rows, chosen(fmt))
     if fail_if_empty and not rows:
         raise typer.Exit(EMPTY_FEED_EXIT)
 
@@ -783,29 +493,24 @@ def changes_cmd(
 # -- repeats / stats -----------------------------------------------------------------------------
 
 
+NearOption = Annotated[
+    float | None,
+    typer.Option(
+        "--near",
+        help="Also join answers at least this similar (0.5-1.0; 0.9 is a good start) "
+        "once names are set aside, e.g. the same line with a minister's name changed.",
+    ),
+]
+MinSizeOption = Annotated[int, typer.Option("--min-size", help="Smallest group to show.")]
+
+
 @command("repeats")
 def repeats_cmd(
     db: DbOption = None,
-    since: SinceOption = None,
-    until: UntilOption = None,
-    answered_since: AnsweredSinceOption = None,
-    answered_until: AnsweredUntilOption = None,
-    house: HouseOption = None,
-    department: DepartmentOption = None,
-    member: MemberOption = None,
-    answered_by: AnsweredByOption = None,
-    status: StatusOption = None,
-    topic: TopicOption = None,
-    near: Annotated[
-        float | None,
-        typer.Option(
-            "--near",
-            help="Also join answers at least this similar (0.5-1.0; 0.9 is a good start) "
-            "once names are set aside, e.g. the same line with a minister's name changed.",
-        ),
-    ] = None,
-    min_size: Annotated[int, typer.Option("--min-size", help="Smallest group to show.")] = 2,
-    limit: Annotated[int, typer.Option("--limit", "-n", help="At most N groups.")] = 20,
+    filters: FilterArgs = NO_FILTERS,
+    near: NearOption = None,
+    min_size: MinSizeOption = 2,
+    limit: Annotated[int, limit_option("groups")] = 20,
     quiet: QuietOption = False,
     fmt: FormatOption = None,
 ) -> None:
@@ -817,45 +522,18 @@ def repeats_cmd(
 
     Example: pqtrack repeats --department "health" --since 2025-01-01 --near 0.9
     """
-    from pqtrack import analysis, render
+    from pqtrack import analysis, progress, render
 
     if near is not None and not 0.5 <= near <= 1.0:
         raise UsageError(f"--near must be between 0.5 and 1.0, not {near}")
     if min_size < 2:
         raise UsageError("--min-size must be at least 2")
-    check_paging(limit, 0)
-    with opened(db, must_exist=True) as store, _analysis_progress(show_progress(quiet)) as bar:
-        filters = build_filters(
-            store.db.conn,
-            since=since,
-            until=until,
-            answered_since=answered_since,
-            answered_until=answered_until,
-            house=house,
-            department=department,
-            member=member,
-            answered_by=answered_by,
-            status=status,
-            topic=topic,
-        )
+    with opened(db, must_exist=True) as store, progress.analysing(progress.wanted(quiet)) as bar:
         groups = analysis.repeat_groups(
-            store, filters, near=near, min_size=min_size, limit=limit, progress=bar
-        )
-    kind = fmt_of(fmt)
-    fields = [
-        "kind",
-        "size",
-        "occasions",
-        "variants",
-        "ids",
-        "uins",
-        "departments",
-        "first_answered",
-        "last_answered",
-        "answer_text",
-    ]
-    if not render.emit(out, kind, groups, fields):
-        render.repeats_view(out, groups, table=kind == "table")
+            store, filters.resolve(store.db.conn), near=near, min_size=min_size, limit=limit,
+            progress=bar,
+        )  # fmt: skip
+    render.write(render.REPEATS, groups, chosen(fmt))
 
 
 class StatsBy(StrEnum):
@@ -871,17 +549,8 @@ def stats_cmd(
         typer.Option("--by", case_sensitive=False, help="department, month or member (the asker)."),
     ],
     db: DbOption = None,
-    since: SinceOption = None,
-    until: UntilOption = None,
-    answered_since: AnsweredSinceOption = None,
-    answered_until: AnsweredUntilOption = None,
-    house: HouseOption = None,
-    department: DepartmentOption = None,
-    member: MemberOption = None,
-    answered_by: AnsweredByOption = None,
-    status: StatusOption = None,
-    topic: TopicOption = None,
-    limit: Annotated[int, typer.Option("--limit", "-n", help="At most N rows (months: all).")] = 30,
+    filters: FilterArgs = NO_FILTERS,
+    limit: Annotated[int, limit_option("rows (months: all)")] = 30,
     chart: Annotated[
         bool, typer.Option("--chart/--no-chart", help="Draw bars under the table on a terminal.")
     ] = True,
@@ -897,91 +566,59 @@ def stats_cmd(
 
     Example: pqtrack stats --by month --topic immigration --since 2024-07-01
     """
-    from pqtrack import analysis, render
+    from pqtrack import analysis, progress, render
 
-    check_paging(limit, 0)
-    with opened(db, must_exist=True) as store, _analysis_progress(show_progress(quiet)) as bar:
-        filters = build_filters(
-            store.db.conn,
-            since=since,
-            until=until,
-            answered_since=answered_since,
-            answered_until=answered_until,
-            house=house,
-            department=department,
-            member=member,
-            answered_by=answered_by,
-            status=status,
-            topic=topic,
-        )
-        rows = analysis.stats(store, filters, by=by.value, progress=bar)
+    with opened(db, must_exist=True) as store, progress.analysing(progress.wanted(quiet)) as bar:
+        rows = analysis.stats(store, filters.resolve(store.db.conn), by=by.value, progress=bar)
     if by != StatsBy.month:
         rows = rows[:limit]
-    kind = fmt_of(fmt)
-    fields = [
-        by.value,
-        "tabled",
-        "answered",
-        "unanswered",
-        "holding",
-        "corrected",
-        "withdrawn",
-        "lapsed",
-        "overdue",
-        "on_time",
-        "on_time_rate",
-        "holding_rate",
-        "median_days",
-        "median_working_days",
-        "referrals",
-    ]
-    if not render.emit(out, kind, rows, fields):
-        render.stats_view(out, rows, by.value, table=kind == "table", chart=chart)
+    render.write(render.stats_view(by.value, chart=chart), rows, chosen(fmt))
 
 
 # -- sync ----------------------------------------------------------------------------------------
+
+SyncFilters = Annotated[FilterArgs, Only(("house", "department", "topic"))]
+
+
+FirstDay = Annotated[
+    str | None,
+    typer.Option(
+        "--since",
+        click_type=DAY,
+        help="First day to fetch (default: 14 days before the last good sync, "
+        "or 30 days ago on a first run).",
+    ),
+]
+LastDay = Annotated[
+    str | None,
+    typer.Option("--until", click_type=DAY, help="Last day to fetch (default: today)."),
+]
+OverlapOption = Annotated[
+    int, typer.Option("--overlap", help="Days before the last good sync to fetch again.")
+]
+ApiUrlOption = Annotated[
+    str, typer.Option("--api-url", envvar="PQTRACK_API_URL", help="Written Questions API base URL.")
+]
+RateOption = Annotated[float, typer.Option("--rate", help="At most this many requests a second.")]
+TimeoutOption = Annotated[float, typer.Option("--timeout", help="Seconds to wait for a response.")]
+StatusOption = Annotated[
+    bool, typer.Option("--status", help="Show the sync ledger instead of syncing.")
+]
 
 
 @command("sync")
 def sync_cmd(
     db: DbOption = None,
-    since: Annotated[
-        str | None,
-        typer.Option(
-            "--since",
-            help="First day to fetch (default: 14 days before the last good sync, "
-            "or 30 days ago on a first run).",
-        ),
-    ] = None,
-    until: Annotated[
-        str | None, typer.Option("--until", help="Last day to fetch (default: today).")
-    ] = None,
-    house: HouseOption = None,
-    department: DepartmentOption = None,
-    topic: TopicOption = None,
-    overlap: Annotated[
-        int, typer.Option("--overlap", help="Days before the last good sync to fetch again.")
-    ] = 14,
-    api_url: Annotated[
-        str,
-        typer.Option("--api-url", envvar="PQTRACK_API_URL", help="Written Questions API base URL."),
-    ] = "https://questions-statements-api.parliament.uk",
-    rate: Annotated[
-        float, typer.Option("--rate", help="At most this many requests a second.")
-    ] = 4.0,
-    timeout: Annotated[
-        float, typer.Option("--timeout", help="Seconds to wait for a response.")
-    ] = 30.0,
-    show_status: Annotated[
-        bool, typer.Option("--status", help="Show the sync ledger instead of syncing.")
-    ] = False,
+    since: FirstDay = None,
+    until: LastDay = None,
+    filters: SyncFilters = NO_FILTERS,
+    overlap: OverlapOption = 14,
+    api_url: ApiUrlOption = "https://questions-statements-api.parliament.uk",
+    rate: RateOption = 4.0,
+    timeout: TimeoutOption = 30.0,
+    show_status: StatusOption = False,
     quiet: QuietOption = False,
-    fmt: Annotated[
-        Format | None,
-        typer.Option(
-            "--format", "-f", case_sensitive=False, help="json prints the summary as JSON."
-        ),
-    ] = None,
+    fmt: SummaryFormat = None,
 ) -> None:
     """Fetch new and changed questions from the Written Questions API (run it from cron).
 
@@ -991,135 +628,76 @@ def sync_cmd(
 
     Example: pqtrack sync --since 2025-01-01 --department "home office"
     """
+    from pqtrack import render
     from pqtrack import sync as syncing
-    from pqtrack.filters import parse_day
 
     if show_status:
         with opened(db, must_exist=True) as store:
-            _emit_status(syncing.status(store), fmt_of(fmt))
+            render.sync_status(syncing.status(store), chosen(fmt))
         return
-    first = flagged("--since", parse_day, since)
-    last = flagged("--until", parse_day, until)
-    if first and last and first > last:
-        raise UsageError(f"--since {first} is after --until {last}")
+    if since and until and since > until:
+        raise UsageError(f"--since {since} is after --until {until}")
     if overlap < 0 or rate < 0 or timeout <= 0:
         raise UsageError("--overlap and --rate cannot be negative, --timeout must be positive")
-    from pqtrack.paths import default_db_path
+    options = {"overlap": overlap, "since": _date(since), "until": _date(until)}
+    _report_sync(_sync(db, filters, api_url, rate, timeout, quiet, options), fmt, quiet)
 
-    path = db or default_db_path()
-    if db is None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    # the lock first: a sync that must wait never creates or migrates the database
-    with syncing.sync_lock(path), opened(db) as store:
-        scopes = _sync_scopes(store, house, department, topic)
-        from pqtrack.client import ParliamentClient, make_http_client
 
-        with make_http_client(timeout) as http, _sync_progress(show_progress(quiet)) as reporter:
-            client = ParliamentClient(http, base_url=api_url, rate=rate)
-            report = syncing.sync(
-                store,
-                client,
-                scopes=scopes,
-                overlap=overlap,
-                reporter=reporter,
-                since=_day(first),
-                until=_day(last),
-            )
-    summary = report.summary()
+def _report_sync(report: Any, fmt: Format | None, quiet: bool) -> None:
+    """A sync's failed windows and summary on stderr (or the summary as JSON on stdout)."""
+    from pqtrack import render
+
     for failure in report.failed[:20]:
-        err.print(f"pqtrack: window failed: {failure}", markup=False)
+        say(f"pqtrack: window failed: {failure}")
     if fmt == Format.json:
-        out.file.write(json.dumps(summary) + "\n")
+        out.file.write(json.dumps(report.summary()) + "\n")
     elif not quiet:
-        err.print(
-            f"synced {summary['since']}..{summary['until']}: {summary['new']} new, "
-            f"{summary['answered']} answered, {summary['corrected']} corrected, "
-            f"{summary['changed']} changed, {summary['withdrawn']} withdrawn; "
-            f"{summary['requests']} requests in {summary['seconds']}s",
-            markup=False,
-        )
+        say(render.sync_summary(report.summary()))
     if not report.ok:
-        err.print(
+        say(
             f"pqtrack: {len(report.failed)} of {report.windows} windows incomplete; "
-            "the next sync retries them",
-            markup=False,
+            "the next sync retries them"
         )
         raise typer.Exit(1)
 
 
-def _day(text: str | None) -> Any:
+def _date(text: str | None) -> Any:
     from datetime import date
 
     return date.fromisoformat(text) if text else None
 
 
-def _sync_scopes(
-    store: Any, house: str | None, department: str | None, topic: str | None
-) -> list[Any]:
-    from pqtrack.filters import parse_house, resolve_department
-    from pqtrack.sync import Scope
-    from pqtrack.topics import load_topics
+def _sync(
+    db: Path | None,
+    filters: FilterArgs,
+    api_url: str,
+    rate: float,
+    timeout: float,
+    quiet: bool,
+    options: dict[str, Any],
+) -> Any:
+    """Run one sync under the lock: the lock first, so a sync that must wait never creates or
+    migrates the database."""
+    from pqtrack import progress
+    from pqtrack import sync as syncing
+    from pqtrack.client import ParliamentClient, make_http_client
+    from pqtrack.paths import default_db_path
 
-    departments: tuple[int, ...] = ()
-    if department is not None:
-        departments = tuple(flagged("--department", resolve_department, store.db.conn, department))
-    house_name = flagged("--house", parse_house, house)
-    if topic is None:
-        return [Scope(house_name, departments)]
-    chosen = load_topics().get(topic)
-    departments = departments or chosen.departments
-    terms = chosen.api_terms or (None,)
-    return [Scope(house_name, departments, term) for term in terms]
-
-
-@contextmanager
-def _sync_progress(enabled: bool) -> Iterator[Any]:
-    if not enabled:
-        yield None
-        return
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err,
-        transient=True,
-    ) as bar:
-        windows = bar.add_task("windows", total=None)
-        pages = bar.add_task("pages", total=None)
-        details = bar.add_task("details", total=None)
-
-        class Reporter:
-            def start(self, n: int) -> None:
-                bar.update(windows, total=n)
-
-            def window(self, kind: str, day: str) -> None:
-                bar.update(windows, advance=1, description=f"windows ({kind} {day})")
-
-            def page(self) -> None:
-                bar.advance(pages)
-
-            def detail(self) -> None:
-                bar.advance(details)
-
-        yield Reporter()
-
-
-def _emit_status(status: dict[str, Any], kind: str) -> None:
-    from pqtrack import render
-
-    if kind in ("json", "jsonl"):
-        render.emit_json(out, status)
-        return
-    render.sync_status(out, status)
+    path = db or default_db_path()
+    if db is None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    with syncing.sync_lock(path), opened(db) as store:
+        resolved = filters.resolve(store.db.conn)
+        scopes = syncing.scopes_for(resolved.house, resolved.department_ids, filters.topic)
+        with make_http_client(timeout) as http, progress.syncing(progress.wanted(quiet)) as bar:
+            client = ParliamentClient(http, base_url=api_url, rate=rate)
+            return syncing.sync(store, client, scopes=scopes, reporter=bar, **options)
 
 
 def main() -> None:
     """Console-script entry point."""
     try:
         app()
-    except UsageError as exc:  # raised outside a command, e.g. while parsing
-        err.print(f"pqtrack: {exc}", markup=False)
+    except UsageError as exc:  # raised outside a command
+        say(f"pqtrack: {exc}")
         sys.exit(exc.exit_code)

@@ -261,6 +261,24 @@ def parse_since(text: str) -> str:
         ) from None
 
 
+FEED_DAYS = 7  # what `changes` shows when not told where to start
+
+
+def feed_start(conn: sqlite3.Connection, since: str | None) -> tuple[str | None, int | None]:
+    """Where the change feed starts: (a UTC moment, None) for a date or a timestamp, (None, the
+    latest sync's run) for 'last-sync', and the last FEED_DAYS days when `since` is None."""
+    from datetime import UTC, datetime, timedelta
+
+    if since == "last-sync":
+        run_id = last_run_id(conn)
+        if run_id is None:
+            raise UsageError("nothing has been synced or imported yet")
+        return None, run_id
+    if since is not None:
+        return parse_since(since), None
+    return (datetime.now(UTC) - timedelta(days=FEED_DAYS)).isoformat(timespec="seconds"), None
+
+
 def changes(
     conn: sqlite3.Connection,
     filters: Filters,

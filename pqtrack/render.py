@@ -1,7 +1,9 @@
-"""Presentation only: Rich tables, plain lines, JSON, JSON Lines and CSV, to a Console passed in.
+"""Presentation only: one column spec per view and one function that writes a view as a table,
+plain lines, JSON, JSON Lines or CSV; the question panel, the digest, diffs and charts.
 
 Every stored text is untrusted: it is stripped of control characters and escape sequences and
-never interpreted as Rich markup (Text objects only, or `escape`).
+never interpreted as Rich markup (Text objects only, or `escape`). rich is imported only when
+something is drawn with it: `--format json` and plain lines in a pipe never load it.
 """
 
 from __future__ import annotations
@@ -9,20 +11,90 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import re
-from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+import sys
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any, TextIO, cast
 
-from rich import box
-from rich.console import Console, Group
-from rich.panel import Panel
-from rich.table import Table
-from rich.text import Text
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
 
-from pqtrack import diff
-from pqtrack.search import SNIPPET_CLOSE, SNIPPET_OPEN
+    from pqtrack import diff
 
-FORMATS = ("table", "json", "jsonl", "csv")
+Row = Mapping[str, Any]
+
+
+class Format(StrEnum):
+    """Every output format; each command accepts the ones it can write."""
+
+    table = "table"  # rich, for people at a terminal
+    plain = "plain"  # tab-separated lines, no header: the default in a pipe
+    json = "json"
+    jsonl = "jsonl"
+    csv = "csv"
+    markdown = "markdown"  # changes: a digest
+    word = "word"  # diff: git's word-diff markers
+    unified = "unified"  # diff
+
+
+def is_terminal(stream: TextIO) -> bool:
+    """Whether `stream` is a terminal, as rich decides it (TTY_COMPATIBLE, FORCE_COLOR, isatty),
+    without importing rich."""
+    forced = os.environ.get("TTY_COMPATIBLE", "")
+    if forced in ("0", "1"):
+        return forced == "1"
+    force_color = os.environ.get("FORCE_COLOR")
+    if force_color is not None:
+        return force_color != ""
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+class _LazyConsole:
+    """A rich Console made on first use; `.file` (plain text) needs no rich at all."""
+
+    def __init__(self, **options: Any) -> None:
+        self._options = options
+        self._console: Any = None
+
+    @property
+    def file(self) -> TextIO:
+        return sys.stderr if self._options.get("stderr") else sys.stdout
+
+    def real(self) -> Console:
+        if self._console is None:
+            from rich.console import Console
+
+            self._console = Console(**self._options)
+        return cast("Console", self._console)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.real(), name)
+
+
+out = cast("Console", _LazyConsole(highlight=False, soft_wrap=False))
+err = cast("Console", _LazyConsole(stderr=True, highlight=False, soft_wrap=True))
+
+
+def stderr_console() -> Console:
+    """The rich Console on stderr itself (progress bars need the object, not a stand-in)."""
+    return cast(_LazyConsole, err).real()
+
+
+_RICH_STRIPS = dict.fromkeys((7, 8, 11, 12, 13))  # the controls rich drops from printed text
+
+
+def say(message: str) -> None:
+    """One line of talk on stderr, printed as written (never as markup)."""
+    sys.stderr.write(message.translate(_RICH_STRIPS) + "\n")
+
 
 # CSI and OSC sequences (ESC ] 8 hyperlinks included), then any other C0/C1 control but \n and \t
 _ESCAPES = re.compile(
@@ -45,19 +117,152 @@ def one_line(text: Any, width: int | None = None) -> str:
     return flat
 
 
+def styled(*parts: tuple[str, str]) -> Text:
+    """A rich Text from (text, style) parts, never parsed as markup."""
+    from rich.text import Text
+
+    text = Text()
+    for part, style in parts:
+        text.append(part, style=style)
+    return text
+
+
 def snippet_text(snippet: str | None, *, bold: bool) -> Text:
     """A search snippet with its highlight markers turned into bold (or dropped)."""
-    text = Text()
-    for i, part in enumerate(re.split(f"[{SNIPPET_OPEN}{SNIPPET_CLOSE}]", snippet or "")):
-        text.append(_SPACES.sub(" ", clean(part)), style="bold" if bold and i % 2 else "")
-    return text
+    from pqtrack.search import SNIPPET_CLOSE, SNIPPET_OPEN
+
+    pieces = re.split(f"[{SNIPPET_OPEN}{SNIPPET_CLOSE}]", snippet or "")
+    return styled(
+        *(
+            (_SPACES.sub(" ", clean(p)), "bold" if bold and i % 2 else "")
+            for i, p in enumerate(pieces)
+        )
+    )
 
 
 _SPACES = re.compile(r"\s+")
 
 
 def plain_snippet(snippet: str | None) -> str:
+    from pqtrack.search import SNIPPET_CLOSE, SNIPPET_OPEN
+
     return one_line((snippet or "").replace(SNIPPET_OPEN, "").replace(SNIPPET_CLOSE, ""))
+
+
+# -- one output function for every view ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a table: its header, how wide it may be, and how to draw a cell.
+
+    width: "short" never wraps (ids, dates, statuses); "rest" takes what the others leave and
+    wraps; "number" is right-aligned and as wide as its header; ("cut", n) is at most n wide,
+    one line, ending in an ellipsis; ("wrap", n) is at most n wide and wraps; ("fit", lo, hi)
+    gets what the other columns leave, between lo and hi and no more than its longest cell;
+    None lets rich decide.
+    """
+
+    header: str
+    cell: Callable[[Row], Any]  # a str (printed as written, never as markup) or a rich Text
+    width: Any = "short"
+    style: str = ""
+    fold: bool = False  # a "rest" column that breaks long words rather than overflowing
+
+    def options(self) -> dict[str, Any]:
+        kind = _kind(self.width)
+        opts: dict[str, Any] = {"style": self.style} if self.style else {}
+        if kind == "short":
+            opts["no_wrap"] = True
+        elif kind == "rest":
+            opts["ratio"] = 1
+            if self.fold:
+                opts["overflow"] = "fold"
+        elif kind == "number":
+            lines = self.header.split("\n")
+            opts.update(justify="right", no_wrap=True, min_width=max(map(len, lines)))
+        elif kind == "cut":
+            opts.update(max_width=self.width[1], overflow="ellipsis", no_wrap=True)
+        elif kind == "wrap":
+            opts["max_width"] = self.width[1]
+        elif kind == "fit":
+            opts.update(overflow="ellipsis", no_wrap=True)
+        return opts
+
+
+def _kind(width: Any) -> Any:
+    return width[0] if isinstance(width, tuple) else width
+
+
+@dataclass(frozen=True)
+class View:
+    """How one kind of row is shown: a table's columns, plain lines' cells (tab-separated, no
+    header, as pipes have always had them), and the fields JSON, JSON Lines and CSV carry."""
+
+    fields: Sequence[str]
+    columns: Sequence[Column]
+    plain: Sequence[Callable[[Row], str]]
+    table: dict[str, Any] = field(default_factory=dict)  # rich Table options beside the box
+    notes: Callable[[Sequence[Row]], list[Any]] = lambda rows: []  # drawn under the table
+    export: Callable[[Row], Row] | None = None  # a row as machine formats carry it
+    extra: Mapping[Format, Callable[[Sequence[Row]], str]] = field(default_factory=dict)
+
+
+def write(view: View, rows: Sequence[Row], fmt: Format, console: Console = out) -> None:
+    """Write rows as the view's table, plain lines, JSON, JSON Lines or CSV (or an extra)."""
+    if fmt in view.extra:
+        console.file.write(view.extra[fmt](rows))
+        return
+    data = [view.export(r) for r in rows] if view.export else rows
+    if fmt == Format.json:
+        emit_json(console, [dict(r) for r in data])
+    elif fmt == Format.jsonl:
+        emit_jsonl(console, data)
+    elif fmt == Format.csv:
+        emit_csv(console, data, view.fields)
+    elif fmt == Format.plain:
+        for r in rows:
+            console.file.write("\t".join(cell(r) for cell in view.plain) + "\n")
+    elif fmt == Format.table:
+        _draw_table(view, rows, console)
+    else:
+        raise ValueError(f"cannot write this view as {fmt}")
+
+
+def _draw_table(view: View, rows: Sequence[Row], console: Console) -> None:
+    from rich.text import Text
+
+    cells = [[_text(c.cell(r), Text) for c in view.columns] for r in rows]
+    fit = next((i for i, c in enumerate(view.columns) if _kind(c.width) == "fit"), None)
+    if fit is None:
+        console.print(_table(view, cells))
+    else:  # the fitted column gets what the others leave, within its bounds
+        lo, hi = view.columns[fit].width[1:]
+        others = console.measure(_table(view, cells, fit, lo)).maximum - lo
+        longest = max([len(view.columns[fit].header), *(len(row[fit].plain) for row in cells)])
+        width = max(lo, min(hi, longest, console.width - others))
+        console.print(_table(view, cells, fit, width))
+    for note in view.notes(rows):
+        console.print(note)
+
+
+def _text(value: Any, text: type[Text]) -> Text:
+    return text(value) if isinstance(value, str) else cast("Text", value)
+
+
+def _table(view: View, cells: list[list[Text]], fit: int | None = None, width: int = 0) -> Table:
+    from rich import box
+    from rich.table import Table
+
+    table = Table(box=box.SIMPLE_HEAD, **view.table)
+    for i, column in enumerate(view.columns):
+        options = column.options()
+        if i == fit:
+            options["width"] = width
+        table.add_column(column.header, **options)
+    for row in cells:
+        table.add_row(*row)
+    return table
 
 
 # -- machine formats -----------------------------------------------------------------------------
@@ -91,60 +296,347 @@ def _csv_cell(value: Any) -> str:
     return clean(value)
 
 
-def emit(out: Console, fmt: str, rows: Sequence[Mapping[str, Any]], fields: Sequence[str]) -> bool:
-    """Write rows in a machine format; False when fmt is a human one (table or plain)."""
-    if fmt == "json":
-        emit_json(out, [dict(r) for r in rows])
-    elif fmt == "jsonl":
-        emit_jsonl(out, rows)
-    elif fmt == "csv":
-        emit_csv(out, rows, fields)
-    else:
-        return False
-    return True
+# -- the views -----------------------------------------------------------------------------------
 
 
-# -- questions -----------------------------------------------------------------------------------
+def _seen(r: Row) -> str:
+    return str(r["seen_at"])[:16].replace("T", " ")
 
 
-def question_table(out: Console, records: Sequence[Mapping[str, Any]], *, snippets: bool) -> None:
-    table = Table(box=box.SIMPLE_HEAD, expand=False, pad_edge=False)
-    table.add_column("id", no_wrap=True, style="cyan")
-    table.add_column("uin", no_wrap=True)
-    table.add_column("tabled", no_wrap=True)
-    table.add_column("status", no_wrap=True)
-    table.add_column("department", max_width=24, overflow="ellipsis", no_wrap=True)
-    table.add_column("heading" + (" / snippet" if snippets else ""), ratio=1, overflow="fold")
-    for r in records:
-        body = Text(one_line(r.get("heading")) or "(no heading)", style="bold")
-        if snippets:
-            body.append("\n")
-            body.append_text(snippet_text(r.get("snippet"), bold=True))
-        table.add_row(
-            str(r["id"]),
-            one_line(r.get("uin")),
-            r.get("date_tabled") or "",
-            r.get("status") or "",
-            one_line(r.get("answering_body")),
-            body,
+def _heading_cell(r: Row, snippets: bool) -> Text:
+    body = styled((one_line(r.get("heading")) or "(no heading)", "bold"))
+    if snippets:
+        body.append("\n")
+        body.append_text(snippet_text(r.get("snippet"), bold=True))
+    return body
+
+
+def questions_view(*, snippets: bool = False) -> View:
+    """Questions, as list (and, with snippets, search) shows them."""
+    from pqtrack.records import RECORD_FIELDS
+
+    plain: list[Callable[[Row], str]] = [
+        lambda r: str(r["id"]),
+        lambda r: one_line(r.get("uin")),
+        lambda r: r.get("date_tabled") or "",
+        lambda r: r.get("status") or "",
+        lambda r: one_line(r.get("answering_body")),
+        lambda r: one_line(r.get("heading")),
+    ]
+    if snippets:
+        plain.append(lambda r: plain_snippet(r.get("snippet")))
+    return View(
+        fields=[*RECORD_FIELDS, *(["snippet"] if snippets else [])],
+        columns=[
+            Column("id", lambda r: str(r["id"]), style="cyan"),
+            Column("uin", lambda r: one_line(r.get("uin"))),
+            Column("tabled", lambda r: r.get("date_tabled") or ""),
+            Column("status", lambda r: r.get("status") or ""),
+            Column("department", lambda r: one_line(r.get("answering_body")), ("cut", 24)),
+            Column(
+                "heading" + (" / snippet" if snippets else ""),
+                lambda r: _heading_cell(r, snippets),
+                "rest",
+                fold=True,
+            ),
+        ],
+        plain=plain,
+        table={"expand": False, "pad_edge": False},
+        export=(lambda r: {**r, "snippet": plain_snippet(r.get("snippet"))}) if snippets else None,
+    )
+
+
+HISTORY = View(
+    fields=[
+        "version",
+        "seen_at",
+        "status",
+        "date_answered",
+        "answering_body",
+        "changed",
+        "events",
+        "question_text",
+        "answer_text",
+    ],
+    columns=[
+        Column("v", lambda v: str(v["version"]), style="cyan"),
+        Column("seen", _seen),
+        Column("status", lambda v: v["status"]),
+        Column("answered", lambda v: v.get("date_answered") or ""),
+        Column("events", lambda v: ", ".join(e["event"] for e in v.get("events", [])), None),
+        Column(
+            "changed",
+            lambda v: styled((", ".join(v.get("changed") or []), "dim")),
+            "rest",
+            fold=True,
+        ),
+    ],
+    plain=[
+        lambda v: str(v["version"]),
+        lambda v: v["seen_at"],
+        lambda v: v["status"],
+        lambda v: v.get("date_answered") or "",
+        lambda v: ",".join(e["event"] for e in v.get("events", [])),
+        lambda v: ",".join(v.get("changed") or []),
+    ],
+)
+
+
+def _gist_cell(r: Row) -> Text:
+    heading = one_line(r.get("heading")) or "(no heading)"
+    return styled((heading, "bold"), ("\n" + one_line(r.get("gist"), 160), ""))
+
+
+def changes_view(since: str, topic: str | None) -> View:
+    """The change feed; as markdown, a digest of it (`since` and `topic` say what it covers)."""
+    return View(
+        fields=[
+            "seen_at",
+            "event",
+            "question_id",
+            "uin",
+            "house",
+            "heading",
+            "department",
+            "gist",
+            "old",
+            "new",
+            "url",
+            "version",
+            "run_id",
+        ],
+        columns=[
+            Column("seen", _seen),
+            Column("event", lambda r: r["event"], style="cyan"),
+            Column("uin", lambda r: one_line(r.get("uin"))),
+            Column("department", lambda r: one_line(r.get("department")), ("cut", 22)),
+            Column("heading / what happened", _gist_cell, "rest"),
+        ],
+        plain=[
+            lambda r: r["seen_at"],
+            lambda r: r["event"],
+            lambda r: str(r["question_id"]),
+            lambda r: one_line(r.get("uin")),
+            lambda r: one_line(r.get("heading")),
+            lambda r: one_line(r.get("gist")),
+        ],
+        extra={Format.markdown: lambda rows: digest_markdown(rows, since, topic)},
+    )
+
+
+def _topic_cell(r: Row) -> Text:
+    body = styled((one_line(r["description"]), "bold"))
+    body.append("\n" + "\n".join(clean(q) for q in r["queries"]))
+    if r["departments"]:
+        body.append(f"\ndepartments: {', '.join(map(str, r['departments']))}", style="dim")
+    return body
+
+
+def topic_rows(topics: Iterable[Any]) -> list[dict[str, Any]]:
+    return [
+        {
+            "name": t.name,
+            "description": t.description,
+            "queries": list(t.queries),
+            "departments": list(t.departments),
+            "source": t.source,
+        }
+        for t in sorted(topics, key=lambda t: t.name)
+    ]
+
+
+def topics_view(user_file: Any) -> View:
+    return View(
+        fields=["name", "description", "queries", "departments", "source"],
+        columns=[
+            Column("topic", lambda r: r["name"], style="cyan"),
+            Column("source", lambda r: one_line(r["source"])),
+            Column("description / queries", _topic_cell, "rest"),
+        ],
+        plain=[
+            lambda r: r["name"],
+            lambda r: r["source"],
+            lambda r: one_line(r["description"]),
+        ],
+        notes=lambda rows: [styled((f"Your own topics go in {user_file}", "dim"))],
+    )
+
+
+def _repeat_answer(g: Row) -> Text:
+    uins = ", ".join(clean(u) for u in g["uins"][:8])
+    more = f" +{len(g['uins']) - 8} more" if len(g["uins"]) > 8 else ""
+    return styled((one_line(g["answer_text"], 240), ""), (f"\n{uins}{more}", "dim"))
+
+
+def _repeat_span(g: Row) -> str:
+    span = g["first_answered"] or ""
+    if g["last_answered"] and g["last_answered"] != g["first_answered"]:
+        span += f"..{g['last_answered']}"
+    return str(span)
+
+
+def _repeat_departments(g: Row) -> str:
+    depts = [clean(d) for d in g["departments"]]
+    return "; ".join(depts[:3]) + (f"; +{len(depts) - 3} more" if len(depts) > 3 else "")
+
+
+REPEATS = View(
+    fields=[
+        "kind",
+        "size",
+        "occasions",
+        "variants",
+        "ids",
+        "uins",
+        "departments",
+        "first_answered",
+        "last_answered",
+        "answer_text",
+    ],
+    columns=[
+        Column("size", lambda g: f"{g['size']} ({g['occasions']})", "number"),
+        Column(
+            "kind",
+            lambda g: g["kind"] + (f" ({g['variants']} variants)" if g["variants"] > 1 else ""),
+        ),
+        Column("answered", _repeat_span),
+        Column("departments", _repeat_departments, ("wrap", 26)),
+        Column("answer (once) / questions", _repeat_answer, "rest"),
+    ],
+    plain=[
+        lambda g: g["kind"],
+        lambda g: str(g["size"]),
+        lambda g: str(g["occasions"]),
+        lambda g: ",".join(str(i) for i in g["ids"][:20]),
+        lambda g: "; ".join(g["departments"]),
+        lambda g: one_line(g["answer_text"], 200),
+    ],
+    notes=lambda rows: [
+        styled(
+            (
+                "size (occasions): questions given the answer (separate answers, "
+                "counting grouped questions once)",
+                "dim",
+            )
         )
-    out.print(table)
+    ],
+)
+
+_STATS_FIELDS = (
+    "tabled",
+    "answered",
+    "unanswered",
+    "holding",
+    "corrected",
+    "withdrawn",
+    "lapsed",
+    "overdue",
+    "on_time",
+    "on_time_rate",
+    "holding_rate",
+    "median_days",
+    "median_working_days",
+    "referrals",
+)
+_STATS_PLAIN = (
+    "tabled",
+    "answered",
+    "unanswered",
+    "holding",
+    "corrected",
+    "overdue",
+    "median_days",
+    "on_time_rate",
+    "referrals",
+)
 
 
-def question_lines(out: Console, records: Sequence[Mapping[str, Any]], *, snippets: bool) -> None:
-    """Plain tab-separated lines for pipes: id, uin, tabled, status, department, heading."""
-    for r in records:
-        cells = [
-            str(r["id"]),
-            one_line(r.get("uin")),
-            r.get("date_tabled") or "",
-            r.get("status") or "",
-            one_line(r.get("answering_body")),
-            one_line(r.get("heading")),
-        ]
-        if snippets:
-            cells.append(plain_snippet(r.get("snippet")))
-        out.file.write("\t".join(cells) + "\n")
+def _count(key: str) -> Callable[[Row], str]:
+    return lambda r: f"{r[key]:,}"
+
+
+def _as_is(key: str) -> Callable[[Row], str]:
+    return lambda r: "" if r[key] is None else str(r[key])
+
+
+def stats_view(by: str, *, chart: bool) -> View:
+    """Counts and timeliness by `by`, with a chart under the table."""
+    counts = [
+        ("tab-\nled", "tabled"),
+        ("ans-\nwered", "answered"),
+        ("open", "unanswered"),
+        ("hold-\ning", "holding"),
+        ("corr-\nected", "corrected"),
+        ("over-\ndue", "overdue"),
+    ]
+    return View(
+        fields=[by, *_STATS_FIELDS],
+        columns=[
+            Column(by, lambda r: one_line(r[by]), ("fit", 8, 36)),
+            *(Column(header, _count(key), "number") for header, key in counts),
+            Column(
+                "days",
+                lambda r: "" if r["median_days"] is None else f"{r['median_days']:g}",
+                "number",
+            ),
+            Column("on\ntime", lambda r: _pct(r["on_time_rate"]), "number"),
+            Column("held", lambda r: _pct(r["holding_rate"]), "number"),
+            Column("re-\nfers", _count("referrals"), "number"),
+        ],
+        plain=[_as_is(by), *(_as_is(key) for key in _STATS_PLAIN)],
+        table={"pad_edge": False, "collapse_padding": True},
+        notes=lambda rows: _stats_notes(rows, by, chart),
+    )
+
+
+def _stats_notes(rows: Sequence[Row], by: str, chart: bool) -> list[Any]:
+    notes: list[Any] = [
+        styled(
+            (
+                "open: unanswered; days: median days to a substantive "
+                "answer; on time: answered by the deadline; held: given a holding answer; "
+                "refers: answers pointing to another answer",
+                "dim",
+            )
+        )
+    ]
+    if chart and rows:
+        notes.append(month_chart(rows) if by == "month" else rate_chart(rows, by))
+    return notes
+
+
+def _pct(rate: float | None) -> str:
+    return "" if rate is None else f"{rate:.0%}"
+
+
+# -- one question --------------------------------------------------------------------------------
+
+
+def question(
+    record: dict[str, Any],
+    history: Sequence[Mapping[str, Any]],
+    followed: Sequence[Mapping[str, Any]] | None,
+    fmt: Format,
+    console: Console = out,
+) -> None:
+    """`show`: a question as JSON (with its version summary and, when followed, the answers it
+    refers to), CSV, a panel on a terminal, or the same lines, unwrapped, in a pipe."""
+    versions = [{k: v[k] for k in ("version", "seen_at", "status", "changed")} for v in history]
+    if fmt in (Format.json, Format.jsonl):
+        record = {**record, **({"followed": followed} if followed is not None else {})}
+        record["version_history"] = list(versions)
+        if fmt == Format.json:
+            emit_json(console, record)
+        else:
+            emit_jsonl(console, [record])
+    elif fmt == Format.csv:
+        emit_csv(console, [record], list(record))
+    else:
+        boxed = fmt == Format.table
+        referrals = referral_lines(record["referrals"])
+        show_question(console, record, versions, referrals, boxed=boxed)
+        for other in followed or []:
+            show_question(console, other, [], boxed=boxed)
 
 
 def show_question(
@@ -156,6 +648,12 @@ def show_question(
     boxed: bool = True,
 ) -> None:
     """One question as a panel (a terminal) or as the same lines, unwrapped, in a pipe."""
+    from rich import box
+    from rich.console import Group
+    from rich.panel import Panel
+    from rich.table import Table
+    from rich.text import Text
+
     facts: list[tuple[str, str]] = []
 
     def fact(label: str, value: Any) -> None:
@@ -216,66 +714,11 @@ def show_question(
     out.print(panel)
 
 
-def history_table(out: Console, versions: Sequence[Mapping[str, Any]], *, table_form: bool) -> None:
-    if not table_form:
-        for v in versions:
-            events = ",".join(e["event"] for e in v.get("events", []))
-            out.file.write(
-                "\t".join(
-                    [
-                        str(v["version"]),
-                        v["seen_at"],
-                        v["status"],
-                        v.get("date_answered") or "",
-                        events,
-                        ",".join(v.get("changed") or []),
-                    ]
-                )
-                + "\n"
-            )
+def sync_status(status: Mapping[str, Any], fmt: Format, console: Console = out) -> None:
+    """`sync --status`: the ledger as JSON, or as lines of text."""
+    if fmt in (Format.json, Format.jsonl):
+        emit_json(console, status)
         return
-    table = Table(box=box.SIMPLE_HEAD)
-    table.add_column("v", style="cyan", no_wrap=True)
-    table.add_column("seen", no_wrap=True)
-    table.add_column("status", no_wrap=True)
-    table.add_column("answered", no_wrap=True)
-    table.add_column("events")
-    table.add_column("changed", ratio=1, overflow="fold")
-    for v in versions:
-        events = ", ".join(e["event"] for e in v.get("events", []))
-        table.add_row(
-            str(v["version"]),
-            v["seen_at"][:16].replace("T", " "),
-            v["status"],
-            v.get("date_answered") or "",
-            events,
-            Text(", ".join(v.get("changed") or []), style="dim"),
-        )
-    out.print(table)
-
-
-def topics_table(
-    out: Console, rows: Sequence[Mapping[str, Any]], user_file: Any, *, table: bool
-) -> None:
-    if not table:
-        for r in rows:
-            out.file.write(f"{r['name']}\t{r['source']}\t{one_line(r['description'])}\n")
-        return
-    grid = Table(box=box.SIMPLE_HEAD)
-    grid.add_column("topic", style="cyan", no_wrap=True)
-    grid.add_column("source", no_wrap=True)
-    grid.add_column("description / queries", ratio=1)
-    for r in rows:
-        body = Text(one_line(r["description"]), style="bold")
-        body.append("\n" + "\n".join(clean(q) for q in r["queries"]))
-        if r["departments"]:
-            body.append(f"\ndepartments: {', '.join(map(str, r['departments']))}", style="dim")
-        grid.add_row(r["name"], one_line(r["source"]), body)
-    out.print(grid)
-    out.print(Text(f"Your own topics go in {user_file}", style="dim"))
-
-
-def sync_status(out: Console, status: Mapping[str, Any]) -> None:
     last = status.get("last_success")
     latest = status.get("latest_run")
     lines = [
@@ -297,43 +740,24 @@ def sync_status(out: Console, status: Mapping[str, Any]) -> None:
     lines.append(f"incomplete windows: {len(incomplete)}")
     for w in incomplete[:20]:
         lines.append(f"  {w['kind']} {w['day']} {w['status']}: {one_line(w.get('error'))}")
-    out.file.write("\n".join(lines) + "\n")
+    console.file.write("\n".join(lines) + "\n")
 
 
-def changes_table(out: Console, rows: Sequence[Mapping[str, Any]], *, table: bool) -> None:
-    if not table:
-        for r in rows:
-            out.file.write(
-                "\t".join(
-                    [
-                        r["seen_at"],
-                        r["event"],
-                        str(r["question_id"]),
-                        one_line(r.get("uin")),
-                        one_line(r.get("heading")),
-                        one_line(r.get("gist")),
-                    ]
-                )
-                + "\n"
-            )
-        return
-    grid = Table(box=box.SIMPLE_HEAD)
-    grid.add_column("seen", no_wrap=True)
-    grid.add_column("event", style="cyan", no_wrap=True)
-    grid.add_column("uin", no_wrap=True)
-    grid.add_column("department", max_width=22, overflow="ellipsis", no_wrap=True)
-    grid.add_column("heading / what happened", ratio=1)
-    for r in rows:
-        body = Text(one_line(r.get("heading")) or "(no heading)", style="bold")
-        body.append("\n" + one_line(r.get("gist"), 160))
-        grid.add_row(
-            r["seen_at"][:16].replace("T", " "),
-            r["event"],
-            one_line(r.get("uin")),
-            one_line(r.get("department")),
-            body,
-        )
-    out.print(grid)
+def sync_summary(summary: Mapping[str, Any]) -> str:
+    return (
+        f"synced {summary['since']}..{summary['until']}: {summary['new']} new, "
+        f"{summary['answered']} answered, {summary['corrected']} corrected, "
+        f"{summary['changed']} changed, {summary['withdrawn']} withdrawn; "
+        f"{summary['requests']} requests in {summary['seconds']}s"
+    )
+
+
+def import_summary(files: int, counts: Any, failed: int) -> str:
+    return (
+        f"imported {files} file(s): {counts.new} new, {counts.changed} changed, "
+        f"{counts.filled} filled in, {counts.unchanged} unchanged; {counts.truncated} still "
+        "truncated" + (f"; {failed} file(s) failed" if failed else "")
+    )
 
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~])")
@@ -380,6 +804,8 @@ def digest_markdown(rows: Sequence[Mapping[str, Any]], since: str, topic: str | 
 
 def diff_view(out: Console, comparison: Any, kind: str, *, context: int) -> None:
     """A comparison as coloured inline text, git word-diff markers, or a unified diff."""
+    from rich.text import Text
+
     from pqtrack import diff
 
     if comparison.identical:
@@ -422,6 +848,8 @@ def diff_view(out: Console, comparison: Any, kind: str, *, context: int) -> None
 
 def referral_lines(refs: Sequence[Mapping[str, Any]]) -> list[Text]:
     """Lines for `show` naming the answers this answer refers to, resolved or not."""
+    from rich.text import Text
+
     if not refs:
         return []
     lines = [Text(), Text("Refers to", style="bold underline")]
@@ -437,143 +865,13 @@ def referral_lines(refs: Sequence[Mapping[str, Any]]) -> list[Text]:
     return lines
 
 
-def repeats_view(out: Console, groups: Sequence[Mapping[str, Any]], *, table: bool) -> None:
-    if not table:
-        for g in groups:
-            out.file.write(
-                "\t".join(
-                    [
-                        g["kind"],
-                        str(g["size"]),
-                        str(g["occasions"]),
-                        ",".join(str(i) for i in g["ids"][:20]),
-                        "; ".join(g["departments"]),
-                        one_line(g["answer_text"], 200),
-                    ]
-                )
-                + "\n"
-            )
-        return
-    grid = Table(box=box.SIMPLE_HEAD)
-    grid.add_column("size", justify="right", no_wrap=True)
-    grid.add_column("kind", no_wrap=True)
-    grid.add_column("answered", no_wrap=True)
-    grid.add_column("departments", max_width=26)
-    grid.add_column("answer (once) / questions", ratio=1)
-    for g in groups:
-        body = Text(one_line(g["answer_text"], 240))
-        uins = ", ".join(clean(u) for u in g["uins"][:8])
-        more = f" +{len(g['uins']) - 8} more" if len(g["uins"]) > 8 else ""
-        body.append(f"\n{uins}{more}", style="dim")
-        span = g["first_answered"] or ""
-        if g["last_answered"] and g["last_answered"] != g["first_answered"]:
-            span += f"..{g['last_answered']}"
-        kind = g["kind"] + (f" ({g['variants']} variants)" if g["variants"] > 1 else "")
-        depts = [clean(d) for d in g["departments"]]
-        shown = "; ".join(depts[:3]) + (f"; +{len(depts) - 3} more" if len(depts) > 3 else "")
-        grid.add_row(f"{g['size']} ({g['occasions']})", kind, span, shown, body)
-    out.print(grid)
-    out.print(
-        Text(
-            "size (occasions): questions given the answer (separate answers, "
-            "counting grouped questions once)",
-            style="dim",
-        )
-    )
-
-
-def stats_view(
-    out: Console, rows: Sequence[Mapping[str, Any]], by: str, *, table: bool, chart: bool
-) -> None:
-    if not table:
-        for r in rows:
-            out.file.write(
-                "\t".join(
-                    str(r[k]) if r[k] is not None else ""
-                    for k in (
-                        by,
-                        "tabled",
-                        "answered",
-                        "unanswered",
-                        "holding",
-                        "corrected",
-                        "overdue",
-                        "median_days",
-                        "on_time_rate",
-                        "referrals",
-                    )
-                )
-                + "\n"
-            )
-        return
-    cells = [
-        (
-            one_line(r[by]),
-            f"{r['tabled']:,}",
-            f"{r['answered']:,}",
-            f"{r['unanswered']:,}",
-            f"{r['holding']:,}",
-            f"{r['corrected']:,}",
-            f"{r['overdue']:,}",
-            "" if r["median_days"] is None else f"{r['median_days']:g}",
-            _pct(r["on_time_rate"]),
-            _pct(r["holding_rate"]),
-            f"{r['referrals']:,}",
-        )
-        for r in rows
-    ]
-
-    def build(name_width: int) -> Table:
-        grid = Table(box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True)
-        grid.add_column(by, width=name_width, overflow="ellipsis", no_wrap=True)
-        for name in _STATS_HEADERS:
-            grid.add_column(
-                name, justify="right", no_wrap=True, min_width=max(map(len, name.split("\n")))
-            )
-        for row in cells:
-            grid.add_row(*row)
-        return grid
-
-    # the names get what the numbers leave, from 8 to 36 columns, and no more than they need
-    numbers = out.measure(build(8)).maximum - 8
-    longest = max([len(by), *(len(row[0]) for row in cells)])
-    grid = build(max(8, min(36, longest, out.width - numbers)))
-    out.print(grid)
-    out.print(
-        Text(
-            "open: unanswered; days: median days to a substantive "
-            "answer; on time: answered by the deadline; held: given a holding answer; "
-            "refers: answers pointing to another answer",
-            style="dim",
-        )
-    )
-    if chart and rows:
-        out.print(month_chart(rows) if by == "month" else rate_chart(rows, by))
-
-
-_STATS_HEADERS = (
-    "tab-\nled",
-    "ans-\nwered",
-    "open",
-    "hold-\ning",
-    "corr-\nected",
-    "over-\ndue",
-    "days",
-    "on\ntime",
-    "held",
-    "re-\nfers",
-)
-
-
-def _pct(rate: float | None) -> str:
-    return "" if rate is None else f"{rate:.0%}"
-
-
 CHART_WIDTH = 50
 
 
 def month_chart(rows: Sequence[Mapping[str, Any]]) -> Text:
     """Questions tabled per month: answered █, holding ▒, unanswered ░ (readable without colour)."""
+    from rich.text import Text
+
     top = max(r["tabled"] for r in rows) or 1
     text = Text(
         "Questions tabled per month   █ answered  ▒ holding  ░ unanswered/other\n", style="bold"
@@ -593,6 +891,8 @@ def month_chart(rows: Sequence[Mapping[str, Any]]) -> Text:
 
 def rate_chart(rows: Sequence[Mapping[str, Any]], by: str) -> Text:
     """On-time rate per group as bars of █ out of a ░ track."""
+    from rich.text import Text
+
     width = min(max(len(one_line(r[by])) for r in rows), 40)
     text = Text("Answered on time (substantive answer by the deadline)\n", style="bold")
     for r in rows:
@@ -625,6 +925,8 @@ def render_rich(ops: Sequence[diff.Op], *, context_words: int | None = None) -> 
     """
     from rich.text import Text
 
+    from pqtrack import diff
+
     if context_words is not None and context_words < 0:
         raise ValueError("context_words must be zero or more")
     text = Text()
@@ -644,6 +946,8 @@ def render_rich(ops: Sequence[diff.Op], *, context_words: int | None = None) -> 
 def _append_elided(text: Text, run: str, context: int, *, after: bool, before: bool) -> None:
     """Append an unchanged run, keeping `context` words next to the change it comes `after`
     and the change it comes `before`, and an ellipsis for the rest."""
+    from pqtrack import diff
+
     head = context if after else 0
     tail = context if before else 0
     toks = diff.tokens(run)

@@ -13,7 +13,7 @@ import fcntl
 import json
 import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -72,6 +72,19 @@ class Scope:
         if self.house and house != self.house:
             return False
         return not self.department_ids or department_id in self.department_ids
+
+
+def scopes_for(house: str | None, department_ids: Sequence[int], topic: str | None) -> list[Scope]:
+    """What one sync covers: a scope, or for a topic one per API search term of the topic (over
+    the topic's departments unless some are given)."""
+    from pqtrack.topics import load_topics
+
+    departments = tuple(department_ids)
+    if topic is None:
+        return [Scope(house, departments)]
+    chosen = load_topics().get(topic)
+    departments = departments or chosen.departments
+    return [Scope(house, departments, term) for term in chosen.api_terms or (None,)]
 
 
 class Reporter(Protocol):
