@@ -13,6 +13,7 @@ import sqlite3
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import date
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -22,7 +23,7 @@ import typer
 from pqtrack import __version__
 from pqtrack.errors import PqtrackError, UsageError
 from pqtrack.options import (
-    DAY,
+    DATE,
     NO_FILTERS,
     DbOption,
     FilterArgs,
@@ -581,17 +582,17 @@ SyncFilters = Annotated[FilterArgs, Only(("house", "department", "topic"))]
 
 
 FirstDay = Annotated[
-    str | None,
+    date | None,
     typer.Option(
         "--since",
-        click_type=DAY,
+        click_type=DATE,
         help="First day to fetch (default: 14 days before the last good sync, "
         "or 30 days ago on a first run).",
     ),
 ]
 LastDay = Annotated[
-    str | None,
-    typer.Option("--until", click_type=DAY, help="Last day to fetch (default: today)."),
+    date | None,
+    typer.Option("--until", click_type=DATE, help="Last day to fetch (default: today)."),
 ]
 OverlapOption = Annotated[
     int, typer.Option("--overlap", help="Days before the last good sync to fetch again.")
@@ -639,8 +640,9 @@ def sync_cmd(
         raise UsageError(f"--since {since} is after --until {until}")
     if overlap < 0 or rate < 0 or timeout <= 0:
         raise UsageError("--overlap and --rate cannot be negative, --timeout must be positive")
-    options = {"overlap": overlap, "since": _date(since), "until": _date(until)}
-    _report_sync(_sync(db, filters, api_url, rate, timeout, quiet, options), fmt, quiet)
+    fetch = {"base_url": api_url, "rate": rate, "timeout": timeout}
+    days = {"overlap": overlap, "since": since, "until": until}
+    _report_sync(_sync(db, filters, quiet, fetch, days), fmt, quiet)
 
 
 def _report_sync(report: Any, fmt: Format | None, quiet: bool) -> None:
@@ -661,20 +663,8 @@ def _report_sync(report: Any, fmt: Format | None, quiet: bool) -> None:
         raise typer.Exit(1)
 
 
-def _date(text: str | None) -> Any:
-    from datetime import date
-
-    return date.fromisoformat(text) if text else None
-
-
 def _sync(
-    db: Path | None,
-    filters: FilterArgs,
-    api_url: str,
-    rate: float,
-    timeout: float,
-    quiet: bool,
-    options: dict[str, Any],
+    db: Path | None, filters: FilterArgs, quiet: bool, fetch: dict[str, Any], days: dict[str, Any]
 ) -> Any:
     """Run one sync under the lock: the lock first, so a sync that must wait never creates or
     migrates the database."""
@@ -689,9 +679,12 @@ def _sync(
     with syncing.sync_lock(path), opened(db) as store:
         resolved = filters.resolve(store.db.conn)
         scopes = syncing.scopes_for(resolved.house, resolved.department_ids, filters.topic)
-        with make_http_client(timeout) as http, progress.syncing(progress.wanted(quiet)) as bar:
-            client = ParliamentClient(http, base_url=api_url, rate=rate)
-            return syncing.sync(store, client, scopes=scopes, reporter=bar, **options)
+        with (
+            make_http_client(fetch["timeout"]) as http,
+            progress.syncing(progress.wanted(quiet)) as bar,
+        ):
+            client = ParliamentClient(http, base_url=fetch["base_url"], rate=fetch["rate"])
+            return syncing.sync(store, client, scopes=scopes, reporter=bar, **days)
 
 
 def main() -> None:

@@ -15,6 +15,7 @@ import typing
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -119,7 +120,12 @@ def _status(text: str) -> str | None:
     return parse_status(text)
 
 
-DAY = Parsed("date", _day)
+def _date(text: str) -> date:
+    return date.fromisoformat(str(_day(text)))
+
+
+DAY = Parsed("date", _day)  # an ISO date string, as the filters take it
+DATE = Parsed("date", _date)  # a datetime.date
 
 
 def one_of(values: Sequence[str], message: str) -> Callable[[str], str]:
