@@ -23,6 +23,7 @@ from pqtrack.question import content, list_answer, list_question
 from pqtrack.record import html_to_text, plain_text
 from pqtrack.store import Store
 from pqtrack.versions import merge, snake
+from tests.build import memory_store
 from tests.samples import require_samples, uncorrected
 
 Value = dict[str, Any]
@@ -32,7 +33,7 @@ Value = dict[str, Any]
 
 @cache
 def _template() -> Store:
-    return Store.memory()
+    return memory_store()
 
 
 def fresh_store() -> Store:

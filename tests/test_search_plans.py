@@ -12,11 +12,12 @@ from pqtrack import queries
 from pqtrack.queries import Filters
 from pqtrack.store import Store
 from tests.bench.generate import generate
+from tests.build import memory_store
 
 
 @pytest.fixture(scope="module")
 def corpus() -> Iterator[Store]:
-    store = Store.memory()
+    store = memory_store()
     store.save(((v, None) for v in generate(3000, seed=11)), run_id=None)
     yield store
     store.close()
