@@ -260,7 +260,7 @@ def test_seeded_random_faults_all_recovered(
     assert ids == list(range(20, 0, -1)) and all(details)
     served = sum(1 for r in fake.requests if r.fault)
     assert served > 0
-    assert client.retries == served == len(client.faults)
+    assert client.retries == served
     assert client.requests == len(fake.requests) == 5 + 20 + served
 
 
@@ -545,6 +545,7 @@ def test_fake_runs_from_the_command_line(tmp_path: Path) -> None:
 # -- the fake against real responses ------------------------------------------------------
 
 
+@pytest.mark.samples
 def test_fake_list_rendering_matches_real_list_items(http: httpx.Client, clock: FakeTime) -> None:
     samples = require_samples()
     details = load_samples(sorted((samples / "detail_2025-03").glob("question_*.json")))
@@ -565,6 +566,7 @@ def test_fake_list_rendering_matches_real_list_items(http: httpx.Client, clock: 
         }, qid
 
 
+@pytest.mark.samples
 def test_fake_list_blanks_correction_texts_like_the_real_list() -> None:
     samples = require_samples()
     (detail,) = load_samples([samples / "question_1781191_corrected_detail.json"])

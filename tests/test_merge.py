@@ -147,6 +147,7 @@ def test_the_list_item_alone_is_stored_cut_and_flagged_truncated() -> None:
         assert v["source"] == "list" and v["truncated"] == 1
 
 
+@pytest.mark.samples
 def test_merge_outcomes_directly() -> None:
     full = detail(1767134)
     cut = as_list_item(full)
@@ -176,6 +177,7 @@ _groupings = st.lists(
 
 @settings(max_examples=120, deadline=None)
 @given(index=st.integers(min_value=0, max_value=125), grouping=_groupings)
+@pytest.mark.samples
 def test_detail_then_list_equals_list_then_detail(index: int, grouping: Any) -> None:
     full = details()[index % len(details())]
     listed = as_list_item(full, grouping)
@@ -198,6 +200,7 @@ def test_detail_then_list_equals_list_then_detail(index: int, grouping: Any) -> 
     assert current[0]["source"] == "detail"
 
 
+@pytest.mark.samples
 def test_every_sample_detail_commutes_with_its_list_rendering() -> None:
     for full in details():
         for grouping in ([], GROUPING):
@@ -270,6 +273,7 @@ def test_a_newly_answered_question_seen_in_a_list_is_a_new_version() -> None:
 
 
 @pytest.mark.parametrize("qid", [1781191, 1783783])
+@pytest.mark.samples
 def test_a_correction_beyond_the_cut_still_makes_a_version(qid: int) -> None:
     """API.md Q2: the list's 255 characters are the same before and after this correction."""
     corrected = detail(qid)
@@ -307,6 +311,7 @@ def test_a_correction_beyond_the_cut_still_makes_a_version(qid: int) -> None:
     assert stored["truncated"] == 0
 
 
+@pytest.mark.samples
 def test_the_real_answered_then_corrected_timeline_makes_two_versions() -> None:
     folder = require_samples() / "timelines" / "q1725947_answered_then_corrected"
     first, second = (

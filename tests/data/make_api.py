@@ -400,7 +400,7 @@ def own_questions() -> list[Value]:
         if i in (0, 1):
             partner = 31041 if i == 0 else 31040
             grouped = ((str(partner), "2025-03-03"),)
-        holding = i in (5, 6, 7)
+        holding = i in (5, 6, 7, 8, 9)
         add(
             question(
                 qid,
@@ -420,7 +420,11 @@ def own_questions() -> list[Value]:
                     "replacements) are reviewed every year.</p>"
                     if i in (0, 1)
                     else f"<p>Vehicle fleet {i + 1} is expected to remain in service until "
-                    f"{2030 + i}.</p>"
+                    f"{2030 + i}.</p><p>Each fleet is inspected by the Defence Equipment and "
+                    "Support "
+                    "organisation, and its planned out-of-service date is reviewed against the "
+                    "condition of the vehicles, the cost of keeping them running and the arrival "
+                    "of replacements under the land equipment programme.</p>"
                 ),
                 answered="2025-03-11",
                 holding="2025-03-11" if holding else None,
@@ -598,6 +602,9 @@ def own_questions() -> list[Value]:
             f"To ask His Majesty's Government what plans they have to review item {i + 1} of "
             f"the {BODIES[body]} guidance on school transport and police vaccination."
             if i % 5 == 0
+            else f"To ask His Majesty's Government how long visa applications from group {i + 1} "
+            "take to decide."
+            if i % 5 == 1
             else f"To ask His Majesty's Government how many public bodies answered survey {i + 1}."
         )
         add(
@@ -755,8 +762,8 @@ def timelines() -> dict[str, list[Value]]:
         "mobilised in 2024.",
     )
     out["grouped_questions_changed"] = [
-        q(),
         q(grouped=(("32007", "2025-01-06"),)),
+        q(grouped=(("32007", "2025-01-06"), ("32009", "2025-01-07"))),
     ]
     base.update(
         qid=3200008,
