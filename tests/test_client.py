@@ -243,7 +243,6 @@ def test_every_fault_kind_is_retried(
     pages = list(client.iter_question_pages({}, take=2))
     assert [v["id"] for p in pages for v in p.values] == [3, 2, 1]
     assert client.requests == 5 and client.retries == 2
-    assert len(client.faults) == 2 and all("\n" not in f for f in client.faults)
     assert [r.fault for r in fake.requests] == [kind, None, kind, None, None]
     assert len(clock.sleeps) == 2
 
