@@ -12,6 +12,23 @@ from typer.testing import CliRunner
 
 from pqtrack.cli import app
 from pqtrack.store import Store
+from tests.samples import LEFT_OUT, have_samples
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "samples: an extra check that reads the shared samples")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Without the shared samples, their extra checks are left out (test_samples says so)."""
+    if have_samples():
+        return
+    kept = [item for item in items if item.get_closest_marker("samples") is None]
+    left_out = [item for item in items if item.get_closest_marker("samples") is not None]
+    config.stash[LEFT_OUT] = len(left_out)
+    if left_out:
+        config.hook.pytest_deselected(items=left_out)
+        items[:] = kept
 
 
 @pytest.fixture(autouse=True)

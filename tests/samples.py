@@ -1,12 +1,19 @@
-"""Where the shared real API samples live, for tests that read them at test time.
+"""The API-shaped data the tests read: our own fixtures, and the shared real samples if present.
 
-The samples are not part of the repository. ``require_samples()`` returns their folder, or
-skips the calling test with a clear reason when the folder is missing; with
-``PQTRACK_REQUIRE_SAMPLES=1`` (set in CI where the samples are mounted) it fails instead.
+Our own fixtures live in ``tests/data/api`` (written by ``tests/data/make_api.py``): single and
+list envelopes and timelines in the real API's field names and shapes, every text made up. Every
+test that needs API data runs on them.
+
+The shared real samples are not part of the repository. Tests that read them are extra checks,
+marked ``@pytest.mark.samples``: without the samples they are deselected and one test,
+``test_samples.py::test_the_shared_samples_are_here``, skips and says how many were left out;
+with ``PQTRACK_REQUIRE_SAMPLES=1`` (set in CI, where the samples are mounted) it fails instead.
+``require_samples()`` returns their folder (or skips/fails the same way).
 """
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 from typing import Any
@@ -14,15 +21,22 @@ from typing import Any
 import pytest
 
 SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "api-samples"
+OWN = Path(__file__).resolve().parent / "data" / "api"
+REASON = f"shared API samples not found at {SAMPLES}"
+LEFT_OUT = pytest.StashKey[int]()
+"""How many tests marked `samples` were deselected because the samples are missing."""
+
+
+def have_samples() -> bool:
+    return SAMPLES.is_dir()
 
 
 def require_samples() -> Path:
     if SAMPLES.is_dir():
         return SAMPLES
-    reason = f"shared API samples not found at {SAMPLES}"
     if os.environ.get("PQTRACK_REQUIRE_SAMPLES") == "1":
-        pytest.fail(reason + " (PQTRACK_REQUIRE_SAMPLES=1)")
-    pytest.skip(reason)
+        pytest.fail(REASON + " (PQTRACK_REQUIRE_SAMPLES=1)")
+    pytest.skip(REASON)
 
 
 def detail_files() -> list[Path]:
@@ -38,8 +52,45 @@ def list_files() -> list[Path]:
     return sorted(require_samples().glob("list_*.json"))
 
 
+def own_detail_files() -> list[Path]:
+    """Our own single envelopes, one per question."""
+    return sorted((OWN / "details").glob("*.json"))
+
+
+def own_list_files() -> list[Path]:
+    """Our own list envelopes (texts cut as the list endpoint cuts them, grouping shown)."""
+    return sorted((OWN / "lists").glob("*.json"))
+
+
+def own_timeline_folders() -> list[Path]:
+    return sorted(p for p in (OWN / "timelines").iterdir() if p.is_dir())
+
+
+def own_value(qid: int) -> dict[str, Any]:
+    """One of our own questions, as its single response carries it."""
+    path = OWN / "details" / f"question_{qid}.json"
+    return json.loads(path.read_text(encoding="utf-8"))["value"]
+
+
+def own_timeline(name: str) -> list[dict[str, Any]]:
+    """One of our own timelines: the question's list item on successive days, oldest first."""
+    files = sorted((OWN / "timelines" / name).glob("*.json"))
+    assert files, name
+    return [json.loads(f.read_text(encoding="utf-8"))["value"] for f in files]
+
+
+def all_detail_files() -> list[Path]:
+    """Our own single envelopes, then the shared ones when present."""
+    return own_detail_files() + (detail_files() if have_samples() else [])
+
+
+def all_list_files() -> list[Path]:
+    """Our own list envelopes, then the shared ones when present."""
+    return own_list_files() + (list_files() if have_samples() else [])
+
+
 def uncorrected(corrected: dict[str, Any]) -> dict[str, Any]:
-    """A corrected sample's state before the correction: the original text, no correction."""
+    """A corrected value's state before the correction: the original text, no correction."""
     return {
         **corrected,
         "answerText": corrected["originalAnswerText"],

@@ -128,6 +128,7 @@ def sample_repeats(sample_db: Path) -> list[dict[str, Any]]:
     return groups
 
 
+@pytest.mark.samples
 def test_sample_repeats_of_full_answers_are_the_independent_exact_groups(
     sample_repeats: list[dict[str, Any]],
 ) -> None:
@@ -151,6 +152,7 @@ def test_sample_repeats_of_full_answers_are_the_independent_exact_groups(
         assert normalised(group["answer_text"]) == normalised(answer)
 
 
+@pytest.mark.samples
 def test_sample_repeats_are_ranked_by_occasions_then_size(
     sample_repeats: list[dict[str, Any]],
 ) -> None:
@@ -159,6 +161,7 @@ def test_sample_repeats_are_ranked_by_occasions_then_size(
     assert sample_repeats[0]["occasions"] >= 10  # the largest boilerplate comes first
 
 
+@pytest.mark.samples
 def test_sample_repeats_limit_and_min_size(
     sample_db: Path, sample_repeats: list[dict[str, Any]]
 ) -> None:
@@ -167,6 +170,7 @@ def test_sample_repeats_limit_and_min_size(
     assert big == [g for g in sample_repeats if g["size"] >= 4]
 
 
+@pytest.mark.samples
 def test_sample_repeats_never_group_cut_list_texts(
     sample_repeats: list[dict[str, Any]],
 ) -> None:

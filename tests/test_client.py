@@ -544,6 +544,7 @@ def test_fake_runs_from_the_command_line(tmp_path: Path) -> None:
 # -- the fake against real responses ------------------------------------------------------
 
 
+@pytest.mark.samples
 def test_fake_list_rendering_matches_real_list_items(http: httpx.Client, clock: FakeTime) -> None:
     samples = require_samples()
     details = load_samples(sorted((samples / "detail_2025-03").glob("question_*.json")))
@@ -564,6 +565,7 @@ def test_fake_list_rendering_matches_real_list_items(http: httpx.Client, clock: 
         }, qid
 
 
+@pytest.mark.samples
 def test_fake_list_blanks_correction_texts_like_the_real_list() -> None:
     samples = require_samples()
     (detail,) = load_samples([samples / "question_1781191_corrected_detail.json"])

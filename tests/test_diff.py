@@ -126,6 +126,7 @@ CORRECTIONS = {
 
 
 @pytest.mark.parametrize("name", sorted(CORRECTIONS))
+@pytest.mark.samples
 def test_word_diff_marks_exactly_the_api_correction(name: str) -> None:
     value = load_value(name)
     before = html_to_text(value["originalAnswerText"])
@@ -152,6 +153,7 @@ def _minus(a: list[str], b: list[str]) -> list[str]:
     return left
 
 
+@pytest.mark.samples
 def test_correction_1781191_is_one_readable_replacement() -> None:
     value = load_value("question_1781191_corrected_detail.json")
     ops = word_diff(html_to_text(value["originalAnswerText"]), html_to_text(value["answerText"]))
@@ -166,6 +168,7 @@ def test_correction_1781191_is_one_readable_replacement() -> None:
     assert ops[3].text == " been dedicated as open access land."
 
 
+@pytest.mark.samples
 def test_correction_1783783_table_is_one_insertion_at_the_end() -> None:
     value = load_value("question_1783783_corrected_detail.json")
     before = html_to_text(value["originalAnswerText"])
@@ -321,6 +324,7 @@ def timeline(folder: str) -> list[dict[str, Any]]:
     return [json.loads(f.read_text(encoding="utf-8"))["value"] for f in sorted(path.glob("*.json"))]
 
 
+@pytest.mark.samples
 def test_metadata_changes_on_a_correction() -> None:
     before, after = timeline("q1725947_answered_then_corrected")
     assert metadata_changes(before, after) == [
@@ -332,6 +336,7 @@ def test_metadata_changes_on_a_correction() -> None:
     assert metadata_changes(after, after) == []
 
 
+@pytest.mark.samples
 def test_metadata_changes_on_transfer_and_answer() -> None:
     first, moved, headed, answered = timeline("q1738742_transferred_department_heading_assigned")
     assert metadata_changes(first, moved) == [
@@ -350,6 +355,7 @@ def test_metadata_changes_on_transfer_and_answer() -> None:
     ]
 
 
+@pytest.mark.samples
 def test_metadata_changes_holding_then_substantive() -> None:
     _, holding, substantive = timeline("q1740381_unanswered_holding_substantive")
     assert metadata_changes(holding, substantive) == [
@@ -366,6 +372,7 @@ def test_metadata_changes_body_without_names_uses_ids() -> None:
 
 
 @pytest.mark.parametrize("name", sorted(CORRECTIONS))
+@pytest.mark.samples
 def test_diff_of_a_correction_marks_exactly_what_the_api_marks(name: str, tmp_path: Path) -> None:
     """`pqtrack diff` of a corrected answer: the API's own marking, word for word."""
     value = load_value(name)
@@ -379,6 +386,7 @@ def test_diff_of_a_correction_marks_exactly_what_the_api_marks(name: str, tmp_pa
     assert "answer changes as the API marks the correction" in comparison.notes
 
 
+@pytest.mark.samples
 def test_markup_that_does_not_fit_the_texts_is_not_used() -> None:
     value = load_value("question_1781191_corrected_detail.json")
     markup = value["comparableAnswerText"]

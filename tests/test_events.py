@@ -82,15 +82,18 @@ TIMELINES = {
 
 
 @pytest.mark.parametrize("folder", sorted(TIMELINES))
+@pytest.mark.samples
 def test_real_timelines(folder: str) -> None:
     assert event_names(timeline(folder)) == TIMELINES[folder]
 
 
+@pytest.mark.samples
 def test_every_timeline_folder_has_an_expectation() -> None:
     folders = {p.name for p in (require_samples() / "timelines").iterdir() if p.is_dir()}
     assert folders == set(TIMELINES)
 
 
+@pytest.mark.samples
 def test_timeline_event_values() -> None:
     tabled, moved, answered = timeline("q1728699_transferred_reworded_then_answered")
     assert between(None, tabled) == [Event("tabled", None, "2024-09-10")]
@@ -116,12 +119,14 @@ def test_timeline_event_values() -> None:
     assert between(answered, corrected) == [Event("corrected", None, "2024-11-26")]
 
 
+@pytest.mark.samples
 def test_same_snapshot_is_no_event() -> None:
     for folder in TIMELINES:
         for value in timeline(folder):
             assert between(value, value) == []
 
 
+@pytest.mark.samples
 def test_list_form_and_single_form_of_the_same_answer_give_no_event() -> None:
     samples = require_samples()
     names = [

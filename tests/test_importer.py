@@ -21,7 +21,14 @@ from pqtrack.record import html_to_text
 from pqtrack.store import Store
 from tests.cli import query
 from tests.conftest import Cli, write_json
-from tests.samples import detail_files, list_files, require_samples
+from tests.samples import (
+    OWN,
+    detail_files,
+    have_samples,
+    list_files,
+    own_timeline_folders,
+    require_samples,
+)
 
 Value = dict[str, Any]
 
@@ -66,6 +73,7 @@ def sha256(path: Path) -> str:
 # -- (a) details, then the truncated lists ---------------------------------------------------------
 
 
+@pytest.mark.samples
 def test_acceptance_details_then_lists_keep_full_texts_and_reimport_adds_nothing(
     cli: Cli, db_path: Path
 ) -> None:
@@ -138,16 +146,27 @@ def test_acceptance_details_then_lists_keep_full_texts_and_reimport_adds_nothing
 
 
 def timeline_folders() -> list[Path]:
-    return sorted(p for p in (require_samples() / "timelines").iterdir() if p.is_dir())
+    """Our own timelines, then the shared ones when present."""
+    shared = require_samples() / "timelines" if have_samples() else None
+    return own_timeline_folders() + (
+        sorted(p for p in shared.iterdir() if p.is_dir()) if shared else []
+    )
 
 
-def test_holding_then_substantive_timeline(cli: Cli) -> None:
-    folder = require_samples() / "timelines" / "q1740381_unanswered_holding_substantive"
+HOLDING_TIMELINES = [(OWN / "timelines" / "unanswered_holding_substantive", 3200001)]
+if have_samples():
+    HOLDING_TIMELINES.append(
+        (require_samples() / "timelines" / "q1740381_unanswered_holding_substantive", 1740381)
+    )
+
+
+@pytest.mark.parametrize(("folder", "qid"), HOLDING_TIMELINES, ids=lambda x: str(x)[-20:])
+def test_holding_then_substantive_timeline(cli: Cli, folder: Path, qid: int) -> None:
     files = sorted(folder.glob("*.json"))
     assert len(files) == 3
     result = cli("import", "--quiet", *map(str, files))
     assert (result.exit_code, result.stdout, result.stderr) == (0, "", "")
-    history = cli.json("history", "1740381")
+    history = cli.json("history", str(qid))
     assert [v["status"] for v in history] == ["unanswered", "holding", "answered"]
     assert [v["version"] for v in history] == [1, 2, 3]
     assert history[0]["changed"] == []
@@ -162,7 +181,7 @@ def test_holding_then_substantive_timeline(cli: Cli) -> None:
 
 def test_every_timeline_makes_one_version_per_change(tmp_path: Path) -> None:
     folders = timeline_folders()
-    assert len(folders) == 12
+    assert len(folders) == len(own_timeline_folders()) + (12 if have_samples() else 0)
     for n, folder in enumerate(folders):
         files = sorted(folder.glob("*.json"))
         values = [read(f)["value"] for f in files]
@@ -191,6 +210,7 @@ def test_every_timeline_makes_one_version_per_change(tmp_path: Path) -> None:
 # -- (c) a month between two snapshots of the same 1,004 questions ------------------------------
 
 
+@pytest.mark.samples
 def test_snapshots_a_month_apart_version_exactly_the_questions_that_changed(
     cli: Cli, db_path: Path
 ) -> None:
@@ -247,8 +267,9 @@ def test_snapshots_a_month_apart_version_exactly_the_questions_that_changed(
 
 
 def _five() -> list[dict[str, Any]]:
-    path = require_samples() / "list_answered_2025-03-07_to_2025-03-08_AnsweredOnly_take5.json"
-    return read(path)["results"]
+    """Five items of one of our own list pages whose answers the list cut."""
+    items = read(OWN / "lists" / "list_tabled.json")["results"]
+    return [i for i in items if (i["value"]["answerText"] or "").endswith("...")][:5]
 
 
 def _write(path: Path, text: str, gz: bool) -> Path:
@@ -415,7 +436,6 @@ def assert_clean_failure(result: Any, code: int, line: str) -> None:
 
 def _bad_files(tmp_path: Path) -> dict[str, tuple[Path, str]]:
     """name -> (file, the exact reason pqtrack should give)."""
-    root = require_samples()
     folder = tmp_path / "bad"
     folder.mkdir()
     d = folder / "a-directory"
@@ -424,7 +444,7 @@ def _bad_files(tmp_path: Path) -> dict[str, tuple[Path, str]]:
     empty.write_text("", encoding="utf-8")
     blank = folder / "blank.json"
     blank.write_text("\n \n\t\n", encoding="utf-8")
-    whole = (root / "detail_2025-03" / "question_1767134.json").read_text(encoding="utf-8")
+    whole = (OWN / "details" / "question_3100001.json").read_text(encoding="utf-8")
     cut = folder / "truncated.json"
     cut.write_text(whole[:300], encoding="utf-8")
     prose = folder / "notes.json"
@@ -450,11 +470,11 @@ def _bad_files(tmp_path: Path) -> dict[str, tuple[Path, str]]:
         "not UTF-8": (binary, "not UTF-8 text"),
         "broken gzip": (broken_gz, "cannot read: "),
         "statements list": (
-            root / "statements_list_2021-02-01_answeringBody1_expandMember.json",
+            OWN / "other" / "statements_list.json",
             "record 1 is not a written question (it looks like a written statement)",
         ),
         "swagger": (
-            root / "swagger_questions_statements_api.json",
+            OWN / "other" / "openapi.json",
             "not API-shaped JSON (expected a list envelope, a {value: ...} envelope or question "
             "objects)",
         ),

@@ -152,6 +152,7 @@ def expected_text(markup: str) -> str:
 # -- html_to_text on real answers ----------------------------------------------------------------
 
 
+@pytest.mark.samples
 def test_html_to_text_matches_an_independent_reading_of_every_sample_answer() -> None:
     """Every answer and original answer in the single-question samples (128 texts)."""
     checked, mismatched = 0, []
@@ -175,6 +176,7 @@ def _text_is_clean(text: str) -> None:
     assert text == text.strip()
 
 
+@pytest.mark.samples
 def test_html_to_text_leaves_no_tags_entities_or_spacer_paragraphs_in_any_sample() -> None:
     spacers = 0
     for path in detail_files():
@@ -195,6 +197,7 @@ def test_html_to_text_leaves_no_tags_entities_or_spacer_paragraphs_in_any_sample
         "question_1778884.json",
     ],
 )
+@pytest.mark.samples
 def test_table_rows_become_pipe_separated_lines(name: str) -> None:
     markup = detail(name)["answerText"]
     text = html_to_text(markup)
@@ -208,6 +211,7 @@ def test_table_rows_become_pipe_separated_lines(name: str) -> None:
         assert row in lines
 
 
+@pytest.mark.samples
 def test_tables_keep_the_paragraphs_around_them_as_blank_line_separated_blocks() -> None:
     markup = detail("question_1767134.json")["answerText"]
     blocks = html_to_text(markup).split("\n\n")
@@ -220,6 +224,7 @@ def test_tables_keep_the_paragraphs_around_them_as_blank_line_separated_blocks()
     assert blocks[0] == " ".join(html.unescape(re.sub("<[^>]+>", "", first_paragraph)).split())
 
 
+@pytest.mark.samples
 def test_links_keep_their_text_and_lose_their_target_blank_urls() -> None:
     """DEFRA answers paste Outlook safelinks with target=_blank; only the link text stays."""
     answers = [
@@ -244,6 +249,7 @@ def test_links_keep_their_text_and_lose_their_target_blank_urls() -> None:
         assert "href" not in text and "_blank" not in text
 
 
+@pytest.mark.samples
 def test_entities_are_decoded() -> None:
     with_amp = [
         v["answerText"] for v in map(value_of, detail_files()) if "&amp;" in v["answerText"]
@@ -337,6 +343,7 @@ def test_html_to_text_never_fails_and_is_trimmed(markup: str) -> None:
 # -- list endpoint truncation --------------------------------------------------------------------
 
 
+@pytest.mark.samples
 def test_list_answer_and_list_question_reproduce_the_list_endpoint_for_every_pair() -> None:
     details = all_details()
     root = require_samples()
@@ -378,11 +385,13 @@ def test_list_renderings_of_short_and_long_texts() -> None:
 # -- status, prorogation, dates ------------------------------------------------------------------
 
 
+@pytest.mark.samples
 def test_derive_status_along_a_real_holding_timeline() -> None:
     states = [status_of(v) for v in timeline("q1740381_unanswered_holding_substantive")]
     assert states == ["unanswered", "holding", "answered"]
 
 
+@pytest.mark.samples
 def test_derive_status_corrected_and_withdrawn() -> None:
     corrected = detail("question_1781191_corrected_detail.json")
     assert status_of(corrected) == "corrected"
@@ -433,11 +442,13 @@ def test_derive_status_cases(value: dict[str, Any], status: str) -> None:
     assert status in STATUSES
 
 
+@pytest.mark.samples
 def test_every_sample_answer_is_answered_or_corrected() -> None:
     statuses = {status_of(v) for v in all_details().values()}
     assert statuses == {"answered", "corrected"}
 
 
+@pytest.mark.samples
 def test_the_prorogation_formula_is_recognised() -> None:
     (value,) = timeline("q1676644_answered_at_prorogation")
     assert is_prorogation_answer(value["answerText"])
@@ -445,6 +456,7 @@ def test_the_prorogation_formula_is_recognised() -> None:
     assert status_of(value) == "answered"
 
 
+@pytest.mark.samples
 def test_ordinary_answers_are_not_prorogation_answers() -> None:
     for value in all_details().values():
         assert not is_prorogation_answer(html_to_text(value["answerText"]))
@@ -487,6 +499,7 @@ def test_parse_date(text: str | None, day: str | None) -> None:
     assert parse_date(text) == day
 
 
+@pytest.mark.samples
 def test_to_row_dates_are_days() -> None:
     row = parse_row(detail("question_1781191_corrected_detail.json"))
     for key in ("date_tabled", "date_for_answer", "date_answered", "date_answer_corrected"):
@@ -537,6 +550,7 @@ def test_member_objects_and_links_are_not_content(
     assert content_hash({**value, key: extra}) == content_hash(value)
 
 
+@pytest.mark.samples
 def test_content_hash_of_a_real_value_ignores_key_order_and_member_objects() -> None:
     value = detail("question_1781191_corrected_detail.json")
     reordered = dict(sorted(value.items(), reverse=True))
@@ -568,6 +582,7 @@ def test_snake(name: str, column: str) -> None:
     assert snake(name) == column
 
 
+@pytest.mark.samples
 def test_validate_accepts_every_sample_value() -> None:
     for value in all_details().values():
         assert validate(value) is value

@@ -65,6 +65,7 @@ def summary(refs: list[Referral]) -> list[tuple[tuple[str, ...], str | None]]:
 _REAL_PHRASES = re.compile(r"\brefer the\b|answer I gave|answer given|previous answer", re.I)
 
 
+@pytest.mark.samples
 def test_every_real_referral_phrasing_is_detected() -> None:
     candidates = {t: q for t, q in real_answers().items() if _REAL_PHRASES.search(t)}
     assert len(candidates) >= 25
@@ -119,6 +120,7 @@ def test_every_real_referral_phrasing_is_detected() -> None:
         ("1778188", None, [(("27517",), None)]),  # "As stated in Question <n>"
     ],
 )
+@pytest.mark.samples
 def test_real_referrals(
     qid: str, answered_on: date | None, expected: list[tuple[tuple[str, ...], str | None]]
 ) -> None:
@@ -126,6 +128,7 @@ def test_real_referrals(
     assert summary(find_referrals(text, answered_on=answered_on)) == expected
 
 
+@pytest.mark.samples
 def test_real_lords_answer_pointing_at_a_commons_uin() -> None:
     (ref,) = find_referrals(real_answer_by_id()["1277415"])
     assert ref.uins == ("123616",)
@@ -133,6 +136,7 @@ def test_real_lords_answer_pointing_at_a_commons_uin() -> None:
     assert ref.phrase.startswith("I refer the noble Lord")
 
 
+@pytest.mark.samples
 def test_real_written_statement_referral_without_uin() -> None:
     (ref,) = find_referrals(real_answer_by_id()["1781019"])
     assert ref.kind == "statement"
@@ -152,10 +156,12 @@ def test_real_written_statement_referral_without_uin() -> None:
         ("1779610", False),
     ],
 )
+@pytest.mark.samples
 def test_real_referral_only(qid: str, only: bool) -> None:
     assert is_referral_only(real_answer_by_id()[qid]) is only
 
 
+@pytest.mark.samples
 def test_real_non_referrals() -> None:
     # "GROUPED WITH PQ ...": a UIN without any answer/refer wording.
     grouped = next(t for t in real_answers() if t.startswith("GROUPED WITH PQ"))

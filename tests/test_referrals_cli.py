@@ -489,10 +489,12 @@ def check_samples_show(db: Path) -> None:
     assert seen_resolved >= 1 and seen_unresolved >= 1
 
 
+@pytest.mark.samples
 def test_samples_show_referring_answers(samples_derived: Path) -> None:
     check_samples_show(samples_derived)
 
 
+@pytest.mark.samples
 def test_samples_show_referring_answers_straight_after_import(samples_fresh: Path) -> None:
     check_samples_show(samples_fresh)
 

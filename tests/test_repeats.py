@@ -267,6 +267,7 @@ DEPARTMENTS = [
 ]
 
 
+@pytest.mark.samples
 def test_real_holding_answer_joins_other_departments_variants() -> None:
     answers = _real_full_answers()
     dhsc = "Department of Health and Social Care"
@@ -283,6 +284,7 @@ def test_real_holding_answer_joins_other_departments_variants() -> None:
             assert all(qid > 0 for qid in group)
 
 
+@pytest.mark.samples
 def test_real_answers_form_few_near_groups() -> None:
     answers = _real_full_answers()
     groups = near_groups(answers.items())
@@ -301,6 +303,7 @@ def test_real_answers_form_few_near_groups() -> None:
             )
 
 
+@pytest.mark.samples
 def test_real_prorogation_formula_variants_join() -> None:
     folder = require_samples() / "timelines" / "q1676644_answered_at_prorogation"
     text = json.loads(next(folder.glob("*.json")).read_text())["value"]["answerText"]

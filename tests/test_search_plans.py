@@ -12,11 +12,12 @@ from pqtrack import search
 from pqtrack.filters import Filters
 from pqtrack.store import Store
 from tests.bench.generate import generate
+from tests.build import memory_store
 
 
 @pytest.fixture(scope="module")
-def corpus(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
-    store = Store.open(tmp_path_factory.mktemp("plans") / "pq.db")
+def corpus() -> Iterator[Store]:
+    store = memory_store()
     store.save(((v, None) for v in generate(3000, seed=11)), run_id=None)
     yield store
     store.close()

@@ -19,7 +19,7 @@ from pqtrack.migrations import migrations
 from pqtrack.question import content, list_answer, parse
 from pqtrack.record import canonical_json, hash_json, html_to_text
 from pqtrack.store import Store
-from tests.samples import require_samples, uncorrected
+from tests.samples import OWN, require_samples, uncorrected
 
 Value = dict[str, Any]
 MIGRATIONS = [m.name for m in migrations._migrations]
@@ -124,6 +124,7 @@ def test_an_empty_file_is_a_new_database(db_path: Path) -> None:
         store.close()
 
 
+@pytest.mark.samples
 def test_upgrade_from_the_first_schema_keeps_the_data_and_its_index(
     db_path: Path, cli: Any
 ) -> None:
@@ -296,7 +297,7 @@ def test_a_read_only_directory_through_the_cli(read_only_dir: Path) -> None:
     from tests.conftest import Cli
 
     cli = Cli(read_only_dir / "pq.db")
-    result = cli("import", str(require_samples() / "question_1785135_detail.json"))
+    result = cli("import", str(OWN / "details" / "question_3100090.json"))
     assert result.exit_code == 1
     assert result.stdout == ""
     assert result.stderr.startswith("pqtrack: cannot write database")
@@ -310,7 +311,7 @@ def test_an_unwritable_location_is_a_clean_error_even_for_root() -> None:
     with pytest.raises(StoreError, match="cannot write database /proc/pq.db"):
         Store.open("/proc/pq.db")
     result = Cli(Path("/proc/pq.db"))(
-        "import", str(require_samples() / "question_1785135_detail.json")
+        "import", str(OWN / "details" / "question_3100090.json")
     )
     assert result.exit_code == 1
     assert result.stdout == ""

@@ -252,6 +252,7 @@ def last_run_id(store: Store) -> int:
 # -- 1. completeness, idempotency, exactly the changes --------------------------------------------
 
 
+@pytest.mark.samples
 def test_one_sync_stores_every_question_with_full_texts(store: Store) -> None:
     data = make_dataset()
     with FakeApi(data.values) as fake, api_client(fake) as client:
@@ -303,6 +304,7 @@ def test_one_sync_stores_every_question_with_full_texts(store: Store) -> None:
     assert_db_sound(store.path)  # type: ignore[arg-type]
 
 
+@pytest.mark.samples
 def test_an_immediate_second_sync_fetches_no_details(store: Store) -> None:
     data = make_dataset()
     with FakeApi(data.values) as fake, api_client(fake) as client:
@@ -325,6 +327,7 @@ def test_a_question_fetched_whole_is_stored_as_from_the_detail(store: Store) -> 
     ).fetchall() == [("detail", 0)]
 
 
+@pytest.mark.samples
 def test_next_sync_records_exactly_the_changes_made_meanwhile(store: Store, cli: Cli) -> None:
     data = make_dataset()
     by_id = {v["id"]: v for v in data.values}
@@ -424,6 +427,7 @@ def test_next_sync_records_exactly_the_changes_made_meanwhile(store: Store, cli:
 # -- 2. transient faults -------------------------------------------------------------------------
 
 
+@pytest.mark.samples
 def test_sync_through_20_percent_faults_ends_in_the_fault_free_state(tmp_path: Path) -> None:
     data = make_dataset()
     clean = tmp_path / "clean.db"

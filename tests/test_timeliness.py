@@ -154,6 +154,7 @@ def test_lords_deadline_is_ten_working_days() -> None:
     assert deadline("Lords", D("2025-04-14"), None, False) == D("2025-04-30")
 
 
+@pytest.mark.samples
 def test_lords_deadline_matches_real_date_for_answer() -> None:
     """In the API, a Lords question's dateForAnswer is 10 working days after tabling."""
     path = require_samples() / "list_tabled_2021-02-01_bicameral_expandMember_take1000.json"
@@ -272,6 +273,7 @@ def test_end_of_session_formula_is_lapsed_not_answered() -> None:
     assert t.substantive_date is None
 
 
+@pytest.mark.samples
 def test_real_prorogation_answer_is_lapsed() -> None:
     folder = require_samples() / "timelines" / "q1676644_answered_at_prorogation"
     value = json.loads(next(folder.glob("*.json")).read_text())["value"]
@@ -347,6 +349,7 @@ def test_bad_rows_raise_value_error() -> None:
         to_facts({"house": "Commons", "date_tabled": "4 Nov 2024"})
 
 
+@pytest.mark.samples
 def test_real_holding_then_substantive_timeline() -> None:
     folder = require_samples() / "timelines" / "q1740381_unanswered_holding_substantive"
     versions = [json.loads(p.read_text())["value"] for p in sorted(folder.glob("*.json"))]
