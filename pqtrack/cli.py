@@ -24,7 +24,10 @@ from pqtrack import __version__
 from pqtrack.errors import PqtrackError, UsageError
 from pqtrack.options import (
     DATE,
+    DATES,
+    LAST_DATE,
     NO_FILTERS,
+    ApiUrlOption,
     DbOption,
     FilterArgs,
     FormatOption,
@@ -39,6 +42,7 @@ from pqtrack.options import (
     limit_option,
     one_of,
     parse_event,
+    sync_days,
 )
 from pqtrack.render import Format, is_terminal, out, say
 
@@ -322,8 +326,9 @@ def search_cmd(
 def topics_cmd(fmt: FormatOption = None) -> None:
     """The topics you can pass to --topic: shipped ones and your own, with where each came from.
 
-    Add your own as [topics.NAME] tables with `queries` (and optional `departments`) in
-    topics.toml in your config directory (PQTRACK_CONFIG_DIR overrides it).
+    Add your own as [topics.NAME] tables with `queries` (and optional `description`,
+    `departments`, `api_terms`) in topics.toml in your config directory (PQTRACK_CONFIG_DIR
+    overrides it); a wrong type or unknown key is an error naming file, topic and key.
 
     Example: pqtrack topics --format json
     """
@@ -428,8 +433,8 @@ FeedSince = Annotated[
     str | None,
     typer.Option(
         "--since",
-        help="A date, a UTC timestamp or last-sync (the events of the latest sync). "
-        "Default: the last 7 days.",
+        help="A date (from its start, UTC; YYYY-MM-DD, YYYY-MM, today, yesterday, 7d, 2w, 3m), "
+        "a UTC timestamp, or last-sync (the events of the latest sync). Default: 7 days ago.",
     ),
 ]
 EventOption = Annotated[
@@ -586,19 +591,16 @@ FirstDay = Annotated[
     typer.Option(
         "--since",
         click_type=DATE,
-        help="First day to fetch (default: 14 days before the last good sync, "
-        "or 30 days ago on a first run).",
+        help="First day to fetch, not after today (default: 14 days before the last good sync, "
+        f"or 30 days ago on a first run). {DATES}.",
     ),
 ]
 LastDay = Annotated[
     date | None,
-    typer.Option("--until", click_type=DATE, help="Last day to fetch (default: today)."),
+    typer.Option("--until", click_type=LAST_DATE, help="Last day to fetch (default: today)."),
 ]
 OverlapOption = Annotated[
     int, typer.Option("--overlap", help="Days before the last good sync to fetch again.")
-]
-ApiUrlOption = Annotated[
-    str, typer.Option("--api-url", envvar="PQTRACK_API_URL", help="Written Questions API base URL.")
 ]
 RateOption = Annotated[float, typer.Option("--rate", help="At most this many requests a second.")]
 TimeoutOption = Annotated[float, typer.Option("--timeout", help="Seconds to wait for a response.")]
@@ -636,8 +638,7 @@ def sync_cmd(
         with opened(db, must_exist=True) as store:
             render.sync_status(syncing.status(store), chosen(fmt))
         return
-    if since and until and since > until:
-        raise UsageError(f"--since {since} is after --until {until}")
+    sync_days(since, until)
     if overlap < 0 or rate < 0 or timeout <= 0:
         raise UsageError("--overlap and --rate cannot be negative, --timeout must be positive")
     fetch = {"base_url": api_url, "rate": rate, "timeout": timeout}
