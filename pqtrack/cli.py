@@ -356,14 +356,15 @@ def show_cmd(
 
     Example: pqtrack show HL4567 --follow
     """
-    from pqtrack import analysis, queries, render
+    from pqtrack import queries, render
+    from pqtrack.analysis.referrals import followed_answers, resolve_referrals
 
     with opened(db, must_exist=True) as store:
         qid = queries.resolve_ref(store, ref)
         record = queries.get_record(store, qid)
         versions = queries.history(store, qid)
-        record["referrals"] = analysis.resolve_referrals(store, qid)
-        followed = analysis.followed_answers(store, record["referrals"]) if follow else []
+        record["referrals"] = resolve_referrals(store, qid)
+        followed = followed_answers(store, record["referrals"]) if follow else []
     summary = [{k: v[k] for k in ("version", "seen_at", "status", "changed")} for v in versions]
     kind = fmt_of(fmt)
     if follow and kind in ("json", "jsonl"):
@@ -445,7 +446,8 @@ def list_cmd(
 
     Example: pqtrack list --department "home office" --status holding --format csv
     """
-    from pqtrack import analysis, queries
+    from pqtrack import queries
+    from pqtrack.analysis import timeliness
 
     check_paging(limit, offset)
     with opened(db, must_exist=True) as store:
@@ -463,7 +465,7 @@ def list_cmd(
             topic=topic,
         )
         if overdue:
-            filters.overdue_before = analysis.overdue_ids(store, filters)
+            filters.overdue_before = timeliness.overdue_ids(store, filters)
         records = queries.list_records(store, filters, limit=limit, offset=offset)
     _emit_questions(records, fmt_of(fmt), snippets=False)
 
@@ -798,7 +800,8 @@ def repeats_cmd(
 
     Example: pqtrack repeats --department "health" --since 2025-01-01 --near 0.9
     """
-    from pqtrack import analysis, render
+    from pqtrack import facts, render
+    from pqtrack.analysis import repeats
 
     if near is not None and not 0.5 <= near <= 1.0:
         raise UsageError(f"--near must be between 0.5 and 1.0, not {near}")
@@ -819,9 +822,8 @@ def repeats_cmd(
             status=status,
             topic=topic,
         )
-        groups = analysis.repeat_groups(
-            store, filters, near=near, min_size=min_size, limit=limit, progress=bar
-        )
+        facts.refresh(store, bar, near=near is not None)
+        groups = repeats.repeat_groups(store, filters, near=near, min_size=min_size, limit=limit)
     kind = fmt_of(fmt)
     fields = [
         "kind",
@@ -878,7 +880,8 @@ def stats_cmd(
 
     Example: pqtrack stats --by month --topic immigration --since 2024-07-01
     """
-    from pqtrack import analysis, render
+    from pqtrack import facts, render
+    from pqtrack.analysis import timeliness
 
     check_paging(limit, 0)
     with opened(db, must_exist=True) as store, _analysis_progress(show_progress(quiet)) as bar:
@@ -895,7 +898,8 @@ def stats_cmd(
             status=status,
             topic=topic,
         )
-        rows = analysis.stats(store, filters, by=by.value, progress=bar)
+        facts.refresh(store, bar)
+        rows = timeliness.stats(store, filters, by=by.value)
     if by != StatsBy.month:
         rows = rows[:limit]
     kind = fmt_of(fmt)

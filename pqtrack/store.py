@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from sqlite_utils import Database
 
@@ -23,9 +23,6 @@ from pqtrack.events import events_between
 from pqtrack.merge import Item, Merged, Prepared, Source, json_or_none, merge
 from pqtrack.migrations import migrations
 from pqtrack.models import Value
-
-if TYPE_CHECKING:
-    from pqtrack.derive import Progress
 
 BATCH = 500
 T = TypeVar("T")
@@ -369,22 +366,6 @@ class Store:
             (_UPSERT_BODY, [(bid, name, now, now) for bid, name in bodies.items()]),
         ]
         return counts, [(sql, rows) for sql, rows in ops if rows]
-
-    def refresh_derived(self, progress: Progress | None = None, *, near: bool = False) -> int:
-        """Compute the answer facts (fingerprint, referrals) that are missing, and with `near`
-        the near facts too; return how many. `progress` is told what, how many done, of how many.
-
-        A question has none until this first runs, and loses them when it changes.
-        """
-        from pqtrack import derive
-
-        kinds = ("answer", "near") if near else ("answer",)
-        return sum(
-            derive.derive_all(
-                self.db.conn, self.path, progress, self.transaction, derive.KINDS[kind]
-            )
-            for kind in kinds
-        )
 
     def count_truncated(self) -> int:
         return int(
