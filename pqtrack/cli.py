@@ -447,7 +447,6 @@ def list_cmd(
     Example: pqtrack list --department "home office" --status holding --format csv
     """
     from pqtrack import queries
-    from pqtrack.analysis import timeliness
 
     check_paging(limit, offset)
     with opened(db, must_exist=True) as store:
@@ -465,6 +464,8 @@ def list_cmd(
             topic=topic,
         )
         if overdue:
+            from pqtrack.analysis import timeliness
+
             filters.overdue_before = timeliness.overdue_ids(store, filters)
         records = queries.list_records(store, filters, limit=limit, offset=offset)
     _emit_questions(records, fmt_of(fmt), snippets=False)

@@ -1,4 +1,4 @@
-"""referrals.py: answers that point to other answers, on real and synthetic phrasings."""
+"""analysis/referrals.py: answers that point to other answers, on real and synthetic phrasings."""
 
 from __future__ import annotations
 

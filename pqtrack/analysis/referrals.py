@@ -1,6 +1,6 @@
 """Finding answers that point to another answer ("I refer the hon. Member to the answer ...").
 
-Pure text analysis, no I/O. ``find_referrals`` works on answer text (HTML or the list
+``find_referrals`` is pure text analysis: it works on answer text (HTML or the list
 endpoint's de-HTMLed text) and on question text too ("pursuant to the Answer of ... to
 Question ...").
 
@@ -22,6 +22,9 @@ How a referral is recognised, sentence by sentence:
 
 A sentence with references but no trigger ("GROUPED WITH PQ 1234", "the information
 requested in question 5678") is not a referral.
+
+``resolve_referrals`` at the end reads the store: the referrals found (stored with the answer
+facts by pqtrack.facts, or found now) and the stored questions they name.
 """
 
 from __future__ import annotations
