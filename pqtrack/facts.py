@@ -24,14 +24,16 @@ import sqlite3
 from collections.abc import Callable, Generator, Iterator
 from dataclasses import asdict, dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from pqtrack import workers
 from pqtrack.analysis import near, referrals, repeats
 from pqtrack.errors import StoreError
 from pqtrack.models import LIST_CUT, MAX_INT
-from pqtrack.store import Store
+
+if TYPE_CHECKING:  # types only: a worker process importing this module stays light
+    from pqtrack.store import Store
 
 Progress = Callable[[str, int, int], None]  # (what is being computed, how many done, of how many)
 

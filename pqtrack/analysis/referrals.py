@@ -35,10 +35,10 @@ import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from datetime import date
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from pqtrack.queries import get_record
-from pqtrack.store import Store
+if TYPE_CHECKING:  # types only: a worker process importing this module stays light
+    from pqtrack.store import Store
 
 # The recipe of the referrals stored with the answer facts (pqtrack.facts): change it whenever
 # find_referrals finds differently, and the stored ones are computed again.
@@ -545,6 +545,8 @@ def _resolve_uin(store: Store, uin: str, day: str | None, before: str | None) ->
 
 def followed_answers(store: Store, refs: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The records the resolved referrals point at (for `show --follow`)."""
+    from pqtrack.queries import get_record
+
     seen: set[int] = set()
     out = []
     for ref in refs:

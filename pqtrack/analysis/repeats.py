@@ -20,12 +20,14 @@ import sqlite3
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pqtrack.analysis.near import chunked, near_repeats
 from pqtrack.analysis.text import normalise, word_count
-from pqtrack.queries import Filters
-from pqtrack.store import Store
+
+if TYPE_CHECKING:  # types only: a worker process importing this module stays light
+    from pqtrack.queries import Filters
+    from pqtrack.store import Store
 
 __all__ = ["FINGERPRINT_ALGORITHM", "digest", "normalise", "repeat_groups", "word_count"]
 

@@ -47,13 +47,15 @@ from collections import defaultdict
 from collections.abc import Hashable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 import holidays
 
 from pqtrack.models import is_prorogation_answer
-from pqtrack.queries import Filters
-from pqtrack.store import Store
+
+if TYPE_CHECKING:  # types only: a worker process importing this module stays light
+    from pqtrack.queries import Filters
+    from pqtrack.store import Store
 
 Status = Literal["unanswered", "holding", "answered", "corrected", "withdrawn"]
 
