@@ -278,7 +278,7 @@ def _from_workers(
     jobs = [(str(path), lo, hi, kind.name) for lo, hi in zip(bounds, bounds[1:], strict=False)]
     try:
         yield from workers.stream(_worker_batches, jobs)
-    except (workers.WorkerStopped, sqlite3.Error, ValueError, MemoryError) as exc:
+    except Exception as exc:  # a worker's failure, whatever it was, fails the command
         raise StoreError(f"computing {kind.name} facts failed: {exc}") from None
 
 
