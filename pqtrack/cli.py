@@ -196,7 +196,8 @@ def show_cmd(
 
     Example: pqtrack show HL4567 --follow
     """
-    from pqtrack import analysis, render
+    from pqtrack import render
+    from pqtrack.analysis.referrals import followed_answers, resolve_referrals
     from pqtrack.connect import reading
     from pqtrack.filters import resolve_ref
     from pqtrack.records import get_record, history
@@ -205,8 +206,8 @@ def show_cmd(
         qid = resolve_ref(conn, ref)
         record: dict[str, Any] = dict(get_record(conn, qid))
         versions = history(conn, qid)
-        record["referrals"] = analysis.resolve_referrals(conn, qid)
-        followed = analysis.followed_answers(conn, record["referrals"]) if follow else None
+        record["referrals"] = resolve_referrals(conn, qid)
+        followed = followed_answers(conn, record["referrals"]) if follow else None
     render.question(record, versions, followed, chosen(fmt))
 
 
@@ -260,9 +261,9 @@ def list_cmd(
     with reading(db) as conn:
         resolved = filters.resolve(conn)
         if overdue:
-            from pqtrack import analysis
+            from pqtrack.analysis.timeliness import overdue_ids
 
-            resolved.overdue_before = analysis.overdue_ids(conn, resolved)
+            resolved.overdue_before = overdue_ids(conn, resolved)
         records = list_records(conn, resolved, limit=limit, offset=offset)
     render.write(render.questions_view(), records, chosen(fmt))
 
@@ -528,17 +529,17 @@ def repeats_cmd(
 
     Example: pqtrack repeats --department "health" --since 2025-01-01 --near 0.9
     """
-    from pqtrack import analysis, progress, render
+    from pqtrack import facts, progress, render
+    from pqtrack.analysis.repeats import repeat_groups
 
     if near is not None and not 0.5 <= near <= 1.0:
         raise UsageError(f"--near must be between 0.5 and 1.0, not {near}")
     if min_size < 2:
         raise UsageError("--min-size must be at least 2")
     with opened(db, must_exist=True) as store, progress.analysing(progress.wanted(quiet)) as bar:
-        groups = analysis.repeat_groups(
-            store, filters.resolve(store.db.conn), near=near, min_size=min_size, limit=limit,
-            progress=bar,
-        )  # fmt: skip
+        resolved = filters.resolve(store.db.conn)
+        facts.refresh(store, bar, near=near is not None)
+        groups = repeat_groups(store, resolved, near=near, min_size=min_size, limit=limit)
     render.write(render.REPEATS, groups, chosen(fmt))
 
 
@@ -572,10 +573,13 @@ def stats_cmd(
 
     Example: pqtrack stats --by month --topic immigration --since 2024-07-01
     """
-    from pqtrack import analysis, progress, render
+    from pqtrack import facts, progress, render
+    from pqtrack.analysis.timeliness import stats
 
     with opened(db, must_exist=True) as store, progress.analysing(progress.wanted(quiet)) as bar:
-        rows = analysis.stats(store, filters.resolve(store.db.conn), by=by.value, progress=bar)
+        resolved = filters.resolve(store.db.conn)
+        facts.refresh(store, bar)
+        rows = stats(store, resolved, by=by.value)
     if by != StatsBy.month:
         rows = rows[:limit]
     render.write(render.stats_view(by.value, chart=chart), rows, chosen(fmt))
