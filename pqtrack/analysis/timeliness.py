@@ -47,11 +47,11 @@ from collections import defaultdict
 from collections.abc import Hashable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import TYPE_CHECKING, Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import holidays
 
-from pqtrack.question import is_prorogation_answer
+from pqtrack.question import Status, is_prorogation_answer
 
 if TYPE_CHECKING:  # types only: a worker process importing this module stays light
     import sqlite3
@@ -59,7 +59,6 @@ if TYPE_CHECKING:  # types only: a worker process importing this module stays li
     from pqtrack.filters import Filters
     from pqtrack.store import Store
 
-Status = Literal["unanswered", "holding", "answered", "corrected", "withdrawn"]
 
 COMMONS_ORDINARY_WORKING_DAYS = 5
 LORDS_WORKING_DAYS = 10
@@ -162,7 +161,7 @@ class QuestionFacts:
     date_tabled: date
     date_for_answer: date | None = None
     is_named_day: bool = False
-    status: Status = "unanswered"
+    status: Status = Status.unanswered
     date_answered: date | None = None
     date_holding_answer: date | None = None
     answer_is_holding: bool | None = None
