@@ -1,6 +1,6 @@
 """The rows the read commands output: a question record (list, search, show), its versions
 (history) and the change feed with its one-line gist. One projection turns a questions row
-into the public record of CONTRACT.md; the field names here are the output's.
+into the public record (the fields scripts depend on); the field names here are the output's.
 """
 
 from __future__ import annotations
@@ -127,7 +127,7 @@ LEFT JOIN members cm ON cm.id = q.correcting_member_id
 
 
 def to_record(row: dict[str, Any]) -> QuestionRecord:
-    """A questions row (joined with members) -> the public record of CONTRACT.md."""
+    """A questions row (joined with members) -> the public record that list, search and show print."""
     out: dict[str, Any] = {k: row.get(k) for k in RECORD_FIELDS}
     out["answering_body"] = row.get("answering_body_name")
     out["is_named_day"] = bool(row.get("is_named_day"))
