@@ -127,7 +127,7 @@ LEFT JOIN members cm ON cm.id = q.correcting_member_id
 
 
 def to_record(row: dict[str, Any]) -> QuestionRecord:
-    """A questions row (joined with members) -> the public record that list, search and show print."""
+    """A questions row (joined with members) -> the public record list, search and show print."""
     out: dict[str, Any] = {k: row.get(k) for k in RECORD_FIELDS}
     out["answering_body"] = row.get("answering_body_name")
     out["is_named_day"] = bool(row.get("is_named_day"))
