@@ -11,8 +11,7 @@ import json
 import os
 import sqlite3
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
@@ -21,25 +20,29 @@ from typing import Annotated, Any, TypeVar
 import typer
 
 from pqtrack import __version__
+from pqtrack.connect import opened
 from pqtrack.errors import PqtrackError, UsageError
 from pqtrack.options import (
+    ALL_FILTERS,
+    ALL_ROWS,
     DATE,
     DATES,
     LAST_DATE,
+    LISTING,
     NO_FILTERS,
     ApiUrlOption,
     DbOption,
     FilterArgs,
     FormatOption,
-    OffsetOption,
+    NoHeaderOption,
     Only,
+    PageArgs,
     Parsed,
     QuietOption,
     SummaryFormat,
     bundled,
     flag,
     format_option,
-    limit_option,
     one_of,
     parse_event,
     sync_days,
@@ -117,18 +120,6 @@ def main_callback(
 
 
 # -- helpers -----------------------------------------------------------------------------------
-
-
-@contextmanager
-def opened(db: Path | None, *, must_exist: bool = False) -> Iterator[Any]:
-    from pqtrack.paths import default_db_path
-    from pqtrack.store import Store
-
-    store = Store.open(db or default_db_path(), create_dirs=db is None, must_exist=must_exist)
-    try:
-        yield store
-    finally:
-        store.close()
 
 
 def chosen(fmt: Format | None, pipe: Format = Format.plain) -> Format:
@@ -216,6 +207,7 @@ def history_cmd(
     ref: Annotated[str, typer.Argument(help="Question id, UIN or DATE/UIN.", show_default=False)],
     db: DbOption = None,
     fmt: FormatOption = None,
+    no_header: NoHeaderOption = False,
 ) -> None:
     """Every stored version of a question, oldest first, with what changed and the events.
 
@@ -228,7 +220,7 @@ def history_cmd(
 
     with reading(db) as conn:
         versions = history(conn, resolve_ref(conn, ref))
-    render.write(render.HISTORY, versions, chosen(fmt))
+    render.write(render.HISTORY, versions, chosen(fmt), header=not no_header)
 
 
 # -- list / search -------------------------------------------------------------------------------
@@ -246,26 +238,28 @@ def list_cmd(
             "day, else 5 working days (Commons) or 10 (Lords) after tabling.",
         ),
     ] = False,
-    limit: Annotated[int, limit_option("results")] = 50,
-    offset: OffsetOption = 0,
+    page: PageArgs = ALL_ROWS,
     fmt: FormatOption = None,
+    no_header: NoHeaderOption = False,
 ) -> None:
-    """List questions, newest first, with filters.
+    """List questions, newest first, with filters (a table on a terminal shows the first 50).
 
     Example: pqtrack list --department "home office" --status holding --format csv
     """
     from pqtrack import render
     from pqtrack.connect import reading
-    from pqtrack.search import list_records
+    from pqtrack.search import count_questions, list_records
 
+    kind = chosen(fmt)
     with reading(db) as conn:
         resolved = filters.resolve(conn)
         if overdue:
             from pqtrack.analysis.timeliness import overdue_ids
 
             resolved.overdue_before = overdue_ids(conn, resolved)
-        records = list_records(conn, resolved, limit=limit, offset=offset)
-    render.write(render.questions_view(), records, chosen(fmt))
+        records = list_records(conn, resolved, limit=page.want(kind), offset=page.offset)
+        records, footer = page.cut(kind, records, lambda: count_questions(conn, resolved))
+    render.write(render.questions_view(), records, kind, header=not no_header, footer=footer)
 
 
 class Sort(StrEnum):
@@ -292,9 +286,9 @@ def search_cmd(
     db: DbOption = None,
     filters: FilterArgs = NO_FILTERS,
     sort: SortOption = Sort.newest,
-    limit: Annotated[int, limit_option("results")] = 50,
-    offset: OffsetOption = 0,
+    page: PageArgs = ALL_ROWS,
     fmt: FormatOption = None,
+    no_header: NoHeaderOption = False,
 ) -> None:
     """Full-text search over headings, questions and answers, newest first.
 
@@ -306,25 +300,24 @@ def search_cmd(
     from pqtrack.connect import reading
 
     search.expressions(query)  # a query that cannot be searched fails before the database opens
+    kind = chosen(fmt)
     with reading(db) as conn:
-        result = search.search(
-            conn,
-            query,
-            filters.resolve(conn),
-            limit=limit,
-            offset=offset,
-            relevance=sort == Sort.relevance,
-        )
+        resolved = filters.resolve(conn)
+        result = search.search(conn, query, resolved, limit=page.want(kind), offset=page.offset,
+                               relevance=sort == Sort.relevance)  # fmt: skip
+        count = functools.partial(search.count_hits, conn, result.expression, resolved)
+        hits, footer = page.cut(kind, result.records, count)
     if result.note:
         say(f"pqtrack: {result.note}")
-    render.write(render.questions_view(snippets=True), result.records, chosen(fmt))
+    view = render.questions_view(snippets=True)
+    render.write(view, hits, kind, header=not no_header, footer=footer)
 
 
 # -- topics --------------------------------------------------------------------------------------
 
 
 @command("topics")
-def topics_cmd(fmt: FormatOption = None) -> None:
+def topics_cmd(fmt: FormatOption = None, no_header: NoHeaderOption = False) -> None:
     """The topics you can pass to --topic: shipped ones and your own, with where each came from.
 
     Add your own as [topics.NAME] tables with `queries` (and optional `description`,
@@ -337,7 +330,7 @@ def topics_cmd(fmt: FormatOption = None) -> None:
     from pqtrack.topics import load_topics, user_file
 
     rows = render.topic_rows(load_topics().by_name.values())
-    render.write(render.topics_view(user_file()), rows, chosen(fmt))
+    render.write(render.topics_view(user_file()), rows, chosen(fmt), header=not no_header)
 
 
 # -- diff ----------------------------------------------------------------------------------------
@@ -423,11 +416,10 @@ def diff_cmd(
 
 # -- changes -------------------------------------------------------------------------------------
 
-FeedFilters = Annotated[
-    FilterArgs,
-    Only(("answered_since", "answered_until", "house", "department", "member", "answered_by",
-          "status", "topic")),  # --since here is the feed's start, not a tabled date
-]  # fmt: skip
+FeedFilters = Annotated[  # --since here is the feed's start: the tabled range has other flags
+    FilterArgs, Only(ALL_FILTERS, {"since": ("--tabled-since",), "until": ("--tabled-until",)})
+]
+DIGEST_ROWS = 1000  # what a markdown digest shows when not told
 
 
 FeedSince = Annotated[
@@ -457,12 +449,7 @@ FailIfEmpty = Annotated[
 FeedFormat = Annotated[
     Format | None,
     format_option(
-        Format.table,
-        Format.json,
-        Format.jsonl,
-        Format.csv,
-        Format.markdown,
-        help="table, json, jsonl, csv or markdown (a digest ready to mail).",
+        *LISTING, Format.markdown, help="table, json, jsonl, csv or markdown (a digest)."
     ),
 ]
 
@@ -473,26 +460,34 @@ def changes_cmd(
     since: FeedSince = None,
     event: EventOption = None,
     filters: FeedFilters = NO_FILTERS,
-    limit: Annotated[int, limit_option("events")] = 1000,
+    page: PageArgs = ALL_ROWS,
     fail_if_empty: FailIfEmpty = False,
     fmt: FeedFormat = None,
+    no_header: NoHeaderOption = False,
 ) -> None:
     """The change feed: what each sync or import saw happen, newest first.
+
+    --since is where the feed starts (--tabled-since/--tabled-until filter by tabling date).
+    A digest shows the first 1,000 changes unless told, and how many there are in all.
 
     Example: pqtrack changes --since last-sync --topic facial-recognition --format markdown
     """
     from pqtrack import records, render
     from pqtrack.connect import reading
 
+    kind, digest = chosen(fmt), {Format.markdown: DIGEST_ROWS}
     with reading(db) as conn:
         resolved = filters.resolve(conn)
         with flag("--since last-sync" if since == "last-sync" else "--since"):
             moment, run_id = records.feed_start(conn, since)
-        rows = records.changes(
-            conn, resolved, since=moment, run_id=run_id, events=event, limit=limit
-        )
-    view = render.changes_view(since or f"the last {records.FEED_DAYS} days", filters.topic)
-    render.write(view, rows, chosen(fmt))
+        feed: dict[str, Any] = {"since": moment, "run_id": run_id, "events": event}
+        rows = records.changes(conn, resolved, limit=page.want(kind, digest), offset=page.offset,
+                               **feed)  # fmt: skip
+        count = functools.cache(functools.partial(records.count_changes, conn, resolved, **feed))
+        rows, footer = page.cut(kind, rows, count, defaults=digest, tell=True)
+        total = count() if footer and kind == Format.markdown else None
+    view = render.changes_view(since or f"the last {records.FEED_DAYS} days", filters.topic, total)
+    render.write(view, rows, kind, header=not no_header, footer=footer)
     if fail_if_empty and not rows:
         raise typer.Exit(EMPTY_FEED_EXIT)
 
@@ -517,9 +512,10 @@ def repeats_cmd(
     filters: FilterArgs = NO_FILTERS,
     near: NearOption = None,
     min_size: MinSizeOption = 2,
-    limit: Annotated[int, limit_option("groups")] = 20,
+    page: PageArgs = ALL_ROWS,
     quiet: QuietOption = False,
     fmt: FormatOption = None,
+    no_header: NoHeaderOption = False,
 ) -> None:
     """Answers given word for word (or, with --near, nearly) to several questions.
 
@@ -536,11 +532,15 @@ def repeats_cmd(
         raise UsageError(f"--near must be between 0.5 and 1.0, not {near}")
     if min_size < 2:
         raise UsageError("--min-size must be at least 2")
+    kind = chosen(fmt)
+    want = page.want(kind)  # the groups come ranked: the first offset + want of them
     with opened(db, must_exist=True) as store, progress.analysing(progress.wanted(quiet)) as bar:
         resolved = filters.resolve(store.db.conn)
         facts.refresh(store, bar, near=near is not None)
+        limit = sys.maxsize if want is None else page.offset + want
         groups = repeat_groups(store, resolved, near=near, min_size=min_size, limit=limit)
-    render.write(render.REPEATS, groups, chosen(fmt))
+    shown, footer = page.cut(kind, groups[page.offset :], lambda: None)  # the total is not known
+    render.write(render.REPEATS, shown, kind, header=not no_header, footer=footer)
 
 
 class StatsBy(StrEnum):
@@ -557,12 +557,13 @@ def stats_cmd(
     ],
     db: DbOption = None,
     filters: FilterArgs = NO_FILTERS,
-    limit: Annotated[int, limit_option("rows (months: all)")] = 30,
+    page: PageArgs = ALL_ROWS,
     chart: Annotated[
         bool, typer.Option("--chart/--no-chart", help="Draw bars under the table on a terminal.")
     ] = True,
     quiet: QuietOption = False,
     fmt: FormatOption = None,
+    no_header: NoHeaderOption = False,
 ) -> None:
     """Counts and timeliness: tabled, answered, holding, corrected, overdue, median days to
     answer and on-time rates, by department, month or member, with a chart.
@@ -576,13 +577,15 @@ def stats_cmd(
     from pqtrack import facts, progress, render
     from pqtrack.analysis.timeliness import stats
 
+    kind = chosen(fmt)
     with opened(db, must_exist=True) as store, progress.analysing(progress.wanted(quiet)) as bar:
         resolved = filters.resolve(store.db.conn)
         facts.refresh(store, bar)
         rows = stats(store, resolved, by=by.value)
-    if by != StatsBy.month:
-        rows = rows[:limit]
-    render.write(render.stats_view(by.value, chart=chart), rows, chosen(fmt))
+    every_month = {Format.table: None} if by == StatsBy.month else None
+    shown, footer = page.cut(kind, rows[page.offset :], lambda: len(rows), defaults=every_month)
+    view = render.stats_view(by.value, chart=chart)
+    render.write(view, shown, kind, header=not no_header, footer=footer)
 
 
 # -- sync ----------------------------------------------------------------------------------------

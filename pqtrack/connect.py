@@ -1,4 +1,4 @@
-"""Opening the database to read it, with the standard sqlite3 module.
+"""Opening the database: to read it, with the standard sqlite3 module, or as a Store.
 
 Reading commands (list, search, show, history, changes, diff) need no sqlite-utils: when the
 database has every migration applied, a plain connection is all they use. Anything else (no
@@ -12,8 +12,12 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pqtrack.schema import MIGRATION_SET, MIGRATIONS
+
+if TYPE_CHECKING:
+    from pqtrack.store import Store
 
 
 @contextmanager
@@ -71,3 +75,16 @@ def _open_store(path: Path, *, create_dirs: bool) -> None:
     from pqtrack.store import Store
 
     Store.open(path, create_dirs=create_dirs, must_exist=True).close()
+
+
+@contextmanager
+def opened(db: Path | None, *, must_exist: bool = False) -> Iterator[Store]:
+    """The Store at `db` (the default database if None), for commands that write or analyse."""
+    from pqtrack.paths import default_db_path
+    from pqtrack.store import Store
+
+    store = Store.open(db or default_db_path(), create_dirs=db is None, must_exist=must_exist)
+    try:
+        yield store
+    finally:
+        store.close()

@@ -60,11 +60,14 @@ class Filters:
     until: str | None = None
     answered_since: str | None = None
     answered_until: str | None = None
+    corrected_since: str | None = None  # the answer corrected on or after
+    corrected_until: str | None = None
     house: str | None = None  # Commons | Lords
     department_ids: list[int] = field(default_factory=list)
     member_ids: list[int] = field(default_factory=list)  # asker
     answered_by_ids: list[int] = field(default_factory=list)
     status: str | None = None
+    named_day: bool | None = None  # True: named-day questions only; False: ordinary ones only
     topic_match: str | None = None  # an FTS5 expression
     topic_department_ids: list[int] = field(default_factory=list)
     overdue_before: list[int] | None = None  # ids of overdue questions, computed by timeliness
@@ -91,6 +94,10 @@ class Filters:
             clauses.append(f"{q}.date_answered >= {p(self.answered_since)}")
         if self.answered_until:
             clauses.append(f"{q}.date_answered <= {p(self.answered_until)}")
+        if self.corrected_since:
+            clauses.append(f"{q}.date_answer_corrected >= {p(self.corrected_since)}")
+        if self.corrected_until:
+            clauses.append(f"{q}.date_answer_corrected <= {p(self.corrected_until)}")
         if self.house:
             clauses.append(f"{q}.house = {p(self.house)}")
         for column, ids in (
@@ -103,6 +110,8 @@ class Filters:
                 clauses.append(f"{q}.{column} IN {one_of(ids)}")
         if self.status:
             clauses.append(f"{q}.status = {p(self.status)}")
+        if self.named_day is not None:
+            clauses.append(f"{q}.is_named_day = {p(int(self.named_day))}")
         if self.topic_match:
             clauses.append(
                 f"{q}.id IN (SELECT rowid FROM questions_fts"
@@ -122,11 +131,14 @@ def resolve(
     until: str | None = None,
     answered_since: str | None = None,
     answered_until: str | None = None,
+    corrected_since: str | None = None,
+    corrected_until: str | None = None,
     house: str | None = None,
     department: str | None = None,
     member: str | None = None,
     answered_by: str | None = None,
     status: str | None = None,
+    named_day: bool | None = None,
     topic: str | None = None,
     today: date | None = None,
 ) -> Filters:
@@ -146,13 +158,19 @@ def resolve(
     answered = parse_range(
         answered_since, answered_until, today=today, names=("answered_since", "answered_until")
     )
+    corrected = parse_range(
+        corrected_since, corrected_until, today=today, names=("corrected_since", "corrected_until")
+    )
     filters = Filters(
         since=tabled[0],
         until=tabled[1],
         answered_since=answered[0],
         answered_until=answered[1],
+        corrected_since=corrected[0],
+        corrected_until=corrected[1],
         house=checked("house", parse_house, house),
         status=checked("status", parse_status, status),
+        named_day=named_day,
     )
     if department is not None:
         filters.department_ids = checked("department", resolve_department, conn, department)

@@ -1,10 +1,10 @@
 """The command line's shared options, declared once, and parsing their values as it is read.
 
-The filters are the fields of `FilterArgs`: a command takes them all (or `Only` some) by naming
-a `FilterArgs` parameter, and `bundled` spreads that parameter into typer options and gathers
-them back. --limit, --offset and --format come from one factory each. Values are parsed by the
-library's own parsers while click reads the command line; a bad one is one line on stderr
-naming the flag, exit 2, like every usage error pqtrack reports.
+The filters are the fields of `FilterArgs`, --limit, --offset and --all those of `PageArgs`: a
+command takes them all (or `Only` some) by naming a parameter of that type, and `bundled`
+spreads it into typer options and gathers them back. --format comes from one factory. Values
+are parsed by the library's own parsers while click reads the command line; a bad one is one
+line on stderr naming the flag, exit 2, like every usage error pqtrack reports.
 """
 
 from __future__ import annotations
@@ -12,18 +12,20 @@ from __future__ import annotations
 import functools
 import inspect
 import typing
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import click
 import typer
 
 from pqtrack.errors import UsageError
-from pqtrack.render import Format, say
+from pqtrack.render import Format, cut_footer, say
+
+T = TypeVar("T")
 
 
 class BadValue(click.ClickException):
@@ -52,7 +54,10 @@ def flag(name: str) -> Iterator[None]:
 
 
 def _flag_of(param: click.Parameter | None) -> str:
-    return max(param.opts, key=len) if param is not None else "value"
+    """The option's first long flag: --since for --since/--tabled-since, --limit for -n."""
+    if param is None:
+        return "value"
+    return next((o for o in param.opts if o.startswith("--")), max(param.opts, key=len))
 
 
 class Parsed(click.ParamType):  # type: ignore[type-arg]
@@ -163,14 +168,18 @@ DATES = (
 
 
 @contextmanager
-def field_flags() -> Iterator[None]:
-    """The library's FilterErrors raised inside, said with the flags their fields came in."""
+def field_flags(renamed: Mapping[str, str] | None = None) -> Iterator[None]:
+    """The library's FilterErrors raised inside, said with the flags their fields came in:
+    --since for `since`, unless `renamed` gives it another."""
     from pqtrack.filters import FilterError
+
+    def flag(name: str) -> str:
+        return (renamed or {}).get(name) or f"--{name.replace('_', '-')}"
 
     try:
         yield
     except FilterError as exc:
-        raise UsageError(exc.describe(lambda name: f"--{name.replace('_', '-')}")) from None
+        raise UsageError(exc.describe(flag)) from None
 
 
 def sync_days(since: date | None, until: date | None) -> None:
@@ -218,13 +227,10 @@ ApiUrlOption = Annotated[
     ),
 ]
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")]
-OffsetOption = Annotated[
-    int, typer.Option("--offset", click_type=Count(0), help="Skip the first N results.")
+NoHeaderOption = Annotated[
+    bool,
+    typer.Option("--no-header", help="No header line over plain lines in a pipe, or over CSV."),
 ]
-
-
-def limit_option(what: str) -> Any:
-    return typer.Option("--limit", "-n", click_type=Count(1), help=f"At most N {what}.")
 
 
 def format_option(*choices: Format, help: str | None = None) -> Any:
@@ -233,53 +239,74 @@ def format_option(*choices: Format, help: str | None = None) -> Any:
     return typer.Option("--format", "-f", click_type=FormatChoice(choices), help=help or default)
 
 
-FormatOption = Annotated[
-    Format | None, format_option(Format.table, Format.json, Format.jsonl, Format.csv)
-]
+LISTING = (Format.table, Format.json, Format.jsonl, Format.csv)  # what a listing can be written as
+FormatOption = Annotated[Format | None, format_option(*LISTING)]
 SummaryFormat = Annotated[
     Format | None, format_option(Format.table, Format.json, help="json prints the summary as JSON.")
 ]
 
 
-def _filter(*decls: str, help: str, parse: Any = None) -> Any:
-    option = typer.Option(*decls, help=help, click_type=parse)
-    return field(default=None, metadata={"option": option})
+def _field(*decls: str, help: str, parse: Any = None, default: Any = None) -> Any:
+    return field(default=default, metadata={"decls": decls, "help": help, "parse": parse})
+
+
+def _option(f: Any, decls: Sequence[str] | None = None) -> Any:
+    """The typer option of a bundle's field, under its own flags or `decls`."""
+    meta = f.metadata
+    return typer.Option(*(decls or meta["decls"]), help=meta["help"], click_type=meta["parse"])
 
 
 @dataclass(frozen=True)
 class FilterArgs:
     """The filters of every command that lists, as typed: dates and enums already checked."""
 
-    since: str | None = _filter(
-        "--since", help=f"Tabled on or after DATE (a month: its first day). {DATES}.", parse=DAY
+    since: str | None = _field(
+        "--since",
+        "--tabled-since",
+        help=f"Tabled on or after DATE (a month: its first day). {DATES}.",
+        parse=DAY,
     )
-    until: str | None = _filter(
-        "--until", help="Tabled on or before DATE (a month: its last day).", parse=LAST_DAY
+    until: str | None = _field(
+        "--until",
+        "--tabled-until",
+        help="Tabled on or before DATE (a month: its last day).",
+        parse=LAST_DAY,
     )
-    answered_since: str | None = _filter(
+    answered_since: str | None = _field(
         "--answered-since", help="Answered on or after DATE.", parse=DAY
     )
-    answered_until: str | None = _filter(
+    answered_until: str | None = _field(
         "--answered-until", help="Answered on or before DATE.", parse=LAST_DAY
     )
-    house: str | None = _filter("--house", help="commons or lords.",
+    corrected_since: str | None = _field(
+        "--corrected-since", help="Answer corrected on or after DATE.", parse=DAY
+    )
+    corrected_until: str | None = _field(
+        "--corrected-until", help="Answer corrected on or before DATE.", parse=LAST_DAY
+    )
+    house: str | None = _field("--house", help="commons or lords.",
                                 parse=Parsed("house", _house, ("commons", "lords")))  # fmt: skip
-    department: str | None = _filter(
+    department: str | None = _field(
         "--department",
         "-d",
         help="Answering department: id, or name (case-insensitive; a unique prefix or part "
         "will do).",
     )
-    member: str | None = _filter("--member", "-m", help="Asked by this member: id or name.")
-    answered_by: str | None = _filter("--answered-by", help="Answered by this member: id or name.")
-    status: str | None = _filter(
+    member: str | None = _field("--member", "-m", help="Asked by this member: id or name.")
+    answered_by: str | None = _field("--answered-by", help="Answered by this member: id or name.")
+    status: str | None = _field(
         "--status",
         help="unanswered, holding, answered, corrected or withdrawn.",
         parse=Parsed("status", _status),
     )
-    topic: str | None = _filter(
+    named_day: bool | None = _field(
+        "--named-day/--no-named-day",
+        help="Only named-day questions, or (--no-named-day) only ordinary ones.",
+    )
+    topic: str | None = _field(
         "--topic", "-t", help="A topic from `pqtrack topics`.", parse=Parsed("topic", _topic)
     )
+    flags: tuple[tuple[str, str], ...] = ()  # (filter, flag) where a command names it otherwise
 
     def resolve(self, conn: Any) -> Any:
         """These filters resolved against the database (names and topics to ids and queries);
@@ -287,43 +314,125 @@ class FilterArgs:
         flag. The one place a FilterArgs becomes the library's Filters."""
         from pqtrack import filters
 
-        with field_flags():
-            return filters.resolve(conn, **{f.name: getattr(self, f.name) for f in fields(self)})
+        with field_flags(dict(self.flags)):
+            values = {f.name: getattr(self, f.name) for f in options_of(FilterArgs)}
+            return filters.resolve(conn, **values)
 
 
 NO_FILTERS = FilterArgs()
+TABLE_ROWS = 50  # what a table on a terminal shows when not told
+
+
+@dataclass(frozen=True)
+class PageArgs:
+    """--limit, --offset and --all: how much of a listing to write. Machine formats and plain
+    lines in a pipe get every match unless --limit says otherwise; a table on a terminal gets
+    the first TABLE_ROWS, and says how many there are in all."""
+
+    limit: int | None = _field(
+        "--limit",
+        "-n",
+        help=f"At most N (0 or --all: every one; default: every one, but {TABLE_ROWS} in a "
+        "table on a terminal).",
+        parse=Count(0),
+    )
+    offset: int = _field("--offset", help="Skip the first N.", parse=Count(0), default=0)
+    every: bool = _field("--all", help="Every match, even in a table.", default=False)
+
+    def __post_init__(self) -> None:
+        if self.every and self.limit is not None:
+            raise UsageError("--all and --limit cannot be used together")
+
+    def limit_for(
+        self, fmt: Format, defaults: Mapping[Format, int | None] | None = None
+    ) -> int | None:
+        """How many to write in `fmt` (None: every one). Not told, a format in `defaults` gets
+        its default there; a table, TABLE_ROWS; any other, every match."""
+        if self.every or self.limit == 0:
+            return None
+        if self.limit is not None:
+            return self.limit
+        return {Format.table: TABLE_ROWS, **(defaults or {})}.get(fmt)
+
+    def want(self, fmt: Format, defaults: Mapping[Format, int | None] | None = None) -> int | None:
+        """How many rows to read from --offset on for `fmt` (None: all): one more than will be
+        written, to learn whether there are more."""
+        from pqtrack.record import MAX_INT
+
+        limit = self.limit_for(fmt, defaults)
+        return None if limit is None or limit >= MAX_INT else limit + 1
+
+    def cut(
+        self,
+        fmt: Format,
+        rows: list[T],
+        count: Callable[[], int | None],
+        *,
+        defaults: Mapping[Format, int | None] | None = None,
+        tell: bool | None = None,
+    ) -> tuple[list[T], str | None]:
+        """The rows (read as `want` said) to write in `fmt`, and, when they are not all and
+        `tell` is set (by default, in a table), the footer saying so, with `count()` as the
+        total: asked only then, and None when it cannot be known."""
+        limit = self.limit_for(fmt, defaults)
+        if limit is None or len(rows) <= limit:
+            return rows, None
+        rows = rows[:limit]
+        if not (fmt == Format.table if tell is None else tell):
+            return rows, None
+        return rows, cut_footer(len(rows), self.offset, count())
+
+
+ALL_ROWS = PageArgs()
 
 
 @dataclass(frozen=True)
 class Only:
-    """The filters a command offers, when not all of them: Annotated[FilterArgs, Only(...)]."""
+    """The filters a command offers, when not all of them: Annotated[FilterArgs, Only(...)];
+    `flags` gives some of them other flags on this command."""
 
     names: tuple[str, ...]
+    flags: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+def options_of(bundle: type) -> list[Any]:
+    """The fields of a bundle that are options (FilterArgs.flags is not)."""
+    return [f for f in fields(bundle) if "decls" in f.metadata]
+
+
+ALL_FILTERS = tuple(f.name for f in options_of(FilterArgs))
+BUNDLES = (FilterArgs, PageArgs)
 
 
 def bundled(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """`fn` with each FilterArgs parameter spread into its options for typer, and gathered back
-    into one FilterArgs value when typer calls it."""
-    hints = typing.get_type_hints(FilterArgs)
+    """`fn` with each bundle parameter (FilterArgs, PageArgs) spread into its options for
+    typer, and gathered back into one value when typer calls it."""
     params: list[inspect.Parameter] = []
-    bundles: dict[str, tuple[str, ...]] = {}
+    bundles: dict[str, tuple[type, dict[str, str], dict[str, Any]]] = {}
     for p in inspect.signature(fn, eval_str=True).parameters.values():
         kind, *extra = typing.get_args(p.annotation) or (p.annotation,)
-        if kind is not FilterArgs:
+        if kind not in BUNDLES:
             params.append(p.replace(kind=inspect.Parameter.KEYWORD_ONLY))
             continue
-        names = extra[0].names if extra else tuple(f.name for f in fields(FilterArgs))
-        bundles[p.name] = names
-        for f in fields(FilterArgs):
-            if f.name in names:
-                annotation = typing.cast(Any, Annotated)[hints[f.name], f.metadata["option"]]
-                params.append(inspect.Parameter(f.name, inspect.Parameter.KEYWORD_ONLY,
-                                                default=None, annotation=annotation))  # fmt: skip
+        only = extra[0] if extra else Only(tuple(f.name for f in options_of(kind)))
+        hints = typing.get_type_hints(kind)
+        spread: dict[str, str] = {}  # the field's parameter name -> the field
+        for f in options_of(kind):
+            if f.name not in only.names:
+                continue
+            name = f"{p.name}_{f.name}"  # never the same as one of the command's own
+            spread[name] = f.name
+            option = _option(f, only.flags.get(f.name))
+            annotation = typing.cast(Any, Annotated)[hints[f.name], option]
+            params.append(inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY,
+                                            default=f.default, annotation=annotation))  # fmt: skip
+        renamed = tuple((name, flags[0]) for name, flags in only.flags.items())
+        bundles[p.name] = (kind, spread, {"flags": renamed} if renamed else {})
 
     @functools.wraps(fn)
     def gathered(**kw: Any) -> Any:
-        for name, names in bundles.items():
-            kw[name] = FilterArgs(**{n: kw.pop(n) for n in names})
+        for name, (kind, spread, extra) in bundles.items():
+            kw[name] = kind(**{field: kw.pop(key) for key, field in spread.items()}, **extra)
         return fn(**kw)
 
     gathered.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]

@@ -289,16 +289,10 @@ def feed_start(conn: sqlite3.Connection, since: str | None) -> tuple[str | None,
     return (datetime.now(UTC) - timedelta(days=FEED_DAYS)).isoformat(timespec="seconds"), None
 
 
-def changes(
-    conn: sqlite3.Connection,
-    filters: Filters,
-    *,
-    since: str | None = None,
-    run_id: int | None = None,
-    events: list[str] | None = None,
-    limit: int = 1000,
-) -> list[Change]:
-    """Events newest first, with the question's uin, heading, department and a one-line gist."""
+def _feed_where(
+    filters: Filters, since: str | None, run_id: int | None, events: list[str] | None
+) -> tuple[str, dict[str, Any]]:
+    """The change feed's WHERE over events `e` joined to questions `q`, with its parameters."""
     where, params = filters.where()
     clauses = [where]
     if since is not None:
@@ -311,15 +305,46 @@ def changes(
         names = [f"e{i}" for i in range(len(events))]
         clauses.append(f"e.event IN ({','.join(':' + n for n in names)})")
         params.update(zip(names, events, strict=True))
+    return " AND ".join(clauses), params
+
+
+def count_changes(
+    conn: sqlite3.Connection,
+    filters: Filters,
+    *,
+    since: str | None = None,
+    run_id: int | None = None,
+    events: list[str] | None = None,
+) -> int:
+    """How many events `changes` would list without a limit."""
+    where, params = _feed_where(filters, since, run_id, events)
+    sql = f"SELECT count(*) FROM events e JOIN questions q ON q.id = e.question_id WHERE {where}"
+    return int(conn.execute(sql, params).fetchone()[0])
+
+
+def changes(
+    conn: sqlite3.Connection,
+    filters: Filters,
+    *,
+    since: str | None = None,
+    run_id: int | None = None,
+    events: list[str] | None = None,
+    limit: int | None = None,
+    offset: int = 0,
+) -> list[Change]:
+    """Events newest first, with the question's uin, heading, department and a one-line gist
+    (`limit` None: every one)."""
+    where, params = _feed_where(filters, since, run_id, events)
     sql = (
         "SELECT e.question_id, e.event, e.seen_at, e.version, e.run_id, e.old, e.new,"
         " q.uin, q.house, q.heading, q.answering_body_name AS department, q.date_tabled,"
         " q.status, q.question_text, q.answer_text, q.original_answer_text"
         " FROM events e JOIN questions q ON q.id = e.question_id"
-        f" WHERE {' AND '.join(clauses)} ORDER BY e.seen_at DESC, e.id DESC LIMIT :limit"
+        f" WHERE {where} ORDER BY e.seen_at DESC, e.id DESC LIMIT :limit OFFSET :offset"
     )
+    params.update(limit=-1 if limit is None else limit, offset=offset)
     out: list[Change] = []
-    for row in rows(conn, sql, {**params, "limit": limit}):
+    for row in rows(conn, sql, params):
         old, new = _loads(row.pop("old")), _loads(row.pop("new"))
         question, answer = row.pop("question_text"), row.pop("answer_text")
         original = row.pop("original_answer_text")

@@ -33,7 +33,7 @@ class Format(StrEnum):
     """Every output format; each command accepts the ones it can write."""
 
     table = "table"  # rich, for people at a terminal
-    plain = "plain"  # tab-separated lines, no header: the default in a pipe
+    plain = "plain"  # tab-separated lines under a header line: the default in a pipe
     json = "json"
     jsonl = "jsonl"
     csv = "csv"
@@ -196,20 +196,36 @@ def _kind(width: Any) -> Any:
 
 @dataclass(frozen=True)
 class View:
-    """How one kind of row is shown: a table's columns, plain lines' cells (tab-separated, no
-    header, as pipes have always had them), and the fields JSON, JSON Lines and CSV carry."""
+    """How one kind of row is shown: a table's columns, plain lines' cells (tab-separated, each
+    named in a header line), and the fields JSON, JSON Lines and CSV carry."""
 
     fields: Sequence[str]
     columns: Sequence[Column]
-    plain: Sequence[Callable[[Row], str]]
+    plain: Sequence[tuple[str, Callable[[Row], str]]]  # (header, cell)
     table: dict[str, Any] = field(default_factory=dict)  # rich Table options beside the box
     notes: Callable[[Sequence[Row]], list[Any]] = lambda rows: []  # drawn under the table
     export: Callable[[Row], Row] | None = None  # a row as machine formats carry it
     extra: Mapping[Format, Callable[[Sequence[Row]], str]] = field(default_factory=dict)
 
 
-def write(view: View, rows: Sequence[Row], fmt: Format, console: Console = out) -> None:
-    """Write rows as the view's table, plain lines, JSON, JSON Lines or CSV (or an extra)."""
+def write(
+    view: View,
+    rows: Sequence[Row],
+    fmt: Format,
+    console: Console = out,
+    *,
+    header: bool = True,
+    footer: str | None = None,
+) -> None:
+    """Write rows as the view's table, plain lines, JSON, JSON Lines or CSV (or an extra);
+    plain lines and CSV start with a header line unless `header` is False. A `footer` (a cut
+    listing's "50 of 1,234") follows on stderr."""
+    _write(view, rows, fmt, console, header)
+    if footer:
+        say(footer)
+
+
+def _write(view: View, rows: Sequence[Row], fmt: Format, console: Console, header: bool) -> None:
     if fmt in view.extra:
         console.file.write(view.extra[fmt](rows))
         return
@@ -219,10 +235,12 @@ def write(view: View, rows: Sequence[Row], fmt: Format, console: Console = out) 
     elif fmt == Format.jsonl:
         emit_jsonl(console, data)
     elif fmt == Format.csv:
-        emit_csv(console, data, view.fields)
+        emit_csv(console, data, view.fields, header=header)
     elif fmt == Format.plain:
+        if header:
+            console.file.write("\t".join(name for name, _ in view.plain) + "\n")
         for r in rows:
-            console.file.write("\t".join(cell(r) for cell in view.plain) + "\n")
+            console.file.write("\t".join(cell(r) for _, cell in view.plain) + "\n")
     elif fmt == Format.table:
         _draw_table(view, rows, console)
     else:
@@ -265,6 +283,14 @@ def _table(view: View, cells: list[list[Text]], fit: int | None = None, width: i
     return table
 
 
+def cut_footer(shown: int, offset: int, total: int | None) -> str:
+    """What a cut listing says on stderr: "50 of 1,234 — use --limit N or --all" (from the
+    51st: "51-100 of 1,234"; without a total: "50 shown, more not counted")."""
+    span = f"{shown:,}" if not offset else f"{offset + 1:,}-{offset + shown:,}"
+    of = f" of {total:,}" if total is not None else " shown, more not counted"
+    return f"{span}{of} — use --limit N or --all"
+
+
 # -- machine formats -----------------------------------------------------------------------------
 
 
@@ -277,10 +303,13 @@ def emit_jsonl(out: Console, rows: Iterable[Mapping[str, Any]]) -> None:
         out.file.write(json.dumps(row, ensure_ascii=False) + "\n")
 
 
-def emit_csv(out: Console, rows: Sequence[Mapping[str, Any]], fields: Sequence[str]) -> None:
+def emit_csv(
+    out: Console, rows: Sequence[Mapping[str, Any]], fields: Sequence[str], *, header: bool = True
+) -> None:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(fields)
+    if header:
+        writer.writerow(fields)
     for row in rows:
         writer.writerow([_csv_cell(row.get(f)) for f in fields])
     out.file.write(buffer.getvalue())
@@ -315,16 +344,16 @@ def questions_view(*, snippets: bool = False) -> View:
     """Questions, as list (and, with snippets, search) shows them."""
     from pqtrack.records import RECORD_FIELDS
 
-    plain: list[Callable[[Row], str]] = [
-        lambda r: str(r["id"]),
-        lambda r: one_line(r.get("uin")),
-        lambda r: r.get("date_tabled") or "",
-        lambda r: r.get("status") or "",
-        lambda r: one_line(r.get("answering_body")),
-        lambda r: one_line(r.get("heading")),
+    plain: list[tuple[str, Callable[[Row], str]]] = [
+        ("id", lambda r: str(r["id"])),
+        ("uin", lambda r: one_line(r.get("uin"))),
+        ("date_tabled", lambda r: r.get("date_tabled") or ""),
+        ("status", lambda r: r.get("status") or ""),
+        ("answering_body", lambda r: one_line(r.get("answering_body"))),
+        ("heading", lambda r: one_line(r.get("heading"))),
     ]
     if snippets:
-        plain.append(lambda r: plain_snippet(r.get("snippet")))
+        plain.append(("snippet", lambda r: plain_snippet(r.get("snippet"))))
     return View(
         fields=[*RECORD_FIELDS, *(["snippet"] if snippets else [])],
         columns=[
@@ -372,12 +401,12 @@ HISTORY = View(
         ),
     ],
     plain=[
-        lambda v: str(v["version"]),
-        lambda v: v["seen_at"],
-        lambda v: v["status"],
-        lambda v: v.get("date_answered") or "",
-        lambda v: ",".join(e["event"] for e in v.get("events", [])),
-        lambda v: ",".join(v.get("changed") or []),
+        ("version", lambda v: str(v["version"])),
+        ("seen_at", lambda v: v["seen_at"]),
+        ("status", lambda v: v["status"]),
+        ("date_answered", lambda v: v.get("date_answered") or ""),
+        ("events", lambda v: ",".join(e["event"] for e in v.get("events", []))),
+        ("changed", lambda v: ",".join(v.get("changed") or [])),
     ],
 )
 
@@ -387,8 +416,9 @@ def _gist_cell(r: Row) -> Text:
     return styled((heading, "bold"), ("\n" + one_line(r.get("gist"), 160), ""))
 
 
-def changes_view(since: str, topic: str | None) -> View:
-    """The change feed; as markdown, a digest of it (`since` and `topic` say what it covers)."""
+def changes_view(since: str, topic: str | None, total: int | None = None) -> View:
+    """The change feed; as markdown, a digest of it (`since` and `topic` say what it covers;
+    `total`, when the rows are only some of the changes, how many there are in all)."""
     return View(
         fields=[
             "seen_at",
@@ -413,14 +443,14 @@ def changes_view(since: str, topic: str | None) -> View:
             Column("heading / what happened", _gist_cell, "rest"),
         ],
         plain=[
-            lambda r: r["seen_at"],
-            lambda r: r["event"],
-            lambda r: str(r["question_id"]),
-            lambda r: one_line(r.get("uin")),
-            lambda r: one_line(r.get("heading")),
-            lambda r: one_line(r.get("gist")),
+            ("seen_at", lambda r: r["seen_at"]),
+            ("event", lambda r: r["event"]),
+            ("question_id", lambda r: str(r["question_id"])),
+            ("uin", lambda r: one_line(r.get("uin"))),
+            ("heading", lambda r: one_line(r.get("heading"))),
+            ("gist", lambda r: one_line(r.get("gist"))),
         ],
-        extra={Format.markdown: lambda rows: digest_markdown(rows, since, topic)},
+        extra={Format.markdown: lambda rows: digest_markdown(rows, since, topic, total)},
     )
 
 
@@ -454,9 +484,9 @@ def topics_view(user_file: Any) -> View:
             Column("description / queries", _topic_cell, "rest"),
         ],
         plain=[
-            lambda r: r["name"],
-            lambda r: r["source"],
-            lambda r: one_line(r["description"]),
+            ("name", lambda r: r["name"]),
+            ("source", lambda r: r["source"]),
+            ("description", lambda r: one_line(r["description"])),
         ],
         notes=lambda rows: [styled((f"Your own topics go in {user_file}", "dim"))],
     )
@@ -504,12 +534,12 @@ REPEATS = View(
         Column("answer (once) / questions", _repeat_answer, "rest"),
     ],
     plain=[
-        lambda g: g["kind"],
-        lambda g: str(g["size"]),
-        lambda g: str(g["occasions"]),
-        lambda g: ",".join(str(i) for i in g["ids"][:20]),
-        lambda g: "; ".join(g["departments"]),
-        lambda g: one_line(g["answer_text"], 200),
+        ("kind", lambda g: g["kind"]),
+        ("size", lambda g: str(g["size"])),
+        ("occasions", lambda g: str(g["occasions"])),
+        ("ids", lambda g: ",".join(str(i) for i in g["ids"][:20])),
+        ("departments", lambda g: "; ".join(g["departments"])),
+        ("answer_text", lambda g: one_line(g["answer_text"], 200)),
     ],
     notes=lambda rows: [
         styled(
@@ -583,7 +613,7 @@ def stats_view(by: str, *, chart: bool) -> View:
             Column("held", lambda r: _pct(r["holding_rate"]), "number"),
             Column("re-\nfers", _count("referrals"), "number"),
         ],
-        plain=[_as_is(by), *(_as_is(key) for key in _STATS_PLAIN)],
+        plain=[(by, _as_is(by)), *((key, _as_is(key)) for key in _STATS_PLAIN)],
         table={"pad_edge": False, "collapse_padding": True},
         notes=lambda rows: _stats_notes(rows, by, chart),
     )
@@ -781,11 +811,18 @@ _EVENT_TITLES = {
 }
 
 
-def digest_markdown(rows: Sequence[Mapping[str, Any]], since: str, topic: str | None) -> str:
-    """A digest ready to mail: one section per kind of event, one line per question."""
+def digest_markdown(
+    rows: Sequence[Mapping[str, Any]], since: str, topic: str | None, total: int | None = None
+) -> str:
+    """A digest ready to mail: one section per kind of event, one line per question. Its
+    first line says how many changes there are (`total`, when the rows are only some of them)
+    and, if not all, how many it shows."""
     about = f" on {topic}" if topic else ""
     when = "in the latest sync" if since == "last-sync" else f"since {since}"
-    lines = [f"# pqtrack digest{about}", "", f"{len(rows)} change(s) {when}.", ""]
+    count = len(rows) if total is None else total
+    showing = f"; showing {len(rows):,}" if count != len(rows) else ""
+    summary = f"{count:,} change{'' if count == 1 else 's'} {when}{showing}."
+    lines = [f"# pqtrack digest{about}", "", summary, ""]
     for event, title in _EVENT_TITLES.items():
         group = [r for r in rows if r["event"] == event]
         if not group:

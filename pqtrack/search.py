@@ -326,6 +326,18 @@ SNIPPET_OPEN, SNIPPET_CLOSE = "\x02", "\x03"  # highlight markers; render.py tur
 class SearchResult:
     records: list[SearchHit]
     note: str | None = None  # e.g. the relevance guard fell back to newest first
+    expression: str = ""  # the FTS5 expression that was run (`count_hits` counts its matches)
+
+
+def _sql_limit(limit: int | None) -> int:
+    return -1 if limit is None else limit  # SQLite: a negative LIMIT is no limit
+
+
+def _with_topic(expression: str, filters: Filters) -> tuple[str, Filters]:
+    """A topic joined to the query as one MATCH: FTS5 intersects the two far faster than SQL."""
+    if not filters.topic_match:
+        return expression, filters
+    return f"({expression}) AND ({filters.topic_match})", replace(filters, topic_match=None)
 
 
 def search(
@@ -333,12 +345,12 @@ def search(
     query: str,
     filters: Filters,
     *,
-    limit: int,
+    limit: int | None,
     offset: int = 0,
     relevance: bool = False,
 ) -> SearchResult:
     """The questions matching a user's query: its translation (`to_match`) if FTS5 takes it,
-    else the `literal` fallback."""
+    else the `literal` fallback (`limit` None: every one)."""
     return search_records(
         conn, expressions(query), filters, limit=limit, offset=offset, relevance=relevance
     )
@@ -359,15 +371,14 @@ def search_records(
     expressions: list[str],
     filters: Filters,
     *,
-    limit: int,
+    limit: int | None,
     offset: int = 0,
     relevance: bool = False,
     guard_seconds: float = 0.15,  # ranking; the newest-first fallback must fit in 300 ms too
 ) -> SearchResult:
     """Run the first FTS5 expression FTS5 accepts."""
-    if filters.topic_match:  # one MATCH: FTS5 intersects the two far faster than SQL can
-        expressions = [f"({e}) AND ({filters.topic_match})" for e in expressions]
-        filters = replace(filters, topic_match=None)
+    matches = [_with_topic(e, filters)[0] for e in expressions]
+    filters = replace(filters, topic_match=None)
     where, params = filters.where()
     # The answer's best fragment if the answer matches, else the question's, else the heading's
     snippets = [f"snippet(questions_fts, {col}, :open, :close, '…', 16)" for col in (2, 1, -1)]
@@ -380,13 +391,13 @@ def search_records(
         f" WHERE questions_fts MATCH :match AND {where}"
     )
     last_error: sqlite3.Error | None = None
-    for expression in expressions:
+    for expression, match in zip(expressions, matches, strict=True):
         args = {
             "open": SNIPPET_OPEN,
             "close": SNIPPET_CLOSE,
-            "match": expression,
+            "match": match,
             **params,
-            "limit": limit,
+            "limit": _sql_limit(limit),
             "offset": offset,
         }
         try:
@@ -413,17 +424,49 @@ def search_records(
         records: list[SearchHit] = []
         for record in records_by_id(conn, list(snippet_of)):
             records.append({**record, "snippet": snippet_of[record["id"]]})
-        return SearchResult(records, note)
+        return SearchResult(records, note, expression)
     raise QueryError(f"cannot search for that: {last_error}")
 
 
-def list_records(
-    conn: sqlite3.Connection, filters: Filters, *, limit: int, offset: int = 0
-) -> list[QuestionRecord]:
-    """Questions newest first. A scan that overruns a few milliseconds is tried again from
-    the newest id an --until or --answered-until allows (see _id_ceiling)."""
+def count_hits(conn: sqlite3.Connection, expression: str, filters: Filters) -> int | None:
+    """How many questions a search (its `SearchResult.expression`) matches under the filters,
+    or None if counting takes longer than COUNT_TRY_SECONDS (a very common word): asked only
+    when a table was cut, so that every other search stays as quick as it was."""
+    match, filters = _with_topic(expression, filters)
     where, params = filters.where()
-    args = {**params, "limit": limit, "offset": offset}
+    # the matches' ids gathered once, then the filtered questions probed against them: never
+    # one MATCH per question, which the planner picks for an indexed filter if let
+    sql = (
+        f"SELECT count(*) FROM questions q WHERE {where}"
+        " AND q.id IN (SELECT rowid FROM questions_fts WHERE questions_fts MATCH :match)"
+    )
+    if where == "1":
+        sql = "SELECT count(*) FROM questions_fts WHERE questions_fts MATCH :match"
+    return _count(conn, sql, {**params, "match": match})
+
+
+def count_questions(conn: sqlite3.Connection, filters: Filters) -> int | None:
+    """How many questions pass the filters (`list_records` without its limit), or None if
+    counting takes longer than COUNT_TRY_SECONDS."""
+    where, params = filters.where()
+    return _count(conn, f"SELECT count(*) FROM questions q WHERE {where}", params)
+
+
+def _count(conn: sqlite3.Connection, sql: str, params: dict[str, Any]) -> int | None:
+    try:
+        return int(_guarded(conn, sql, params, COUNT_TRY_SECONDS)[0][0])
+    except _Interrupted:
+        return None
+
+
+def list_records(
+    conn: sqlite3.Connection, filters: Filters, *, limit: int | None, offset: int = 0
+) -> list[QuestionRecord]:
+    """Questions newest first (`limit` None: every one). A scan that overruns a few
+    milliseconds is tried again from the newest id an --until or --answered-until allows
+    (see _id_ceiling)."""
+    where, params = filters.where()
+    args = {**params, "limit": _sql_limit(limit), "offset": offset}
     order = " ORDER BY q.id DESC LIMIT :limit OFFSET :offset"
     try:
         rows = _guarded(
@@ -443,6 +486,7 @@ FIRST_TRY_SECONDS = 0.002
 NEXT_TRY_SECONDS = 0.010
 FILTER_TRY_SECONDS = 0.030  # walking an indexed filter: slower to give up on, costlier to lose
 LIST_TRY_SECONDS = 0.005
+COUNT_TRY_SECONDS = 0.150  # a cut table's total: within any query's 300 ms with the search
 GUARD_STEPS = 10_000  # SQLite virtual-machine steps between looks at the clock
 
 

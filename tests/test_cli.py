@@ -387,7 +387,8 @@ def test_in_a_pipe_without_format_lines_are_tab_separated(samples: Cli) -> None:
     listed = samples("list", "--department", "11", "--limit", "5")
     assert listed.exit_code == 0
     expected = sorted(where(lambda v: v["answeringBodyId"] == 11))[::-1][:5]
-    lines = listed.stdout.splitlines()
+    header, *lines = listed.stdout.splitlines()
+    assert header.split("\t") == ["id", "uin", "date_tabled", "status", "answering_body", "heading"]
     assert [int(line.split("\t")[0]) for line in lines] == expected
     for line in lines:
         cells = line.split("\t")
@@ -402,7 +403,11 @@ def test_in_a_pipe_without_format_lines_are_tab_separated(samples: Cli) -> None:
         ]
     found = samples("search", "vaccin*", "--limit", "5")
     assert found.exit_code == 0
-    assert all(len(line.split("\t")) == 7 for line in found.stdout.splitlines())
+    header, *lines = found.stdout.splitlines()
+    assert header.split("\t")[-1] == "snippet"
+    assert len(lines) == 5 and all(len(line.split("\t")) == 7 for line in lines)
+    bare = samples("list", "--department", "11", "--limit", "5", "--no-header")
+    assert bare.stdout == listed.stdout.split("\n", 1)[1]  # the old output: lines only
     for output in (listed.stdout, found.stdout, samples("history", "3100070").stdout):
         assert not BOX_DRAWING.search(output)
         assert "\x1b" not in output
@@ -658,9 +663,14 @@ HOSTILE: list[tuple[list[str], int]] = [
     (["search", "police", "--since", "2025-03", "--until", "2025-02"], 2),
     (["list", "--since", "2025-03", "--until", "2025-03"], 0),
     (["search", "police", "--since", ""], 2),
-    (["search", "police", "--limit", "0"], 2),
+    (["search", "police", "--limit", "0"], 0),  # no limit, as --all
     (["search", "police", "--limit", "-5"], 2),
-    (["list", "--limit", "0"], 2),
+    (["list", "--limit", "0"], 0),
+    (["list", "--limit", "-1"], 2),
+    (["list", "--all", "--limit", "5"], 2),
+    (["changes", "--all", "--limit", "0"], 2),
+    (["repeats", "--all", "--limit", "5"], 2),
+    (["stats", "--by", "month", "--limit", "-1"], 2),
     (["search", "police", "--offset", "-1"], 2),
     (["list", "--offset", "-1"], 2),
     (["search", "police", "--offset", "100000"], 0),
@@ -891,7 +901,7 @@ def test_the_markdown_digest(two_runs: Cli) -> None:
     result = two_runs("changes", "--since", "last-sync", "--format", "markdown")
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
-    assert lines[:3] == ["# pqtrack digest", "", "2 change(s) in the latest sync."]
+    assert lines[:3] == ["# pqtrack digest", "", "2 changes in the latest sync."]
     assert "## Answered (1)" in lines
     assert "## Headings set or changed (1)" in lines
     url = "https://questions-statements.parliament.uk/written-questions/detail/2025-03-03/00002"
@@ -916,7 +926,8 @@ def test_topics_lists_the_shipped_ones(cli: Cli) -> None:
     plain = cli("topics")
     assert plain.exit_code == 0
     assert [line.split("\t")[:2] for line in plain.stdout.splitlines()] == [
-        [name, "shipped"] for name in SHIPPED
+        ["name", "source"],
+        *([name, "shipped"] for name in SHIPPED),
     ]
 
 

@@ -1000,7 +1000,7 @@ def test_the_readme_crontab_line_against_the_fake(tmp_path: Path) -> None:
         )
     assert (first.returncode, first.stdout, first.stderr) == (0, "", "")
     lines = digest.splitlines()
-    assert lines[:3] == ["# pqtrack digest", "", "9 change(s) in the latest sync."]
+    assert lines[:3] == ["# pqtrack digest", "", "9 changes in the latest sync."]
     assert "## Answered (3)" in lines and "## Newly tabled (6)" in lines
     assert all(f"[{9100 + i}](https://questions-statements" in digest for i in range(6))
     # nothing new the next morning: --fail-if-empty stops the chain before `mail`
