@@ -288,7 +288,10 @@ class FilterArgs:
         from pqtrack import filters
 
         with field_flags():
-            return filters.resolve(conn, **{f.name: getattr(self, f.name) for f in fields(self)})
+            found = filters.resolve(conn, **{f.name: getattr(self, f.name) for f in fields(self)})
+        for name, note in found.notes:
+            say(f"pqtrack: --{name.replace('_', '-')}: {note}")
+        return found
 
 
 NO_FILTERS = FilterArgs()

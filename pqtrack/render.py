@@ -462,6 +462,23 @@ def topics_view(user_file: Any) -> View:
     )
 
 
+DEPARTMENTS = View(
+    fields=["id", "name", "aliases", "questions"],
+    columns=[
+        Column("id", lambda r: str(r["id"]), "number", style="cyan"),
+        Column("department", lambda r: one_line(r["name"]), "rest"),
+        Column("short and former names", lambda r: one_line("; ".join(r["aliases"])), "rest"),
+        Column("questions", lambda r: str(r["questions"]), "number"),
+    ],
+    plain=[
+        lambda r: str(r["id"]),
+        lambda r: one_line(r["name"]),
+        lambda r: one_line("; ".join(r["aliases"])),
+        lambda r: str(r["questions"]),
+    ],
+)
+
+
 def _repeat_answer(g: Row) -> Text:
     uins = ", ".join(clean(u) for u in g["uins"][:8])
     more = f" +{len(g['uins']) - 8} more" if len(g["uins"]) > 8 else ""
