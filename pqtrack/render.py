@@ -427,6 +427,8 @@ def changes_view(since: str, topic: str | None) -> View:
 def _topic_cell(r: Row) -> Text:
     body = styled((one_line(r["description"]), "bold"))
     body.append("\n" + "\n".join(clean(q) for q in r["queries"]))
+    if r.get("exclude"):
+        body.append("\nexcept: " + "; ".join(clean(q) for q in r["exclude"]), style="dim")
     if r["departments"]:
         body.append(f"\ndepartments: {', '.join(map(str, r['departments']))}", style="dim")
     return body
@@ -438,6 +440,7 @@ def topic_rows(topics: Iterable[Any]) -> list[dict[str, Any]]:
             "name": t.name,
             "description": t.description,
             "queries": list(t.queries),
+            "exclude": list(t.exclude),
             "departments": list(t.departments),
             "source": t.source,
         }
@@ -447,7 +450,7 @@ def topic_rows(topics: Iterable[Any]) -> list[dict[str, Any]]:
 
 def topics_view(user_file: Any) -> View:
     return View(
-        fields=["name", "description", "queries", "departments", "source"],
+        fields=["name", "description", "queries", "exclude", "departments", "source"],
         columns=[
             Column("topic", lambda r: r["name"], style="cyan"),
             Column("source", lambda r: one_line(r["source"])),

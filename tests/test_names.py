@@ -219,3 +219,27 @@ def test_departments_in_every_format(named: Cli) -> None:
 
     drawn = named("departments", "--format", "table").stdout
     assert "Home Office" in drawn and "DHSC" in drawn
+
+
+@pytest.mark.samples
+def test_every_shipped_alias_resolves_on_the_shared_samples(tmp_path: Path) -> None:
+    from pqtrack.importer import import_files
+    from pqtrack.store import Store
+    from tests.samples import detail_files, list_files
+
+    db = tmp_path / "samples.db"
+    store = Store.open(db)
+    try:
+        for files in (detail_files(), list_files()):
+            assert import_files(store, files).failed == []
+    finally:
+        store.close()
+    samples = Cli(db)
+    catalogue = shipped_catalogue()
+    for number in catalogue.names:
+        by_id = ids(samples, "--department", str(number), "--limit", "5000")
+        for alias in catalogue.aliases_of(number):
+            result = samples("list", "--department", alias, "--limit", "5000", "--format", "json")
+            assert result.exit_code == 0, (alias, result.stderr)
+            assert sorted(r["id"] for r in json.loads(result.stdout)) == by_id, alias
+            assert result.stderr.startswith(f"pqtrack: --department: {alias!r} is "), alias
