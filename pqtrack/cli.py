@@ -333,6 +333,27 @@ def topics_cmd(fmt: FormatOption = None, no_header: NoHeaderOption = False) -> N
     render.write(render.topics_view(user_file()), rows, chosen(fmt), header=not no_header)
 
 
+@command("departments")
+def departments_cmd(
+    db: DbOption = None, fmt: FormatOption = None, no_header: NoHeaderOption = False
+) -> None:
+    """The departments you can pass to --department: id, name, short and former names, and how
+    many stored questions each answers.
+
+    --department takes any of these: an id, a name or a unique part of one, a short name (DHSC,
+    MoJ) or a former name (BEIS, DfID), which is said on stderr as the department it is.
+
+    Example: pqtrack departments --format csv
+    """
+    from pqtrack import render
+    from pqtrack.connect import reading
+    from pqtrack.filters import department_rows
+
+    with reading(db) as conn:
+        rows = department_rows(conn)
+    render.write(render.DEPARTMENTS, rows, chosen(fmt), header=not no_header)
+
+
 # -- diff ----------------------------------------------------------------------------------------
 
 

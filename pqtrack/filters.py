@@ -12,6 +12,7 @@ months ago. "Today" is the UTC date, as sync's is; tests pass their own.
 from __future__ import annotations
 
 import calendar
+import functools
 import json
 import re
 import sqlite3
@@ -71,6 +72,7 @@ class Filters:
     topic_match: str | None = None  # an FTS5 expression
     topic_department_ids: list[int] = field(default_factory=list)
     overdue_before: list[int] | None = None  # ids of overdue questions, computed by timeliness
+    notes: list[tuple[str, str]] = field(default_factory=list)  # (field, how a name was read)
 
     def where(self, alias: str = "q") -> tuple[str, dict[str, Any]]:
         """SQL for the filters over the questions table `alias`, with named parameters."""
@@ -173,7 +175,10 @@ def resolve(
         named_day=named_day,
     )
     if department is not None:
-        filters.department_ids = checked("department", resolve_department, conn, department)
+        match = checked("department", match_department, conn, department)
+        filters.department_ids = match.ids
+        if match.note:
+            filters.notes.append(("department", match.note))
     if member is not None:
         filters.member_ids = checked("member", resolve_member, conn, member)
     if answered_by is not None:
@@ -298,26 +303,116 @@ def parse_status(text: str | None) -> str | None:
 
 
 def resolve_department(conn: sqlite3.Connection, text: str) -> list[int]:
-    """A department by id or name: exact, unique prefix or unique substring, case-insensitive."""
+    """A department by id or name (see `match_department`)."""
+    return match_department(conn, text).ids
+
+
+def match_department(conn: sqlite3.Connection, text: str) -> Match:
+    """A department by id; its name (case, accents and apostrophes folded); a short name or a
+    former name shipped in data/departments.toml (DHSC, BEIS, DfID: the match's `note` says
+    which department that is); else a unique prefix or part of a name."""
     text = text.strip()
     if (number := numeric_id(text)) is not None:
-        return [number]
+        return Match([number])
     # every saved question with a department adds it to answering_bodies, so no scan is needed
-    rows = list(conn.execute("SELECT id, name FROM answering_bodies"))
-    known = {name for _, name in rows}
-    rows += [(i, name) for i, name in shipped_departments().items() if name not in known]
-    return _resolve_name(text, rows, "department")
+    rows = {int(i): str(name) for i, name in conn.execute("SELECT id, name FROM answering_bodies")}
+    catalogue = shipped_catalogue()
+    for i, name in catalogue.names.items():
+        rows.setdefault(i, name)
+    candidates = [
+        Named(i, name, (name,), catalogue.forms_of(i, name)) for i, name in sorted(rows.items())
+    ]
+    return _resolve_name(text, candidates, "department")
+
+
+@dataclass(frozen=True)
+class Match:
+    """What a name resolved to: ids, and a note for stderr when the name was not literal."""
+
+    ids: list[int]
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Named:
+    """One thing a name may resolve to: `texts` match exactly, by prefix or as a part; `forms`
+    (folded short names, surnames, former names) only exactly, each with the note it gives."""
+
+    id: int
+    name: str
+    texts: tuple[str, ...]
+    forms: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """data/departments.toml: ids and names, short names by id, and former names."""
+
+    names: dict[int, str]
+    aliases: dict[int, tuple[str, ...]]
+    former: tuple[tuple[tuple[str, ...], int, str], ...]  # (names, id it resolves to, note)
+
+    def forms_of(self, number: int, name: str) -> dict[str, str]:
+        """Folded short and former names of department `number` -> the note each gives."""
+        said = f"is {name} (id {number})"
+        forms = {fold(alias): said for alias in self.aliases.get(number, ())}
+        for names, target, note in self.former:
+            if target == number:
+                forms.update((fold(n), f"{said}: {names[-1]} was {note}") for n in names)
+        forms.pop(fold(name), None)
+        return forms
+
+    def aliases_of(self, number: int) -> list[str]:
+        """Short names, then former names, as the data file writes them."""
+        former = [n for names, target, _ in self.former if target == number for n in names]
+        own = fold(self.names.get(number, ""))
+        return [n for n in (*self.aliases.get(number, ()), *former) if fold(n) != own]
 
 
 def shipped_departments() -> dict[int, str]:
     """Department ids and names that ship in data/departments.toml."""
+    return shipped_catalogue().names
+
+
+@functools.cache
+def shipped_catalogue() -> Catalogue:
+    """data/departments.toml, read once."""
     import tomllib
 
     from pqtrack.topics import shipped_file
 
     path = shipped_file().with_name("departments.toml")
-    table = tomllib.loads(path.read_text(encoding="utf-8")).get("departments", {})
-    return {int(k): str(v) for k, v in table.items()}
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    return Catalogue(
+        names={int(k): str(v) for k, v in data.get("departments", {}).items()},
+        aliases={int(k): tuple(v) for k, v in data.get("aliases", {}).items()},
+        former=tuple(
+            (tuple(f["names"]), int(f["id"]), str(f["note"])) for f in data.get("former", [])
+        ),
+    )
+
+
+def department_rows(conn: sqlite3.Connection) -> list[dict[str, Any]]:
+    """Every department the database or the shipped list knows: id, name, its short and former
+    names, and how many stored questions it answers; by name."""
+    catalogue = shipped_catalogue()
+    names = dict(catalogue.names)
+    names.update((int(i), str(n)) for i, n in conn.execute("SELECT id, name FROM answering_bodies"))
+    counts = dict(
+        conn.execute(
+            "SELECT answering_body_id, count(*) FROM questions"
+            " WHERE answering_body_id IS NOT NULL GROUP BY answering_body_id"
+        )
+    )
+    return [
+        {
+            "id": i,
+            "name": name,
+            "aliases": catalogue.aliases_of(i),
+            "questions": int(counts.get(i, 0)),
+        }
+        for i, name in sorted(names.items(), key=lambda item: (fold(item[1]), item[0]))
+    ]
 
 
 def numeric_id(text: str) -> int | None:
@@ -331,28 +426,80 @@ def numeric_id(text: str) -> int | None:
 
 
 def resolve_member(conn: sqlite3.Connection, text: str) -> list[int]:
-    """A member by id, or by name or 'list as' name, matched as departments are."""
+    """A member by id, or by name as people type it: the full name or the 'list as' name, or
+    "Surname", "Firstname Surname", "Lord Hanson" (case, accents and apostrophes folded), else
+    a unique prefix or part of a name."""
     text = text.strip()
     if (number := numeric_id(text)) is not None:
         return [number]
-    rows = list(conn.execute("SELECT id, name FROM members WHERE name IS NOT NULL"))
-    rows += list(conn.execute("SELECT id, list_as FROM members WHERE list_as IS NOT NULL"))
-    return _resolve_name(text, rows, "member")
+    rows = conn.execute(
+        "SELECT id, name, list_as FROM members WHERE name IS NOT NULL OR list_as IS NOT NULL"
+    )
+    candidates = [
+        Named(
+            int(i),
+            name or list_as,
+            tuple(t for t in (name, list_as) if t),
+            dict.fromkeys(member_forms(name, list_as), ""),
+        )
+        for i, name, list_as in rows
+    ]
+    return _resolve_name(text, candidates, "member").ids
 
 
-def _resolve_name(text: str, rows: list[tuple[int, str]], kind: str) -> list[int]:
-    needle = " ".join(text.lower().split())
+_APOSTROPHES = dict.fromkeys(map(ord, "'\u2019\u2018\u02bc\u0060\u00b4\u2032"))
+HONORIFICS = frozenset("sir dame dr mr mrs ms miss mx rt hon the prof professor rev".split())
+PEERAGES = frozenset(
+    "lord baroness lady viscount viscountess earl countess duke marquess bishop".split()
+)
+
+
+def fold(text: str) -> str:
+    """A name as compared: accents dropped, apostrophes (' \u2019 \u2018) removed, case and
+    spaces folded."""
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFKD", text.translate(_APOSTROPHES))
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(plain.casefold().split())
+
+
+def member_forms(name: str | None, list_as: str | None) -> list[str]:
+    """The folded ways people write a member: "Surname", "Firstname Surname", and for peers
+    "Lord Surname" and the territorial name ("Hanson of Flint")."""
+    words = fold(name or "").split()
+    title = words[0] if words and words[0] in PEERAGES else ""
+    given = [w for w in words if w not in HONORIFICS and w not in PEERAGES]
+    with_comma = list_as and "," in list_as
+    surname = fold(list_as.split(",", 1)[0]) if list_as and with_comma else " ".join(given[-1:])
+    forms = {surname}
+    if title:
+        short = surname.split(" of ", 1)[0]
+        forms |= {short, f"{title} {short}", f"{title} {surname}"}
+    elif given and surname:
+        forms.add(f"{given[0]} {surname}")
+        forms.add(" ".join(given))
+    return sorted(f for f in forms if f)
+
+
+def _resolve_name(text: str, candidates: list[Named], kind: str) -> Match:
+    """Exact name, then a short or former name (its note said), then a unique prefix, then a
+    unique part; several different names at the first step that matches -> UsageError."""
+    needle = fold(text)
     if not needle:
         raise UsageError(f"empty {kind} name")
-    for test in (
-        lambda n: n == needle,
-        lambda n: n.startswith(needle),
-        lambda n: needle in n,
-    ):
-        hits = {(i, n) for i, n in rows if n and test(" ".join(n.lower().split()))}
-        names = sorted({n for _, n in hits})
+    steps: list[Callable[[Named], bool]] = [
+        lambda c: any(fold(t) == needle for t in c.texts),
+        lambda c: needle in c.forms,
+        lambda c: any(fold(t).startswith(needle) for t in c.texts),
+        lambda c: any(needle in fold(t) for t in c.texts),
+    ]
+    for step, test in enumerate(steps):
+        hits = [c for c in candidates if test(c)]
+        names = sorted({c.name for c in hits})
         if len(names) == 1:
-            return sorted({i for i, _ in hits})
+            note = hits[0].forms.get(needle, "") if step == 1 else ""
+            return Match(sorted({c.id for c in hits}), f"{text!r} {note}" if note else "")
         if len(names) > 1:
             shown = "; ".join(names[:10]) + ("; ..." if len(names) > 10 else "")
             raise UsageError(f"{text!r} matches {len(names)} {kind}s: {shown}")

@@ -314,9 +314,13 @@ class FilterArgs:
         flag. The one place a FilterArgs becomes the library's Filters."""
         from pqtrack import filters
 
-        with field_flags(dict(self.flags)):
+        flags = dict(self.flags)
+        with field_flags(flags):
             values = {f.name: getattr(self, f.name) for f in options_of(FilterArgs)}
-            return filters.resolve(conn, **values)
+            found = filters.resolve(conn, **values)
+        for name, note in found.notes:
+            say(f"pqtrack: {flags.get(name, '--' + name.replace('_', '-'))}: {note}")
+        return found
 
 
 NO_FILTERS = FilterArgs()

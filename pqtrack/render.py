@@ -457,6 +457,8 @@ def changes_view(since: str, topic: str | None, total: int | None = None) -> Vie
 def _topic_cell(r: Row) -> Text:
     body = styled((one_line(r["description"]), "bold"))
     body.append("\n" + "\n".join(clean(q) for q in r["queries"]))
+    if r.get("exclude"):
+        body.append("\nexcept: " + "; ".join(clean(q) for q in r["exclude"]), style="dim")
     if r["departments"]:
         body.append(f"\ndepartments: {', '.join(map(str, r['departments']))}", style="dim")
     return body
@@ -468,6 +470,7 @@ def topic_rows(topics: Iterable[Any]) -> list[dict[str, Any]]:
             "name": t.name,
             "description": t.description,
             "queries": list(t.queries),
+            "exclude": list(t.exclude),
             "departments": list(t.departments),
             "source": t.source,
         }
@@ -477,7 +480,7 @@ def topic_rows(topics: Iterable[Any]) -> list[dict[str, Any]]:
 
 def topics_view(user_file: Any) -> View:
     return View(
-        fields=["name", "description", "queries", "departments", "source"],
+        fields=["name", "description", "queries", "exclude", "departments", "source"],
         columns=[
             Column("topic", lambda r: r["name"], style="cyan"),
             Column("source", lambda r: one_line(r["source"])),
@@ -490,6 +493,23 @@ def topics_view(user_file: Any) -> View:
         ],
         notes=lambda rows: [styled((f"Your own topics go in {user_file}", "dim"))],
     )
+
+
+DEPARTMENTS = View(
+    fields=["id", "name", "aliases", "questions"],
+    columns=[
+        Column("id", lambda r: str(r["id"]), "number", style="cyan"),
+        Column("department", lambda r: one_line(r["name"]), "rest"),
+        Column("short and former names", lambda r: one_line("; ".join(r["aliases"])), "rest"),
+        Column("questions", lambda r: str(r["questions"]), "number"),
+    ],
+    plain=[
+        ("id", lambda r: str(r["id"])),
+        ("name", lambda r: one_line(r["name"])),
+        ("aliases", lambda r: one_line("; ".join(r["aliases"]))),
+        ("questions", lambda r: str(r["questions"])),
+    ],
+)
 
 
 def _repeat_answer(g: Row) -> Text:

@@ -22,11 +22,18 @@ class Topic:
     departments: tuple[int, ...] = ()
     api_terms: tuple[str, ...] = ()  # plain terms for the API's searchTerm when syncing a topic
     source: str = "shipped"  # 'shipped' or the path of the user's file
+    exclude: tuple[str, ...] = ()  # queries a question must match none of
 
     def match_expression(self) -> str:
-        """One FTS5 expression: any of the topic's queries."""
+        """One FTS5 expression: any of the topic's queries and none of its excludes."""
+        wanted = self._any(self.queries)
+        if not self.exclude:
+            return wanted
+        return f"({wanted}) NOT ({self._any(self.exclude)})"
+
+    def _any(self, queries: tuple[str, ...]) -> str:
         parts = []
-        for query in self.queries:
+        for query in queries:
             try:
                 parts.append(f"({search.to_match(query)})")
             except QueryError as exc:
@@ -70,8 +77,9 @@ def load_topics(user_path: Path | None = None) -> Topics:
 
 def parse_topics(path: Path, source: str) -> list[Topic]:
     """The topics in one file, checked against the schema: a [topics.NAME] table per topic with
-    `queries` (a list of search queries) and optional `description` (a string), `departments`
-    (a list of ids) and `api_terms` (a list of words). Anything else -> a one-line UsageError
+    `queries` (a list of search queries) and optional `exclude` (a list of search queries a
+    question must match none of), `description` (a string), `departments` (a list of ids) and
+    `api_terms` (a list of words). Anything else -> a one-line UsageError
     naming the file, the topic and the key."""
     try:
         document = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -92,7 +100,7 @@ def parse_topics(path: Path, source: str) -> list[Topic]:
     return list(topics.values())
 
 
-TOPIC_KEYS = ("description", "queries", "departments", "api_terms")
+TOPIC_KEYS = ("description", "queries", "exclude", "departments", "api_terms")
 
 
 def _topic(name: str, spec: Any, path: Path, source: str) -> Topic:
@@ -112,11 +120,13 @@ def _topic(name: str, spec: Any, path: Path, source: str) -> Topic:
     queries = _strings(spec["queries"], where, "queries", "query strings")
     if not queries:
         raise UsageError(f"{where} needs a list of query strings in 'queries'; it is empty")
-    for number, query in enumerate(queries, 1):
-        try:
-            search.to_match(query)
-        except QueryError as exc:
-            raise UsageError(f"{where}: 'queries' item {number}: {exc}") from None
+    exclude = _strings(spec.get("exclude", []), where, "exclude", "query strings")
+    for key, listed in (("queries", queries), ("exclude", exclude)):
+        for number, query in enumerate(listed, 1):
+            try:
+                search.to_match(query)
+            except QueryError as exc:
+                raise UsageError(f"{where}: {key!r} item {number}: {exc}") from None
     departments = spec.get("departments", [])
     if not isinstance(departments, list):
         raise UsageError(f"{where}: 'departments' must be a list of ids, not {_kind(departments)}")
@@ -136,6 +146,7 @@ def _topic(name: str, spec: Any, path: Path, source: str) -> Topic:
         api_terms=api_terms,
         description=description,
         queries=queries,
+        exclude=exclude,
         departments=tuple(departments),
         source=source,
     )

@@ -588,10 +588,19 @@ def test_an_unknown_department_member_or_topic_is_exit_2(samples: Cli) -> None:
     )
 
 
-def _topic_queries(cli: Cli, name: str) -> list[str]:
+def _topic_queries(cli: Cli, name: str) -> tuple[list[str], list[str]]:
+    """The topic's queries and its excludes."""
     (topic,) = [t for t in cli.json("topics") if t["name"] == name]
     assert topic["departments"] == []
-    return topic["queries"]
+    return topic["queries"], topic["exclude"]
+
+
+def _all_of(query: str) -> Callable[[int], bool]:
+    """A topic query made of `_any_of` groups, each bare or in parentheses, joined by AND (each
+    group may match in a different column, as FTS5's AND does)."""
+    groups = [g[1:-1] if g.startswith("(") else g for g in query.split(" AND ")]
+    tests = [_any_of(g) for g in groups]
+    return lambda qid: all(t(qid) for t in tests)
 
 
 def _any_of(query: str) -> Callable[[int], bool]:
@@ -603,8 +612,9 @@ def _any_of(query: str) -> Callable[[int], bool]:
 
 @pytest.mark.parametrize("topic", ["facial-recognition", "immigration"])
 def test_topic_filters_return_exactly_the_expected_questions(samples: Cli, topic: str) -> None:
-    tests = [_any_of(q) for q in _topic_queries(samples, topic)]
-    expected = matching(lambda qid: any(t(qid) for t in tests))
+    queries, excluded = _topic_queries(samples, topic)
+    tests, outs = [_all_of(q) for q in queries], [_all_of(q) for q in excluded]
+    expected = matching(lambda qid: any(t(qid) for t in tests) and not any(o(qid) for o in outs))
     assert set(ids(samples, "list", "--topic", topic)) == expected
     assert set(ids(samples, "search", "government", "--topic", topic)) == expected & matching(
         lambda qid: has(qid, "government")

@@ -62,6 +62,16 @@ def user_file(tmp_path: Path) -> Path:
             "search for",
         ),
         (
+            "[topics.x]\nqueries = ['police']\nexclude = 'crime'\n",
+            "topic 'x': 'exclude' must be a list of query strings, not a string "
+            "(write exclude = ['crime'])",
+        ),
+        (
+            "[topics.x]\nqueries = ['police']\nexclude = ['crime', '(((']\n",
+            "topic 'x': 'exclude' item 2: search query '(((' has no letters or digits to "
+            "search for",
+        ),
+        (
             "[topics.x]\nqueries = ['police']\ndepartments = 1\n",
             "topic 'x': 'departments' must be a list of ids, not a number",
         ),
@@ -236,6 +246,7 @@ specs = st.builds(
         optional={
             "description": words | values,
             "queries": st.lists(queries, min_size=1, max_size=3) | values,
+            "exclude": st.lists(queries, max_size=2) | values,
             "departments": st.lists(st.integers(min_value=-1, max_value=2**63), max_size=3)
             | values,
             "api_terms": st.lists(words, max_size=3) | values,
@@ -276,8 +287,11 @@ def is_valid(document: dict[str, Any]) -> bool:
         found = spec.get("queries")
         if not isinstance(found, list) or not found or not strings(found):
             return False
+        excluded = spec.get("exclude", [])
+        if not strings(excluded):
+            return False
         try:
-            for query in found:
+            for query in [*found, *excluded]:
                 search.to_match(query)
         except QueryError:
             return False
@@ -324,6 +338,7 @@ def test_any_topics_file_gives_sane_topics_or_one_line(tmp_path: Path, cli: Cli,
     assert {n for n, t in listed.items() if t["source"] == str(path)} == set(mine)
     for name, spec in mine.items():
         assert listed[name]["queries"] == spec["queries"]
+        assert listed[name]["exclude"] == spec.get("exclude", [])
         assert listed[name]["departments"] == spec.get("departments", [])
         assert listed[name]["description"] == spec.get("description", "")
     for topic in load_topics().by_name.values():
