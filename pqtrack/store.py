@@ -140,19 +140,23 @@ class Store:
         or failed (anything else), with `counts` of what was saved before, if given.
 
         It goes by this process's id, not a run id, so a run is ended even if `exc` arrived
-        as it was being begun."""
-        if self.db.conn.in_transaction:
-            self.db.conn.rollback()
+        as it was being begun. If the database itself fails here, `exc` is what matters: the
+        run stays marked running, and is shown abandoned once this process has ended."""
         if isinstance(exc, KeyboardInterrupt):
             status, message = "interrupted", f"stopped by {signal_name(exc)}"
         else:
             status, message = "failed", f"{type(exc).__name__}: {exc}"
-        self.db.execute(
-            "UPDATE runs SET finished_at = ?, status = ?, counts = coalesce(?, counts),"
-            " message = ? WHERE status = 'running' AND pid = ? AND host = ?",
-            [utc_now(), status, None if counts is None else json.dumps(counts), message,
-             os.getpid(), HOST],
-        )  # fmt: skip
+        try:
+            if self.db.conn.in_transaction:
+                self.db.conn.rollback()
+            self.db.execute(
+                "UPDATE runs SET finished_at = ?, status = ?, counts = coalesce(?, counts),"
+                " message = ? WHERE status = 'running' AND pid = ? AND host = ?",
+                [utc_now(), status, None if counts is None else json.dumps(counts), message,
+                 os.getpid(), HOST],
+            )  # fmt: skip
+        except sqlite3.Error:
+            pass
 
     def _end_dead_runs(self) -> None:
         dead = [
