@@ -19,7 +19,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
-from pqtrack import __version__
+from pqtrack import __version__, interrupts
 from pqtrack.connect import opened
 from pqtrack.errors import PqtrackError, UsageError
 from pqtrack.options import (
@@ -73,16 +73,18 @@ def command(name: str, **kwargs: Any) -> Callable[[F], F]:
         @functools.wraps(run)
         def wrapper(**kw: Any) -> Any:
             try:
-                return run(**kw)
+                with interrupts.terminate_as_interrupt():
+                    return run(**kw)
             except PqtrackError as exc:
                 say(f"pqtrack: {exc}")
                 raise typer.Exit(exc.exit_code) from None
             except sqlite3.Error as exc:  # locked, disk full, corrupt: a runtime failure
                 say(f"pqtrack: database error: {exc}")
                 raise typer.Exit(1) from None
-            except KeyboardInterrupt:
-                say("pqtrack: interrupted")
-                raise typer.Exit(130) from None
+            except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM (interrupts.Terminated)
+                what, code = interrupts.ended(exc)
+                say(f"pqtrack: {what}")
+                raise typer.Exit(code) from None
             except BrokenPipeError:
                 _silence_stdout()
                 raise typer.Exit(0) from None

@@ -260,6 +260,19 @@ def m010_fact_recipes(db: Database) -> None:
     )
 
 
+@migrations()
+def m011_run_processes(db: Database) -> None:
+    """A run records the process and host running it, so that a run still marked running
+    whose process is gone (killed with -9, or the machine went down) can be told from a live
+    one: `sync --status` shows it as abandoned. Runs from before have neither."""
+    db.executescript(
+        """
+        ALTER TABLE runs ADD COLUMN pid INTEGER;
+        ALTER TABLE runs ADD COLUMN host TEXT;
+        """
+    )
+
+
 def schema() -> str:
     """The SQL of a freshly migrated database, as the README shows it.
 

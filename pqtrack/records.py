@@ -239,8 +239,15 @@ def _loads(text: str | None) -> Any:
 
 
 def last_run_id(conn: sqlite3.Connection) -> int | None:
-    """The most recent sync run, or, if there has been none, the most recent run of any kind."""
-    for sql in ("SELECT max(id) FROM runs WHERE kind = 'sync'", "SELECT max(id) FROM runs"):
+    """The most recent sync that fetched something, or, if there has been none, the most
+    recent import. A sync that fetched nothing (the API unreachable, stopped before its first
+    window) is no one's "latest sync": its feed would be empty whatever came before it."""
+    fetched = (  # windows it completed, by its counts, or (killed before counting) its ledger
+        "SELECT max(id) FROM runs r WHERE kind = 'sync' AND (json_extract(counts,"
+        " '$.windows_done') > 0 OR EXISTS (SELECT 1 FROM sync_windows w WHERE w.run_id = r.id"
+        " AND w.status != 'failed'))"
+    )
+    for sql in (fetched, "SELECT max(id) FROM runs WHERE kind != 'sync'"):
         row = conn.execute(sql).fetchone()
         if row and row[0] is not None:
             return int(row[0])

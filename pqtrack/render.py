@@ -780,7 +780,8 @@ def sync_status(status: Mapping[str, Any], fmt: Format, console: Console = out) 
             label = "everything" if scope == "{}" else scope
             lines.append(f"  covered {first}..{final} for {label}")
     if latest:
-        lines.append(f"latest sync: {latest['started_at']} {latest['status']}")
+        lines.append(f"latest sync: {latest['started_at']} {latest['status']}"
+                     + _RUN_NOTES.get(latest["status"], "").format(**latest))  # fmt: skip
     for c in status.get("coverage", []):
         scope = "" if c["scope"] == "{}" else f" {c['scope']}"
         lines.append(
@@ -791,6 +792,12 @@ def sync_status(status: Mapping[str, Any], fmt: Format, console: Console = out) 
     for w in incomplete[:20]:
         lines.append(f"  {w['kind']} {w['day']} {w['status']}: {one_line(w.get('error'))}")
     console.file.write("\n".join(lines) + "\n")
+
+
+_RUN_NOTES = {
+    "running": " (pid {pid} on {host})",
+    "abandoned": " (its process is gone; it blocks nothing, the next sync redoes its windows)",
+}
 
 
 def sync_summary(summary: Mapping[str, Any]) -> str:

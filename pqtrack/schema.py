@@ -16,4 +16,5 @@ MIGRATIONS = (
     "m008_near_facts_hashed_in_bulk",
     "m009_names_masked_word_by_word",
     "m010_fact_recipes",
+    "m011_run_processes",
 )

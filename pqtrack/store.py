@@ -9,6 +9,8 @@ filters.py, records.py and search.py.
 from __future__ import annotations
 
 import json
+import os
+import socket
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -19,12 +21,14 @@ from typing import Any, TypeVar
 from sqlite_utils import Database
 
 from pqtrack.errors import StoreError
+from pqtrack.interrupts import signal_name
 from pqtrack.migrations import migrations
 from pqtrack.record import loads
 from pqtrack.versions import Item, Stored
 from pqtrack.writes import QUESTIONS, Batch, Current, RecordKind, SaveCounts, id_of
 
 BATCH = 500
+HOST = socket.gethostname()
 T = TypeVar("T")
 
 
@@ -108,9 +112,13 @@ class Store:
     # -- runs ------------------------------------------------------------------------------
 
     def begin_run(self, kind: str, args: Mapping[str, Any], now: str | None = None) -> int:
+        """A new run, marked running by this process; runs this host's dead processes left
+        marked running are marked interrupted first (they can never finish)."""
+        self._end_dead_runs()
         cursor = self.db.execute(
-            "INSERT INTO runs (kind, started_at, status, args) VALUES (?, ?, 'running', ?)",
-            [kind, now or utc_now(), json.dumps(args, default=str)],
+            "INSERT INTO runs (kind, started_at, status, args, pid, host)"
+            " VALUES (?, ?, 'running', ?, ?, ?)",
+            [kind, now or utc_now(), json.dumps(args, default=str), os.getpid(), HOST],
         )
         assert cursor.lastrowid is not None
         return cursor.lastrowid
@@ -122,6 +130,46 @@ class Store:
             "UPDATE runs SET finished_at = ?, status = ?, counts = ?, message = ? WHERE id = ?",
             [utc_now(), status, json.dumps(counts), message, run_id],
         )
+
+    def cut_short(self, exc: BaseException, counts: Mapping[str, Any] | None = None) -> None:
+        """End the run this process has under way, stopped by `exc`: the open transaction (the
+        batch being written) rolls back, and the run is marked interrupted (Ctrl-C, SIGTERM)
+        or failed (anything else), with `counts` of what was saved before, if given.
+
+        It goes by this process's id, not a run id, so a run is ended even if `exc` arrived
+        as it was being begun. If the database itself fails here, `exc` is what matters: the
+        run stays marked running, and is shown abandoned once this process has ended."""
+        if isinstance(exc, KeyboardInterrupt):
+            status, message = "interrupted", f"stopped by {signal_name(exc)}"
+        else:
+            status, message = "failed", f"{type(exc).__name__}: {exc}"
+        try:
+            if self.db.conn.in_transaction:
+                self.db.conn.rollback()
+            self.db.execute(
+                "UPDATE runs SET finished_at = ?, status = ?, counts = coalesce(?, counts),"
+                " message = ? WHERE status = 'running' AND pid = ? AND host = ?",
+                [utc_now(), status, None if counts is None else json.dumps(counts), message,
+                 os.getpid(), HOST],
+            )  # fmt: skip
+        except sqlite3.Error:
+            pass
+
+    def _end_dead_runs(self) -> None:
+        dead = [
+            run_id
+            for run_id, pid, host in self.db.conn.execute(
+                "SELECT id, pid, host FROM runs WHERE status = 'running'"
+            )
+            if host == HOST and process_gone(pid, host)
+        ]
+        if dead:
+            self.db.execute(
+                "UPDATE runs SET status = 'interrupted', finished_at = ?,"
+                " message = 'its process was gone'"
+                f" WHERE status = 'running' AND id IN ({','.join('?' * len(dead))})",
+                [utc_now(), *dead],
+            )
 
     # -- saving ----------------------------------------------------------------------------
 
@@ -241,8 +289,8 @@ class Store:
             " AND status = 'ok' ORDER BY id DESC LIMIT 1"
         ).fetchone()
         latest = conn.execute(
-            "SELECT id, started_at, finished_at, status, counts FROM runs WHERE kind = 'sync'"
-            " ORDER BY id DESC LIMIT 1"
+            "SELECT id, started_at, finished_at, status, counts, pid, host FROM runs"
+            " WHERE kind = 'sync' ORDER BY id DESC LIMIT 1"
         ).fetchone()
         coverage = conn.execute(
             "SELECT kind, scope, min(day), max(day), count(*) FROM sync_windows"
@@ -267,8 +315,10 @@ class Store:
                 "id": latest[0],
                 "started_at": latest[1],
                 "finished_at": latest[2],
-                "status": latest[3],
+                "status": run_status(latest[3], latest[5], latest[6]),
                 "counts": json.loads(latest[4] or "{}"),
+                "pid": latest[5],
+                "host": latest[6],
             },
             "coverage": [
                 {"kind": k, "scope": s, "first_day": a, "last_day": b, "windows": n}
@@ -282,6 +332,31 @@ class Store:
             "truncated": self.count_truncated(),
         }
 
+
+
+def run_status(status: str, pid: int | None, host: str | None) -> str:
+    """A run's status as it stands: one still marked running whose process is gone is
+    abandoned (it will never finish; the next run marks it interrupted)."""
+    return "abandoned" if status == "running" and process_gone(pid, host) else status
+
+
+def process_gone(pid: int | None, host: str | None) -> bool:
+    """Whether the process that began a run is certainly gone: it ran on this host and no
+    process has its id now, or the run is from before runs recorded their process. A run
+    of another host is never taken for gone (its process cannot be seen from here); nor is
+    one whose process id a new process has taken since (rare: it is shown running until it
+    ends, and blocks nothing meanwhile)."""
+    if pid is None:
+        return True
+    if host != HOST:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:  # alive, another user's
+        return False
+    return False
 
 
 def _chunks(items: Iterable[T], size: int) -> Iterator[list[T]]:

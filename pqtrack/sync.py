@@ -12,6 +12,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import shlex
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -20,9 +21,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol
+from urllib.parse import urlsplit
 
 from pqtrack.client import ParliamentClient
 from pqtrack.errors import ApiError, ApiUnreachable, LockedError, StoreError
+from pqtrack.paths import shipped
 from pqtrack.question import list_view, validate
 from pqtrack.record import Value
 from pqtrack.store import Store, utc_now
@@ -223,9 +226,53 @@ def sync(
         "scopes": {p[0].key(): [p[1].isoformat(), p[2].isoformat()] for p in plans},
         "complete": {},
     }
-    run_id = store.begin_run("sync", args)
-    reporter.start(report.windows)
     requests, retries = client.requests, client.retries
+    try:
+        run_id = store.begin_run("sync", args)
+        unreachable = _sync_plans(store, client, plans, args, run_id, report, reporter)
+    except BaseException as exc:  # Ctrl-C, SIGTERM or a bug: the window under way rolls back
+        report.requests = client.requests - requests
+        report.seconds = clock() - started
+        store.cut_short(exc, report.summary())
+        raise
+    report.requests = client.requests - requests
+    report.retries = client.retries - retries
+    report.seconds = clock() - started
+    store.set_run_args(run_id, args)
+    store.finish_run(
+        run_id,
+        "failed" if unreachable else "ok" if report.ok else "partial",
+        report.summary(),
+        str(unreachable) if unreachable else "; ".join(report.failed[:5]) or None,
+    )
+    if unreachable is not None:
+        raise ApiUnreachable(_unreachable_message(client.base_url, unreachable))
+    return report
+
+
+def _unreachable_message(base_url: str, error: ApiUnreachable) -> str:
+    """The one line for a sync that could not connect: the host, what failed, and what to try
+    without the network (another server, or the demo data that ships with pqtrack)."""
+    demo = shlex.quote(str(shipped("demo.jsonl.gz")))
+    return (
+        f"cannot reach the API at {urlsplit(base_url).netloc}: {error}; the next sync tries"
+        f" again. Offline? --api-url URL syncs from another server; `pqtrack import {demo}`"
+        " loads the demo data"
+    )
+
+
+def _sync_plans(
+    store: Store,
+    client: ParliamentClient,
+    plans: list[tuple[Scope, date, date, list[tuple[str, str, dict[str, Any]]]]],
+    args: dict[str, Any],
+    run_id: int,
+    report: SyncReport,
+    reporter: Reporter,
+) -> ApiUnreachable | None:
+    """Sync each scope's windows into `report`; `args` learns each scope completed. Stops at
+    the first window that cannot even connect, and returns that error."""
+    reporter.start(report.windows)
     unreachable: ApiUnreachable | None = None
     for scope, _first, last, windows in plans:
         scope_failed = 0
@@ -256,19 +303,7 @@ def sync(
             break
         if not scope_failed:
             args["complete"][scope.key()] = last.isoformat()
-    report.requests = client.requests - requests
-    report.retries = client.retries - retries
-    report.seconds = clock() - started
-    store.set_run_args(run_id, args)
-    store.finish_run(
-        run_id,
-        "failed" if unreachable else "ok" if report.ok else "partial",
-        report.summary(),
-        str(unreachable) if unreachable else "; ".join(report.failed[:5]) or None,
-    )
-    if unreachable is not None:
-        raise ApiError(f"cannot reach the API: {unreachable}; the next sync tries again")
-    return report
+    return unreachable
 
 
 def _windows(
@@ -396,8 +431,13 @@ def _fetch_details(
             raise ApiError(f"asked for question {qid}, the API sent {value['id']}")
         return qid, value
 
-    with ThreadPoolExecutor(max_workers=DETAIL_WORKERS) as pool:
+    pool = ThreadPoolExecutor(max_workers=DETAIL_WORKERS)
+    try:
         return dict(pool.map(fetch, ids))
+    finally:
+        # Stopped early (Ctrl-C, a failed fetch): drop the fetches not yet started, instead
+        # of making every one of them, paced, before the stop takes effect.
+        pool.shutdown(cancel_futures=True)
 
 
 def status(store: Store) -> dict[str, Any]:

@@ -15,7 +15,9 @@ Like any spawned process, a worker imports the main module of the program that s
 from __future__ import annotations
 
 import multiprocessing
+import os
 import queue
+import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, TypeVar
 
@@ -94,10 +96,26 @@ def stream(
 _POLL = 0.2  # seconds between looks at whether a worker died, while none sends anything
 
 
+def _end_with_parent() -> None:
+    """End this worker when the process that started it is gone (killed with -9, say):
+    otherwise it would wait for ever to put an item no one will take, holding the pipes of
+    the process that ran pqtrack open."""
+    parent = multiprocessing.parent_process()
+    if parent is None:
+        return
+
+    def watch() -> None:
+        parent.join()
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
 def _work(
     produce: Callable[..., Iterable[Any]], job: tuple[Any, ...], n: int, results: Any
 ) -> None:
     """Worker n: put what `produce(*job)` yields, then _End (after _Failed if it raised)."""
+    _end_with_parent()
     try:
         for item in produce(*job):
             results.put(item)

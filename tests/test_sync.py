@@ -11,15 +11,13 @@ import json
 import os
 import random
 import re
-import shlex
 import sqlite3
-import subprocess
 import sys
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -951,58 +949,3 @@ def test_a_malformed_single_response_fails_its_window_cleanly(
     # 8004 is listed in two windows (tabled 03-04, answered 03-05): each needs its detail
     assert lines[-1] == "pqtrack: 2 of 9 windows incomplete; the next sync retries them"
     assert "question 8004 is malformed" in lines[0]
-
-
-# -- the README's crontab line, as cron would run it --------------------------------------------
-
-
-def test_the_readme_crontab_line_against_the_fake(tmp_path: Path) -> None:
-    """The README's cron line, verbatim but for the final `mail` step."""
-    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
-    (line,) = [x for x in readme.splitlines() if x.startswith("15 6 * * * ")]
-    command = line.split(None, 5)[5]
-    chain, mail = command.rsplit(" && mail ", 1)
-    assert chain.startswith("pqtrack sync --quiet ") and mail.startswith("-s ")
-    home = tmp_path / "home"
-    (home / ".local" / "state").mkdir(parents=True)
-    # the line runs `pqtrack` from PATH; this one skips the 4-a-second pacing to keep it quick
-    shim = tmp_path / "bin" / "pqtrack"
-    shim.parent.mkdir()
-    shim.write_text(
-        "#!/bin/sh\n"
-        f'if [ "$1" = sync ]; then exec {shlex.join(PQTRACK)} "$@" --rate 0; fi\n'
-        f'exec {shlex.join(PQTRACK)} "$@"\n'
-    )
-    shim.chmod(0o755)
-    today = datetime.now(UTC).date()
-    values = [
-        make_question(
-            9100 + i,
-            dateTabled=f"{today - timedelta(days=3)}T00:00:00",
-            answered=str(today - timedelta(days=1)) if i % 2 else None,
-        )
-        for i in range(6)
-    ]
-    env = {
-        **os.environ,
-        "HOME": str(home),
-        "PATH": f"{shim.parent}{os.pathsep}{os.environ['PATH']}",
-        "PQTRACK_DB": str(tmp_path / "pq.db"),
-    }
-    with FakeApi(values) as fake:
-        env["PQTRACK_API_URL"] = fake.url
-        first = subprocess.run(
-            ["sh", "-c", chain], env=env, capture_output=True, text=True, timeout=120
-        )
-        digest = (home / "pqtrack-digest.md").read_text()
-        second = subprocess.run(
-            ["sh", "-c", chain], env=env, capture_output=True, text=True, timeout=120
-        )
-    assert (first.returncode, first.stdout, first.stderr) == (0, "", "")
-    lines = digest.splitlines()
-    assert lines[:3] == ["# pqtrack digest", "", "9 changes in the latest sync."]
-    assert "## Answered (3)" in lines and "## Newly tabled (6)" in lines
-    assert all(f"[{9100 + i}](https://questions-statements" in digest for i in range(6))
-    # nothing new the next morning: --fail-if-empty stops the chain before `mail`
-    assert second.returncode == 3
-    assert (home / ".local" / "state" / "pqtrack.log").read_text() == ""
