@@ -775,6 +775,67 @@ def timelines() -> dict[str, list[Value]]:
     out["answered_at_prorogation"] = [
         q(heading="Bus Services", answer=PROROGUED, answered="2025-01-30"),
     ]
+    base.update(
+        qid=3200010,
+        uin="32010",
+        body=60,
+        text="To ask the Secretary of State for "
+        "Education, how many teaching assistants were employed in primary schools in 2024.",
+    )
+    few = "<p>Around 278,000 teaching assistants worked in primary schools in 2024.</p>"
+    more = "<p>Around 281,000 teaching assistants worked in primary schools in 2024.</p>"
+    more_marked = (
+        '<p>Around <del class="ministerial">278,000</del><ins class="ministerial">281,000'
+        "</ins> teaching assistants worked in primary schools in 2024.</p>"
+    )
+    out["unanswered_answered_corrected"] = [
+        q(),
+        q(heading="Teaching Assistants"),
+        q(heading="Teaching Assistants", answer=few, answered="2025-01-15"),
+        q(
+            heading="Teaching Assistants",
+            answer=more,
+            answered="2025-01-15",
+            corrected="2025-01-29",
+            original=few,
+            comparable=more_marked,
+        ),
+    ]
+    base.update(
+        qid=3200011,
+        uin="32011",
+        body=13,
+        text="To ask the Secretary of State for "
+        "Environment, Food and Rural Affairs, how many beavers have been released under licence.",
+    )
+    released = "<p>Seven beavers have been released under licence since 2022.</p>"
+    out["answered_and_corrected_same_day"] = [
+        q(),
+        q(heading="Beavers"),
+        q(
+            heading="Beavers",
+            answer=released,
+            answered="2025-01-16",
+            corrected="2025-01-16",
+            original="<p>Six beavers have been released under licence since 2022.</p>",
+            comparable='<p><del class="ministerial">Six</del><ins class="ministerial">Seven'
+            "</ins> beavers have been released under licence since 2022.</p>",
+        ),
+    ]
+    base.update(
+        qid=3200012,
+        uin="32012",
+        body=54,
+        text="To ask the Secretary of State for "
+        "Justice, how many magistrates were appointed in 2024.",
+    )
+    appointed = "<p>The judiciary appointed 1,120 new magistrates in 2024.</p>"
+    out["dateForAnswer_changed_heading_after_answer"] = [
+        q(due="2025-01-09"),
+        q(due="2025-01-13"),
+        q(due="2025-01-13", answer=appointed, answered="2025-01-13"),
+        q(due="2025-01-13", heading="Magistrates", answer=appointed, answered="2025-01-13"),
+    ]
     return out
 
 
