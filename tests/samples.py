@@ -125,3 +125,25 @@ def uncorrected(corrected: dict[str, Any]) -> dict[str, Any]:
         "originalAnswerText": "",
         "comparableAnswerText": "",
     }
+
+
+SOURCES = (
+    pytest.param("own", id="own"),
+    pytest.param("shared", id="shared", marks=pytest.mark.samples),
+)
+"""Parametrise a test over our own fixtures and, as an extra check, the shared samples."""
+
+
+def detail_files_from(source: str) -> list[Path]:
+    """The single envelopes of one source: "own" or "shared"."""
+    return own_detail_files() if source == "own" else detail_files()
+
+
+def detail(name: str) -> dict[str, Any]:
+    """A single response's value by file name: ours (tests/data/api/details) or a shared one."""
+    own = OWN / "details" / name
+    if own.exists():
+        return detail_value(own)
+    root = require_samples()
+    path = root / "detail_2025-03" / name
+    return detail_value(path if path.exists() else root / name)
