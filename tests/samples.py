@@ -127,10 +127,21 @@ def uncorrected(corrected: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-SOURCES = (
-    pytest.param("own", id="own"),
-    pytest.param("shared", id="shared", marks=pytest.mark.samples),
-)
+def shared(*values: Any) -> list[Any]:
+    """Parameters for the shared samples, marked `samples`: none when the samples are missing.
+
+    A test parametrised over our own fixtures plus ``*shared(...)`` runs on ours everywhere and
+    on the real samples as an extra check where they are present (a tuple is several arguments).
+    """
+    if not have_samples():
+        return []
+    return [
+        pytest.param(*(v if isinstance(v, tuple) else (v,)), marks=pytest.mark.samples)
+        for v in values
+    ]
+
+
+SOURCES = ["own", *shared("shared")]
 """Parametrise a test over our own fixtures and, as an extra check, the shared samples."""
 
 

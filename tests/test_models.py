@@ -37,6 +37,7 @@ from tests.samples import (
     detail_value,
     own_list_files,
     require_samples,
+    shared,
     timeline,
 )
 
@@ -193,9 +194,9 @@ def test_html_to_text_leaves_no_tags_entities_or_spacer_paragraphs_in_any_answer
     [
         "question_3100001.json",  # a table with a header row, then one without
         "question_3100060.json",  # a corrected table
-        pytest.param("question_1767134.json", marks=pytest.mark.samples),
-        pytest.param("question_1783783_corrected_detail.json", marks=pytest.mark.samples),
-        pytest.param("question_1778884.json", marks=pytest.mark.samples),
+        *shared("question_1767134.json"),
+        *shared("question_1783783_corrected_detail.json"),
+        *shared("question_1778884.json"),
     ],
 )
 def test_table_rows_become_pipe_separated_lines(name: str) -> None:
@@ -213,7 +214,7 @@ def test_table_rows_become_pipe_separated_lines(name: str) -> None:
 
 @pytest.mark.parametrize(
     "name",
-    ["question_3100001.json", pytest.param("question_1767134.json", marks=pytest.mark.samples)],
+    ["question_3100001.json", *shared("question_1767134.json")],
 )
 def test_tables_keep_the_paragraphs_around_them_as_blank_line_separated_blocks(name: str) -> None:
     markup = detail(name)["answerText"]
@@ -410,7 +411,7 @@ def test_list_renderings_of_short_and_long_texts() -> None:
     "folder",
     [
         "unanswered_holding_substantive",
-        pytest.param("q1740381_unanswered_holding_substantive", marks=pytest.mark.samples),
+        *shared("q1740381_unanswered_holding_substantive"),
     ],
 )
 def test_derive_status_along_a_holding_timeline(folder: str) -> None:
@@ -422,11 +423,7 @@ def test_derive_status_along_a_holding_timeline(folder: str) -> None:
     ("name", "folder"),
     [
         ("question_3100070.json", "vanished_from_list"),
-        pytest.param(
-            "question_1781191_corrected_detail.json",
-            "q1740470_vanished_from_list",
-            marks=pytest.mark.samples,
-        ),
+        *shared(("question_1781191_corrected_detail.json", "q1740470_vanished_from_list")),
     ],
 )
 def test_derive_status_corrected_and_withdrawn(name: str, folder: str) -> None:
@@ -495,7 +492,7 @@ def test_every_sample_answer_is_answered_or_corrected() -> None:
     "folder",
     [
         "answered_at_prorogation",
-        pytest.param("q1676644_answered_at_prorogation", marks=pytest.mark.samples),
+        *shared("q1676644_answered_at_prorogation"),
     ],
 )
 def test_the_prorogation_formula_is_recognised(folder: str) -> None:
@@ -564,7 +561,7 @@ def test_parse_date(text: str | None, day: str | None) -> None:
     "name",
     [
         "question_3100070.json",
-        pytest.param("question_1781191_corrected_detail.json", marks=pytest.mark.samples),
+        *shared("question_1781191_corrected_detail.json"),
     ],
 )
 def test_to_row_dates_are_days(name: str) -> None:
@@ -619,7 +616,7 @@ def test_member_objects_and_links_are_not_content(
     "name",
     [
         "question_3100070.json",
-        pytest.param("question_1781191_corrected_detail.json", marks=pytest.mark.samples),
+        *shared("question_1781191_corrected_detail.json"),
     ],
 )
 def test_content_hash_of_a_value_ignores_key_order_and_member_objects(name: str) -> None:
