@@ -237,6 +237,15 @@ TABLE_COMPARABLE = (
     '<tr><td><p>South</p></td><td><p><ins class="ministerial">68%</ins></p></td></tr>'
     "</table>"
 )
+CADETS_ORIGINAL = (
+    "<p>Adult volunteer numbers in the cadet forces are published each year in the "
+    "Department’s cadet statistics.</p>"
+)
+CADETS_TABLE = (
+    "<table><tr><td><p>{ins}Nation{end}</p></td><td><p>{ins}Adult volunteers{end}</p></td></tr>"
+    "<tr><td><p>{ins}Scotland{end}</p></td><td><p>{ins}2,310{end}</p></td></tr>"
+    "<tr><td><p>{ins}Wales{end}</p></td><td><p>{ins}1,140{end}</p></td></tr></table>"
+)
 LONG_QUESTION = (
     "To ask the Secretary of State for Justice, how many prison officers were in post in each "
     "quarter of 2024; how many of those officers left the service within their first year; "
@@ -432,6 +441,26 @@ def own_questions() -> list[Value]:
                 grouped=grouped,
             )
         )
+    # Defence: a correction that adds a table after the answer it corrects
+    add(
+        question(
+            3100052,
+            "31052",
+            11,
+            7102,
+            "2025-03-04",
+            "To ask the Secretary of State for Defence, how many adult volunteers served in "
+            "the cadet forces in Scotland and Wales in 2024.",
+            heading="Cadets: Volunteers",
+            answer=CADETS_ORIGINAL + CADETS_TABLE.format(ins="", end=""),
+            answered="2025-03-07",
+            corrected="2025-03-11",
+            original=CADETS_ORIGINAL,
+            comparable=CADETS_ORIGINAL
+            + CADETS_TABLE.format(ins='<ins class="ministerial">', end="</ins>"),
+            minister=7201,
+        )
+    )
     # DHSC: vaccination, covid-19, dementia, corrections, holding
     add(
         question(
