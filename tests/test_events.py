@@ -41,6 +41,7 @@ OWN_TIMELINES = {
     "answered_and_corrected_same_day": [["tabled"], ["heading"], ["answered", "corrected"]],
     "answered_at_prorogation": [["tabled", "answered"]],
     "answered_then_corrected": [["tabled", "answered"], ["corrected"]],
+    "corrected_beyond_the_cut": [["tabled", "answered"], ["corrected"]],
     "dateForAnswer_changed_heading_after_answer": [["tabled"], [], ["answered"], ["heading"]],
     "dateTabled_changed": [["tabled"], []],
     "grouped_questions_changed": [["tabled"], []],

@@ -1,8 +1,9 @@
 """versions.merge through the store: what a list item or a detail response does to what is stored.
 
-Real values come from the single-question samples; their list renderings are built the way the
-list endpoint renders them (API.md §6): texts cut by `list_answer`/`list_question`, the
-detail-only texts empty, and the grouping the single endpoint never shows.
+Values come from our own single responses (and the shared samples when present); their list
+renderings are built the way the list endpoint renders them (API.md §6): texts cut by
+`list_answer`/`list_question`, the detail-only texts empty, and the grouping the single
+endpoint never shows.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from pqtrack.record import html_to_text, plain_text
 from pqtrack.store import Store
 from pqtrack.versions import merge, snake
 from tests.build import memory_store
-from tests.samples import all_detail_files, have_samples, require_samples, uncorrected
+from tests.samples import all_detail_files, have_samples, shared, timeline, uncorrected
 
 Value = dict[str, Any]
 
@@ -144,7 +145,6 @@ def test_the_list_item_alone_is_stored_cut_and_flagged_truncated() -> None:
         assert v["source"] == "list" and v["truncated"] == 1
 
 
-@pytest.mark.samples
 def test_merge_outcomes_directly() -> None:
     full = detail(3100001)
     cut = as_list_item(full)
@@ -174,7 +174,6 @@ _groupings = st.lists(
 
 @settings(max_examples=120, deadline=None)
 @given(index=st.integers(min_value=0, max_value=125), grouping=_groupings)
-@pytest.mark.samples
 def test_detail_then_list_equals_list_then_detail(index: int, grouping: Any) -> None:
     full = details()[index % len(details())]
     listed = as_list_item(full, grouping)
@@ -197,8 +196,7 @@ def test_detail_then_list_equals_list_then_detail(index: int, grouping: Any) -> 
     assert current[0]["source"] == "detail"
 
 
-@pytest.mark.samples
-def test_every_sample_detail_commutes_with_its_list_rendering() -> None:
+def test_every_detail_commutes_with_its_list_rendering() -> None:
     for full in details():
         for grouping in ([], GROUPING):
             listed = as_list_item(full, grouping)
@@ -269,8 +267,7 @@ def test_a_newly_answered_question_seen_in_a_list_is_a_new_version() -> None:
     assert row(store, full["id"])["truncated"] == 0
 
 
-@pytest.mark.parametrize("qid", [1781191, 1783783])
-@pytest.mark.samples
+@pytest.mark.parametrize("qid", [3100063, *shared(1781191, 1783783)])
 def test_a_correction_beyond_the_cut_still_makes_a_version(qid: int) -> None:
     """API.md Q2: the list's 255 characters are the same before and after this correction."""
     corrected = detail(qid)
@@ -308,12 +305,11 @@ def test_a_correction_beyond_the_cut_still_makes_a_version(qid: int) -> None:
     assert stored["truncated"] == 0
 
 
-@pytest.mark.samples
-def test_the_real_answered_then_corrected_timeline_makes_two_versions() -> None:
-    folder = require_samples() / "timelines" / "q1725947_answered_then_corrected"
-    first, second = (
-        json.loads(p.read_text(encoding="utf-8"))["value"] for p in sorted(folder.glob("*.json"))
-    )
+@pytest.mark.parametrize(
+    "folder", ["corrected_beyond_the_cut", *shared("q1725947_answered_then_corrected")]
+)
+def test_an_answered_then_corrected_timeline_makes_two_versions(folder: str) -> None:
+    first, second = timeline(folder)
     assert first["answerText"] == second["answerText"]
     store = fresh_store()
     save(store, first)

@@ -246,6 +246,14 @@ CADETS_TABLE = (
     "<tr><td><p>{ins}Scotland{end}</p></td><td><p>{ins}2,310{end}</p></td></tr>"
     "<tr><td><p>{ins}Wales{end}</p></td><td><p>{ins}1,140{end}</p></td></tr></table>"
 )
+LATE_ANSWER = (
+    "<p>Integrated care boards are responsible for commissioning NHS dentistry in their areas. "
+    "The Government has asked every board to set out how it will use the dental recovery "
+    "funding to offer more urgent appointments, and NHS England publishes the number of "
+    "courses of treatment delivered each month.</p>"
+    "<p>In the six months to September 2024, {n} extra urgent appointments were provided in "
+    "the South West.</p>"
+)
 LONG_QUESTION = (
     "To ask the Secretary of State for Justice, how many prison officers were in post in each "
     "quarter of 2024; how many of those officers left the service within their first year; "
@@ -462,6 +470,26 @@ def own_questions() -> list[Value]:
         )
     )
     # DHSC: vaccination, covid-19, dementia, corrections, holding
+    add(
+        question(
+            3100063,
+            "31063",
+            17,
+            7103,
+            "2025-03-04",
+            "To ask the Secretary of State for Health and Social Care, how many extra urgent "
+            "dental appointments were provided in the South West in 2024.",
+            heading="Dental Services: South West",
+            answer=LATE_ANSWER.format(n="4,120"),
+            answered="2025-03-05",
+            corrected="2025-03-06",
+            original=LATE_ANSWER.format(n="4,210"),
+            comparable=LATE_ANSWER.format(
+                n='<del class="ministerial">4,210</del><ins class="ministerial">4,120</ins>'
+            ),
+            minister=7203,
+        )
+    )
     add(
         question(
             3100060,
@@ -864,6 +892,28 @@ def timelines() -> dict[str, list[Value]]:
         q(due="2025-01-13"),
         q(due="2025-01-13", answer=appointed, answered="2025-01-13"),
         q(due="2025-01-13", heading="Magistrates", answer=appointed, answered="2025-01-13"),
+    ]
+    base.update(
+        qid=3200013,
+        uin="32013",
+        body=17,
+        text="To ask the Secretary of State for "
+        "Health and Social Care, how many extra urgent dental appointments were provided in "
+        "Cumbria in 2024.",
+    )
+    late = LATE_ANSWER.replace("the South West", "Cumbria")
+    out["corrected_beyond_the_cut"] = [
+        q(heading="Dental Services: Cumbria", answer=late.format(n="910"), answered="2025-01-08"),
+        q(
+            heading="Dental Services: Cumbria",
+            answer=late.format(n="901"),
+            answered="2025-01-08",
+            corrected="2025-01-22",
+            original=late.format(n="910"),
+            comparable=late.format(
+                n='<del class="ministerial">910</del><ins class="ministerial">901</ins>'
+            ),
+        ),
     ]
     return out
 
