@@ -150,11 +150,16 @@ def detail_files_from(source: str) -> list[Path]:
     return own_detail_files() if source == "own" else detail_files()
 
 
-def detail(name: str) -> dict[str, Any]:
-    """A single response's value by file name: ours (tests/data/api/details) or a shared one."""
+def detail_path(name: str) -> Path:
+    """A single response's file by name: ours (tests/data/api/details) or a shared one."""
     own = OWN / "details" / name
     if own.exists():
-        return detail_value(own)
+        return own
     root = require_samples()
     path = root / "detail_2025-03" / name
-    return detail_value(path if path.exists() else root / name)
+    return path if path.exists() else root / name
+
+
+def detail(name: str) -> dict[str, Any]:
+    """A single response's value by file name: ours or a shared one."""
+    return detail_value(detail_path(name))

@@ -122,7 +122,12 @@ CORRECTIONS = {
     "question_1781191_corrected_detail.json": ["hectares"],
     "question_1783783_corrected_detail.json": [],
 }
-OWN_CORRECTIONS = ["question_3100052.json", "question_3100060.json", "question_3100070.json"]
+OWN_CORRECTIONS = [
+    "question_3100052.json",
+    "question_3100060.json",
+    "question_3100063.json",
+    "question_3100070.json",
+]
 SHARED_CORRECTIONS = [
     "question_1781191_corrected_detail.json",
     "question_1783783_corrected_detail.json",

@@ -19,7 +19,7 @@ from pqtrack.migrations import migrations
 from pqtrack.question import content, list_answer, parse
 from pqtrack.record import canonical_json, hash_json, html_to_text
 from pqtrack.store import Store
-from tests.samples import OWN, require_samples, uncorrected
+from tests.samples import OWN, detail, detail_path, shared, uncorrected
 
 Value = dict[str, Any]
 MIGRATIONS = [m.name for m in migrations._migrations]
@@ -33,10 +33,6 @@ def parse_row(value: dict[str, Any]) -> dict[str, Any]:
 def content_hash(value: dict[str, Any]) -> str:
     """What a version's hash is taken of: the canonical JSON of the value's content."""
     return hash_json(canonical_json(content(value)))
-
-
-def sample(name: str) -> Value:
-    return json.loads((require_samples() / name).read_text(encoding="utf-8"))["value"]
 
 
 def sha256(path: Path) -> str:
@@ -124,9 +120,11 @@ def test_an_empty_file_is_a_new_database(db_path: Path) -> None:
         store.close()
 
 
-@pytest.mark.samples
+@pytest.mark.parametrize(
+    "name", ["question_3100063.json", *shared("question_1781191_corrected_detail.json")]
+)
 def test_upgrade_from_the_first_schema_keeps_the_data_and_its_index(
-    db_path: Path, cli: Any
+    db_path: Path, cli: Any, name: str
 ) -> None:
     """A database written when only m001 existed: rows written through that schema by hand."""
     old = Database(db_path)
@@ -134,7 +132,7 @@ def test_upgrade_from_the_first_schema_keeps_the_data_and_its_index(
     assert [m.name for m in migrations.applied(old)] == ["m001_questions_versions_members"]
     assert "events" not in old.table_names()
 
-    corrected = sample("question_1781191_corrected_detail.json")
+    corrected = detail(name)
     before = uncorrected(corrected)
     value = content(before)
     record = canonical_json(value)
@@ -199,7 +197,7 @@ def test_upgrade_from_the_first_schema_keeps_the_data_and_its_index(
     assert found[0]["answering_body"] == value["answeringBodyName"]
 
     # and the upgraded database takes the next version on top of the old one
-    corrected_file = require_samples() / "question_1781191_corrected_detail.json"
+    corrected_file = detail_path(name)
     result = cli("import", "--quiet", str(corrected_file))
     assert result.exit_code == 0, result.stderr
     history = cli.json("history", str(value["id"]))

@@ -251,7 +251,7 @@ LATE_ANSWER = (
     "The Government has asked every board to set out how it will use the dental recovery "
     "funding to offer more urgent appointments, and NHS England publishes the number of "
     "courses of treatment delivered each month.</p>"
-    "<p>In the six months to September 2024, {n} extra urgent appointments were provided in "
+    "<p>In the six months to September 2024, {n} urgent appointments were provided in "
     "the South West.</p>"
 )
 LONG_QUESTION = (
@@ -480,12 +480,13 @@ def own_questions() -> list[Value]:
             "To ask the Secretary of State for Health and Social Care, how many extra urgent "
             "dental appointments were provided in the South West in 2024.",
             heading="Dental Services: South West",
-            answer=LATE_ANSWER.format(n="4,120"),
+            answer=LATE_ANSWER.format(n="4,120 extra"),
             answered="2025-03-05",
             corrected="2025-03-06",
-            original=LATE_ANSWER.format(n="4,210"),
+            original=LATE_ANSWER.format(n="4,210 additional"),
             comparable=LATE_ANSWER.format(
-                n='<del class="ministerial">4,210</del><ins class="ministerial">4,120</ins>'
+                n='<del class="ministerial">4,210 additional</del>'
+                '<ins class="ministerial">4,120 extra</ins>'
             ),
             minister=7203,
         )
@@ -903,15 +904,19 @@ def timelines() -> dict[str, list[Value]]:
     )
     late = LATE_ANSWER.replace("the South West", "Cumbria")
     out["corrected_beyond_the_cut"] = [
-        q(heading="Dental Services: Cumbria", answer=late.format(n="910"), answered="2025-01-08"),
         q(
             heading="Dental Services: Cumbria",
-            answer=late.format(n="901"),
+            answer=late.format(n="910 extra"),
+            answered="2025-01-08",
+        ),
+        q(
+            heading="Dental Services: Cumbria",
+            answer=late.format(n="901 extra"),
             answered="2025-01-08",
             corrected="2025-01-22",
-            original=late.format(n="910"),
+            original=late.format(n="910 extra"),
             comparable=late.format(
-                n='<del class="ministerial">910</del><ins class="ministerial">901</ins>'
+                n='<del class="ministerial">910</del><ins class="ministerial">901</ins> extra'
             ),
         ),
     ]
