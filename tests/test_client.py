@@ -34,7 +34,7 @@ from tests.fakeapi import (
     make_question,
     to_list_item,
 )
-from tests.samples import require_samples
+from tests.samples import SOURCES, own_detail_files, own_list_files, require_samples
 
 
 class FakeTime:
@@ -544,14 +544,27 @@ def test_fake_runs_from_the_command_line(tmp_path: Path) -> None:
 # -- the fake against real responses ------------------------------------------------------
 
 
-@pytest.mark.samples
-def test_fake_list_rendering_matches_real_list_items(http: httpx.Client, clock: FakeTime) -> None:
-    samples = require_samples()
-    details = load_samples(sorted((samples / "detail_2025-03").glob("question_*.json")))
-    details += load_samples(sorted(samples.glob("question_*_detail.json")))
-    real = {v["id"]: v for v in load_samples(sorted(samples.glob("list_*.json")))}
-    pairs = [d for d in details if d["id"] in real]
-    assert len(pairs) >= 100
+def list_pairs(source: str) -> tuple[list[dict[str, Any]], dict[int, dict[str, Any]]]:
+    """Single responses that a list file also shows, and those list items by id."""
+    if source == "own":
+        details = load_samples(own_detail_files())
+        listed = {v["id"]: v for v in load_samples(own_list_files())}
+    else:
+        samples = require_samples()
+        details = load_samples(sorted((samples / "detail_2025-03").glob("question_*.json")))
+        details += load_samples(sorted(samples.glob("question_*_detail.json")))
+        listed = {v["id"]: v for v in load_samples(sorted(samples.glob("list_*.json")))}
+    return [d for d in details if d["id"] in listed], listed
+
+
+# The fake renders lists from single responses: our own list files were rendered by
+# tests/data/make_api.py on its own, the shared ones by the real API.
+@pytest.mark.parametrize("source", SOURCES)
+def test_fake_list_rendering_matches_real_list_items(
+    http: httpx.Client, clock: FakeTime, source: str
+) -> None:
+    pairs, real = list_pairs(source)
+    assert len(pairs) >= {"own": 60, "shared": 100}[source]
     with FakeApi(pairs) as fake:
         client = client_for(fake, http, clock)
         served = {v["id"]: v for p in client.iter_question_pages({}) for v in p.values}
@@ -565,6 +578,7 @@ def test_fake_list_rendering_matches_real_list_items(http: httpx.Client, clock: 
         }, qid
 
 
+# What the real list does to correction texts is a fact only the real samples can show.
 @pytest.mark.samples
 def test_fake_list_blanks_correction_texts_like_the_real_list() -> None:
     samples = require_samples()
