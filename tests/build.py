@@ -1,10 +1,12 @@
-"""Building test data: an in-memory store."""
+"""Building test data: an in-memory store, question values, files."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from sqlite_utils import Database
 
@@ -19,3 +21,8 @@ def memory_store() -> Store:
         template.db.conn.backup(conn)
         template.close()
     return Store(Database(conn))
+
+
+def write_json(path: Path, data: Any) -> Path:
+    path.write_text(json.dumps(data), encoding="utf-8")
+    return path
