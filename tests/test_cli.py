@@ -33,6 +33,7 @@ from pqtrack.importer import import_files
 from pqtrack.question import EVENTS
 from pqtrack.record import html_to_text
 from pqtrack.store import Store
+from tests import build
 from tests.build import write_json
 from tests.cli import Cli, run
 from tests.samples import all_detail_files, all_list_files, have_samples
@@ -175,39 +176,20 @@ def assert_clean(result: Any, code: int) -> None:
 
 
 def question(qid: int, **changes: Any) -> Value:
-    """A question of our own (not from the samples), shaped like a single response."""
-    value: Value = {
-        "id": qid,
+    """An answered Transport question of our own (not from the samples), as a single response."""
+    crossing: Value = {
         "askingMemberId": 9001,
-        "house": "Commons",
-        "memberHasInterest": False,
-        "dateTabled": "2025-03-03T00:00:00",
         "dateForAnswer": "2025-03-06T00:00:00",
         "uin": str(qid)[-5:],
         "questionText": "To ask the Secretary of State for Transport, how many level crossings "
         "were upgraded last year.",
         "answeringBodyId": 27,
         "answeringBodyName": "Department for Transport",
-        "isWithdrawn": False,
-        "isNamedDay": False,
-        "groupedQuestions": [],
-        "groupedQuestionsDates": [],
-        "answerIsHolding": False,
-        "answerIsCorrection": False,
         "answeringMemberId": 9002,
-        "correctingMemberId": None,
-        "dateAnswered": "2025-03-07T00:00:00",
         "answerText": "<p>Twelve level crossings were upgraded.</p><p>More are planned.</p>",
-        "originalAnswerText": "",
-        "comparableAnswerText": "",
-        "dateAnswerCorrected": None,
-        "dateHoldingAnswer": None,
-        "attachmentCount": 0,
         "heading": "Level Crossings",
-        "attachments": [],
     }
-    value.update(changes)
-    return value
+    return build.question(qid, answered="2025-03-07", **{**crossing, **changes})
 
 
 # -- version and help ----------------------------------------------------------------------------

@@ -9,6 +9,7 @@ import pytest
 
 from pqtrack.question import EVENTS, LIST_CUT, list_view, parse
 from pqtrack.versions import Event, events_between
+from tests.build import question
 from tests.samples import (
     all_detail_files,
     all_timeline_folders,
@@ -193,25 +194,11 @@ def test_list_form_and_single_form_of_the_same_answer_give_no_event() -> None:
 def value(**fields: Any) -> dict[str, Any]:
     """An unanswered Commons question as the API shows it, with `fields` on top."""
     base: dict[str, Any] = {
-        "id": 1,
         "uin": "1234",
         "dateTabled": "2024-11-01T00:00:00",
         "questionText": "To ask the Secretary of State for Health and Social Care, what steps.",
-        "answeringBodyId": 17,
-        "answeringBodyName": "Department of Health and Social Care",
-        "heading": None,
-        "isWithdrawn": False,
-        "answerIsHolding": None,
-        "answerIsCorrection": None,
-        "answeringMemberId": None,
-        "dateAnswered": None,
-        "answerText": None,
-        "originalAnswerText": "",
-        "dateAnswerCorrected": None,
-        "dateHoldingAnswer": None,
     }
-    base.update(fields)
-    return base
+    return question(1, **{**base, **fields})
 
 
 ANSWERED = {

@@ -19,6 +19,7 @@ from pqtrack.migrations import migrations
 from pqtrack.question import content, list_answer, parse
 from pqtrack.record import canonical_json, hash_json, html_to_text
 from pqtrack.store import Store
+from tests.build import question
 from tests.samples import OWN, detail, detail_path, shared, uncorrected
 
 Value = dict[str, Any]
@@ -53,12 +54,8 @@ def fts_is_consistent(store: Store) -> None:
 
 
 def synthetic(qid: int, answer: str | None, **extra: Any) -> Value:
-    """A question of our own, shaped like a single-question response."""
-    value: Value = {
-        "id": qid,
-        "uin": str(qid % 100000),
-        "house": "Commons",
-        "dateTabled": "2025-03-03T00:00:00",
+    """A Transport question of our own, answered on 2025-03-10 with `answer` unless it is None."""
+    roads: Value = {
         "dateForAnswer": "2025-03-06T00:00:00",
         "questionText": "To ask the Secretary of State for Transport, what plans she has for "
         "pedestrian crossings.",
@@ -66,16 +63,8 @@ def synthetic(qid: int, answer: str | None, **extra: Any) -> Value:
         "answeringBodyId": 27,
         "answeringBodyName": "Department for Transport",
         "answerText": answer,
-        "dateAnswered": "2025-03-10T00:00:00" if answer else None,
-        "answerIsHolding": False if answer else None,
-        "answerIsCorrection": False if answer else None,
-        "groupedQuestions": [],
-        "groupedQuestionsDates": [],
-        "originalAnswerText": "",
-        "comparableAnswerText": "",
     }
-    value.update(extra)
-    return value
+    return question(qid, answered="2025-03-10" if answer else None, **{**roads, **extra})
 
 
 # -- opening ---------------------------------------------------------------------------------
@@ -292,7 +281,7 @@ def test_a_read_only_directory_is_a_clean_store_error(read_only_dir: Path) -> No
 
 
 def test_a_read_only_directory_through_the_cli(read_only_dir: Path) -> None:
-    from tests.conftest import Cli
+    from tests.cli import Cli
 
     cli = Cli(read_only_dir / "pq.db")
     result = cli("import", str(OWN / "details" / "question_3100090.json"))
@@ -304,13 +293,11 @@ def test_a_read_only_directory_through_the_cli(read_only_dir: Path) -> None:
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="needs Linux /proc")
 def test_an_unwritable_location_is_a_clean_error_even_for_root() -> None:
-    from tests.conftest import Cli
+    from tests.cli import Cli
 
     with pytest.raises(StoreError, match="cannot write database /proc/pq.db"):
         Store.open("/proc/pq.db")
-    result = Cli(Path("/proc/pq.db"))(
-        "import", str(OWN / "details" / "question_3100090.json")
-    )
+    result = Cli(Path("/proc/pq.db"))("import", str(OWN / "details" / "question_3100090.json"))
     assert result.exit_code == 1
     assert result.stdout == ""
     assert result.stderr == (

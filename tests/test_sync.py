@@ -30,8 +30,9 @@ from pqtrack.client import ParliamentClient, make_http_client
 from pqtrack.question import answer_is_cut, list_answer, status_of
 from pqtrack.record import html_to_text
 from pqtrack.store import Store
-from tests.conftest import Cli
-from tests.fakeapi import FAULT_KINDS, FakeApi, FaultPlan, Request, load_samples, make_question
+from tests.build import question
+from tests.cli import Cli
+from tests.fakeapi import FAULT_KINDS, FakeApi, FaultPlan, Request, load_samples
 from tests.samples import SOURCES, own_detail_files, require_samples
 
 BIN = Path(sys.executable).parent
@@ -152,7 +153,7 @@ def make_dataset(
                 )
             else:
                 roles["answered"].append(qid)
-        values.append(make_question(qid, **fields))
+        values.append(question(qid, **fields))
     # Grouped pairs: answered together, same answer, grouping shown only in list results.
     by_id = {v["id"]: v for v in values}
     for qid in [q for q in roles["answered"] if q % 20 == 5][:6]:
@@ -167,7 +168,7 @@ def make_dataset(
         for i in range(CROWD):
             qid = first_id + count + i
             values.append(
-                make_question(
+                question(
                     qid,
                     uin=str(40000 + i),
                     dateTabled=day_iso(CROWD_DAY - timedelta(days=6 + i % 16)),
@@ -353,7 +354,7 @@ def test_an_immediate_second_sync_fetches_no_details(store: Store) -> None:
 
 def test_a_question_fetched_whole_is_stored_as_from_the_detail(store: Store) -> None:
     """The root cause behind the test above, pinned to one unanswered question with a short text."""
-    q = make_question(9001, dateTabled=day_iso(TABLED_DAYS[0]))
+    q = question(9001, dateTabled=day_iso(TABLED_DAYS[0]))
     with FakeApi([q]) as fake, api_client(fake) as client:
         assert run_sync(store, client, since=TABLED_DAYS[0], until=TABLED_DAYS[0]).ok
         assert fake.count("detail") == 1
@@ -525,7 +526,7 @@ def budget_questions(day_index: int, first_id: int) -> list[dict[str, Any]]:
             fields["answered"] = answered.isoformat()
             if k % 40 == 1:
                 fields.update(answerIsHolding=True, dateHoldingAnswer=day_iso(answered))
-        out.append(make_question(first_id + k, **fields))
+        out.append(question(first_id + k, **fields))
     return out
 
 
@@ -572,9 +573,7 @@ def test_the_next_daily_sync_fetches_only_new_and_changed_questions(
     answered = [v for v in values if v["dateAnswered"] and not v["answerIsHolding"]][:20]
     for v in open_ones:  # answered today
         v.update(
-            make_question(
-                v["id"], answered=today.isoformat(), dateTabled=v["dateTabled"], uin=v["uin"]
-            )
+            question(v["id"], answered=today.isoformat(), dateTabled=v["dateTabled"], uin=v["uin"])
         )
     for v in answered:  # corrected today
         v.update(
@@ -609,7 +608,7 @@ def reshuffle_data(day: date) -> tuple[list[dict[str, Any]], list[int]]:
         fields: dict[str, Any] = {"dateTabled": day_iso(day)}
         if i < 100:
             fields["answered"] = (day + timedelta(days=i % 3)).isoformat()
-        values.append(make_question(7000 + i, **fields))
+        values.append(question(7000 + i, **fields))
     return values, [7149, 7148]  # the first two of page 2
 
 
@@ -682,7 +681,7 @@ def late_arrival_hook(fake: FakeApi, day: date, mover: int) -> list[int]:
             answer_on(fake, mover, UNTIL + timedelta(days=1))
             touched.append(mover)
         else:
-            late = make_question(7500, dateTabled=day_iso(day), answered=str(UNTIL))
+            late = question(7500, dateTabled=day_iso(day), answered=str(UNTIL))
             fake.upsert(late)
             touched.append(late["id"])
 
@@ -738,7 +737,7 @@ def small_set() -> list[dict[str, Any]]:
             fields["answered"] = (tabled + timedelta(days=1)).isoformat()
         if i == 9:
             fields["corrected"] = (tabled + timedelta(days=2)).isoformat()
-        values.append(make_question(8000 + i, **fields))
+        values.append(question(8000 + i, **fields))
     return values
 
 
@@ -1009,7 +1008,7 @@ def test_the_readme_crontab_line_against_the_fake(tmp_path: Path) -> None:
     shim.chmod(0o755)
     today = datetime.now(UTC).date()
     values = [
-        make_question(
+        question(
             9100 + i,
             dateTabled=f"{today - timedelta(days=3)}T00:00:00",
             answered=str(today - timedelta(days=1)) if i % 2 else None,
