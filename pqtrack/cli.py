@@ -24,7 +24,10 @@ from pqtrack import __version__
 from pqtrack.errors import PqtrackError, UsageError
 from pqtrack.options import (
     DATE,
+    DATES,
+    LAST_DATE,
     NO_FILTERS,
+    ApiUrlOption,
     DbOption,
     FilterArgs,
     FormatOption,
@@ -39,6 +42,7 @@ from pqtrack.options import (
     limit_option,
     one_of,
     parse_event,
+    sync_days,
 )
 from pqtrack.render import Format, is_terminal, out, say
 
@@ -192,7 +196,8 @@ def show_cmd(
 
     Example: pqtrack show HL4567 --follow
     """
-    from pqtrack import analysis, render
+    from pqtrack import render
+    from pqtrack.analysis.referrals import followed_answers, resolve_referrals
     from pqtrack.connect import reading
     from pqtrack.filters import resolve_ref
     from pqtrack.records import get_record, history
@@ -201,8 +206,8 @@ def show_cmd(
         qid = resolve_ref(conn, ref)
         record: dict[str, Any] = dict(get_record(conn, qid))
         versions = history(conn, qid)
-        record["referrals"] = analysis.resolve_referrals(conn, qid)
-        followed = analysis.followed_answers(conn, record["referrals"]) if follow else None
+        record["referrals"] = resolve_referrals(conn, qid)
+        followed = followed_answers(conn, record["referrals"]) if follow else None
     render.question(record, versions, followed, chosen(fmt))
 
 
@@ -256,9 +261,9 @@ def list_cmd(
     with reading(db) as conn:
         resolved = filters.resolve(conn)
         if overdue:
-            from pqtrack import analysis
+            from pqtrack.analysis.timeliness import overdue_ids
 
-            resolved.overdue_before = analysis.overdue_ids(conn, resolved)
+            resolved.overdue_before = overdue_ids(conn, resolved)
         records = list_records(conn, resolved, limit=limit, offset=offset)
     render.write(render.questions_view(), records, chosen(fmt))
 
@@ -322,8 +327,9 @@ def search_cmd(
 def topics_cmd(fmt: FormatOption = None) -> None:
     """The topics you can pass to --topic: shipped ones and your own, with where each came from.
 
-    Add your own as [topics.NAME] tables with `queries` (and optional `departments`) in
-    topics.toml in your config directory (PQTRACK_CONFIG_DIR overrides it).
+    Add your own as [topics.NAME] tables with `queries` (and optional `description`,
+    `departments`, `api_terms`) in topics.toml in your config directory (PQTRACK_CONFIG_DIR
+    overrides it); a wrong type or unknown key is an error naming file, topic and key.
 
     Example: pqtrack topics --format json
     """
@@ -428,8 +434,8 @@ FeedSince = Annotated[
     str | None,
     typer.Option(
         "--since",
-        help="A date, a UTC timestamp or last-sync (the events of the latest sync). "
-        "Default: the last 7 days.",
+        help="A date (from its start, UTC; YYYY-MM-DD, YYYY-MM, today, yesterday, 7d, 2w, 3m), "
+        "a UTC timestamp, or last-sync (the events of the latest sync). Default: 7 days ago.",
     ),
 ]
 EventOption = Annotated[
@@ -523,17 +529,17 @@ def repeats_cmd(
 
     Example: pqtrack repeats --department "health" --since 2025-01-01 --near 0.9
     """
-    from pqtrack import analysis, progress, render
+    from pqtrack import facts, progress, render
+    from pqtrack.analysis.repeats import repeat_groups
 
     if near is not None and not 0.5 <= near <= 1.0:
         raise UsageError(f"--near must be between 0.5 and 1.0, not {near}")
     if min_size < 2:
         raise UsageError("--min-size must be at least 2")
     with opened(db, must_exist=True) as store, progress.analysing(progress.wanted(quiet)) as bar:
-        groups = analysis.repeat_groups(
-            store, filters.resolve(store.db.conn), near=near, min_size=min_size, limit=limit,
-            progress=bar,
-        )  # fmt: skip
+        resolved = filters.resolve(store.db.conn)
+        facts.refresh(store, bar, near=near is not None)
+        groups = repeat_groups(store, resolved, near=near, min_size=min_size, limit=limit)
     render.write(render.REPEATS, groups, chosen(fmt))
 
 
@@ -567,10 +573,13 @@ def stats_cmd(
 
     Example: pqtrack stats --by month --topic immigration --since 2024-07-01
     """
-    from pqtrack import analysis, progress, render
+    from pqtrack import facts, progress, render
+    from pqtrack.analysis.timeliness import stats
 
     with opened(db, must_exist=True) as store, progress.analysing(progress.wanted(quiet)) as bar:
-        rows = analysis.stats(store, filters.resolve(store.db.conn), by=by.value, progress=bar)
+        resolved = filters.resolve(store.db.conn)
+        facts.refresh(store, bar)
+        rows = stats(store, resolved, by=by.value)
     if by != StatsBy.month:
         rows = rows[:limit]
     render.write(render.stats_view(by.value, chart=chart), rows, chosen(fmt))
@@ -586,19 +595,16 @@ FirstDay = Annotated[
     typer.Option(
         "--since",
         click_type=DATE,
-        help="First day to fetch (default: 14 days before the last good sync, "
-        "or 30 days ago on a first run).",
+        help="First day to fetch, not after today (default: 14 days before the last good sync, "
+        f"or 30 days ago on a first run). {DATES}.",
     ),
 ]
 LastDay = Annotated[
     date | None,
-    typer.Option("--until", click_type=DATE, help="Last day to fetch (default: today)."),
+    typer.Option("--until", click_type=LAST_DATE, help="Last day to fetch (default: today)."),
 ]
 OverlapOption = Annotated[
     int, typer.Option("--overlap", help="Days before the last good sync to fetch again.")
-]
-ApiUrlOption = Annotated[
-    str, typer.Option("--api-url", envvar="PQTRACK_API_URL", help="Written Questions API base URL.")
 ]
 RateOption = Annotated[float, typer.Option("--rate", help="At most this many requests a second.")]
 TimeoutOption = Annotated[float, typer.Option("--timeout", help="Seconds to wait for a response.")]
@@ -636,8 +642,7 @@ def sync_cmd(
         with opened(db, must_exist=True) as store:
             render.sync_status(syncing.status(store), chosen(fmt))
         return
-    if since and until and since > until:
-        raise UsageError(f"--since {since} is after --until {until}")
+    sync_days(since, until)
     if overlap < 0 or rate < 0 or timeout <= 0:
         raise UsageError("--overlap and --rate cannot be negative, --timeout must be positive")
     fetch = {"base_url": api_url, "rate": rate, "timeout": timeout}

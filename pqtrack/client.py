@@ -12,12 +12,13 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 import tenacity
 
 from pqtrack import PROJECT_URL, __version__
-from pqtrack.errors import ApiError, ApiUnreachable
+from pqtrack.errors import ApiError, ApiUnreachable, UsageError
 
 DEFAULT_API_URL = "https://questions-statements-api.parliament.uk"
 USER_AGENT = f"pqtrack/{__version__} (+{PROJECT_URL})"
@@ -51,6 +52,29 @@ def make_http_client(timeout: float = 30.0) -> httpx.Client:
         headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
         follow_redirects=True,
     )
+
+
+def parse_api_url(text: str) -> str:
+    """The API's base URL as a user gave it: http or https, with a host, and no query or
+    fragment (paths are appended to it). Anything else -> UsageError, before any request."""
+    url = text.strip()
+    try:
+        parts = urlsplit(url)
+        usable = (
+            parts.scheme.lower() in ("http", "https")
+            and bool(parts.hostname)
+            and (parts.port is None or parts.port > 0)  # .port raises on a port out of range
+            and not (parts.query or parts.fragment)
+            and url.isprintable()
+            and not any(c.isspace() for c in url)
+        )
+    except ValueError:  # an unbalanced [IPv6] host, a port that is not a number
+        usable = False
+    if not usable:
+        bare = url and "://" not in url and url.isprintable()  # a host:port without its scheme
+        hint = f"http://{url}" if bare else DEFAULT_API_URL
+        raise UsageError(f"{text!r} is not an http(s) URL with a host (like {hint})")
+    return url.rstrip("/")
 
 
 class _Retry(Exception):
@@ -89,7 +113,7 @@ class ParliamentClient:
         if max_attempts < 1:
             raise ValueError("max_attempts must be at least 1")
         self._http = http
-        self.base_url = base_url.rstrip("/")
+        self.base_url = parse_api_url(base_url)
         self._interval = 1.0 / rate if rate > 0 else 0.0
         self.max_attempts = max_attempts
         self.backoff = backoff

@@ -2,16 +2,22 @@
 (dates, houses, statuses, department and member names, question REFs) into them.
 
 Errors name the thing ("no department matches 'x'"), never a command-line flag: `resolve`
-raises `FilterError`, whose `field` the CLI turns into the flag it prefixes.
+raises `FilterError`, whose `field` the CLI turns into the flag it prefixes (`describe`).
+
+Dates are written as people write them: YYYY-MM-DD, a month YYYY-MM (its first day as a lower
+bound, its last as an upper bound), today, yesterday, and Nd, Nw, Nm for N days, weeks or
+months ago. "Today" is the UTC date, as sync's is; tests pass their own.
 """
 
 from __future__ import annotations
 
+import calendar
 import json
 import re
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from pqtrack.errors import UsageError
@@ -25,6 +31,25 @@ class FilterError(UsageError):
     def __init__(self, field: str, message: str) -> None:
         super().__init__(message)
         self.field = field
+
+    def describe(self, flag: Callable[[str], str]) -> str:
+        """One line for the user, `flag` turning a field name into what they typed (a message
+        that already starts with it, such as an unknown topic's, is left as it is)."""
+        option, text = flag(self.field), str(self)
+        return text if text.startswith(option) else f"{option}: {text}"
+
+
+class RangeError(FilterError):
+    """A range whose lower bound is after its upper bound, as the user's values were read."""
+
+    def __init__(self, lower: str, upper: str, since: str, until: str) -> None:
+        super().__init__(lower, f"{lower} {since} is after {upper} {until}")
+        self.upper = upper
+        self.since = since
+        self.until = until
+
+    def describe(self, flag: Callable[[str], str]) -> str:
+        return f"{flag(self.field)} {self.since} is after {flag(self.upper)} {self.until}"
 
 
 @dataclass
@@ -103,9 +128,11 @@ def resolve(
     answered_by: str | None = None,
     status: str | None = None,
     topic: str | None = None,
+    today: date | None = None,
 ) -> Filters:
     """Filters from what a user typed: dates, names or ids, a topic (bad input -> FilterError,
-    naming the keyword in `field`; an unknown topic is the topics module's UsageError)."""
+    naming the keyword in `field`, an inverted date range -> RangeError; an unknown topic is
+    the topics module's UsageError)."""
 
     def checked(name: str, parse: Any, *args: Any) -> Any:
         try:
@@ -115,11 +142,15 @@ def resolve(
         except UsageError as exc:
             raise FilterError(name, str(exc)) from None
 
+    tabled = parse_range(since, until, today=today)
+    answered = parse_range(
+        answered_since, answered_until, today=today, names=("answered_since", "answered_until")
+    )
     filters = Filters(
-        since=checked("since", parse_day, since),
-        until=checked("until", parse_day, until),
-        answered_since=checked("answered_since", parse_day, answered_since),
-        answered_until=checked("answered_until", parse_day, answered_until),
+        since=tabled[0],
+        until=tabled[1],
+        answered_since=answered[0],
+        answered_until=answered[1],
         house=checked("house", parse_house, house),
         status=checked("status", parse_status, status),
     )
@@ -141,14 +172,94 @@ def resolve(
 # -- what users type -------------------------------------------------------------------------
 
 
-def parse_day(text: str | None) -> str | None:
-    """A user's date (YYYY-MM-DD) -> ISO date string."""
+DATE_FORMS = "YYYY-MM-DD, a month YYYY-MM, today, yesterday, or days, weeks, months ago: 7d, 2w, 3m"
+
+_AGO = re.compile(r"([0-9]{1,6})([dwm])")
+_MONTH = re.compile(r"([0-9]{4})-([0-9]{2})")
+_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def utc_today() -> date:
+    return datetime.now(UTC).date()
+
+
+def parse_date(text: str, *, today: date | None = None, end: bool = False) -> date:
+    """A day as people write it (see the module docstring); a month is its first day, or its
+    last with `end` (an upper bound). Bad input -> UsageError saying what is accepted."""
+    word = text.strip().lower()
+    today = today or utc_today()
+    if word == "today":
+        return today
+    if word == "yesterday":
+        return today - timedelta(days=1)
+    if ago := _AGO.fullmatch(word):
+        count, unit = int(ago[1]), ago[2]
+        try:
+            if unit == "m":
+                return months_before(today, count)
+            return today - timedelta(days=count * (7 if unit == "w" else 1))
+        except (ValueError, OverflowError):
+            raise UsageError(f"{text!r} is too far back") from None
+    if month := _MONTH.fullmatch(word):
+        year, number = int(month[1]), int(month[2])
+        if not (1 <= number <= 12 and year >= 1):
+            raise UsageError(f"{text!r} is not a month (use YYYY-MM)")
+        return date(year, number, calendar.monthrange(year, number)[1] if end else 1)
+    try:
+        return date.fromisoformat(word)
+    except ValueError:
+        if _DAY.fullmatch(word):
+            raise UsageError(f"{text!r} is not a date (use YYYY-MM-DD)") from None
+        raise UsageError(f"{text!r} is not a date (use {DATE_FORMS})") from None
+
+
+def months_before(day: date, count: int) -> date:
+    """The same day of the month `count` months earlier, or that month's last day if shorter."""
+    year, month = divmod(day.year * 12 + day.month - 1 - count, 12)
+    month += 1
+    if year < 1:
+        raise ValueError("before year 1")
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def parse_day(text: str | None, *, today: date | None = None, end: bool = False) -> str | None:
+    """A user's date (see `parse_date`) -> ISO date string; None stays None."""
     if text is None:
         return None
-    try:
-        return date.fromisoformat(text.strip()).isoformat()
-    except ValueError:
-        raise UsageError(f"{text!r} is not a date (use YYYY-MM-DD)") from None
+    return parse_date(text, today=today, end=end).isoformat()
+
+
+def parse_range(
+    since: str | None,
+    until: str | None,
+    *,
+    today: date | None = None,
+    names: tuple[str, str] = ("since", "until"),
+) -> tuple[str | None, str | None]:
+    """A lower and an upper bound as ISO dates (a month: its first day, its last day). A bad
+    value -> FilterError naming its field in `names`; lower after upper -> RangeError."""
+    bounds: list[str | None] = []
+    for name, text, end in ((names[0], since, False), (names[1], until, True)):
+        try:
+            bounds.append(parse_day(text, today=today, end=end))
+        except UsageError as exc:
+            raise FilterError(name, str(exc)) from None
+    lower, upper = bounds
+    if lower is not None and upper is not None and lower > upper:
+        raise RangeError(names[0], names[1], lower, upper)
+    return lower, upper
+
+
+def check_sync_range(
+    since: date | None, until: date | None, *, today: date | None = None
+) -> None:
+    """sync's --since/--until, already read as days: the range may not be inverted (RangeError)
+    nor start after today, when there is nothing to fetch yet (FilterError)."""
+    today = today or utc_today()
+    if since is not None and until is not None and since > until:
+        raise RangeError("since", "until", since.isoformat(), until.isoformat())
+    if since is not None and since > today:
+        raise FilterError("since", f"{since} is in the future (today is {today}, UTC)")
 
 
 def parse_house(text: str | None) -> str | None:

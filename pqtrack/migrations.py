@@ -242,6 +242,24 @@ def m009_names_masked_word_by_word(db: Database) -> None:
     db.execute("DELETE FROM near_facts")
 
 
+@migrations()
+def m010_fact_recipes(db: Database) -> None:
+    """Derived facts are tagged with the recipe that made them (pqtrack.facts computes a
+    kind's facts again when its recipe changes, instead of a migration emptying the table).
+    The facts stored so far were made by the recipes named here."""
+    db.executescript(
+        """
+        CREATE TABLE fact_recipes (   -- the recipe each kind of derived facts was made by
+            kind TEXT PRIMARY KEY,    -- 'answer' (answer_facts) or 'near' (near_facts)
+            recipe TEXT NOT NULL
+        );
+        INSERT INTO fact_recipes (kind, recipe) VALUES
+            ('answer', 'fp=blake2b64:nfkc-casefold-nopunct-v1; refs=referrals-v1; words=v1'),
+            ('near', 'near-v3: masked word by word, numpy-hashed bigram sketch and histogram');
+        """
+    )
+
+
 def schema() -> str:
     """The SQL of a freshly migrated database, as the README shows it.
 

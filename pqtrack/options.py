@@ -108,6 +108,12 @@ def _day(text: str) -> str | None:
     return parse_day(text)
 
 
+def _last_day(text: str) -> str | None:
+    from pqtrack.filters import parse_day
+
+    return parse_day(text, end=True)  # a month as an upper bound is its last day
+
+
 def _house(text: str) -> str | None:
     from pqtrack.filters import parse_house
 
@@ -124,8 +130,56 @@ def _date(text: str) -> date:
     return date.fromisoformat(str(_day(text)))
 
 
-DAY = Parsed("date", _day)  # an ISO date string, as the filters take it
+def _last_date(text: str) -> date:
+    return date.fromisoformat(str(_last_day(text)))
+
+
+def _topic(text: str) -> str:
+    """A topic that exists, checked before any command opens the database."""
+    from pqtrack.topics import load_topics
+
+    try:
+        topics = load_topics()
+    except UsageError as exc:  # the file itself is bad, and its line names it: no flag in front
+        raise BadValue(str(exc)) from None
+    topics.get(text)
+    return text
+
+
+def _api_url(text: str) -> str:
+    from pqtrack.client import parse_api_url
+
+    return parse_api_url(text)
+
+
+API_URL = Parsed("url", _api_url)  # http(s) with a host, refused before anything is stored
+DAY = Parsed("date", _day)  # an ISO date string, as the filters take it (a month: its first day)
+LAST_DAY = Parsed("date", _last_day)  # the same for an upper bound (a month: its last day)
 DATE = Parsed("date", _date)  # a datetime.date
+LAST_DATE = Parsed("date", _last_date)
+DATES = (
+    "DATE: YYYY-MM-DD, a month YYYY-MM, today, yesterday, or 7d, 2w, 3m (days, weeks, months ago)"
+)
+
+
+@contextmanager
+def field_flags() -> Iterator[None]:
+    """The library's FilterErrors raised inside, said with the flags their fields came in."""
+    from pqtrack.filters import FilterError
+
+    try:
+        yield
+    except FilterError as exc:
+        raise UsageError(exc.describe(lambda name: f"--{name.replace('_', '-')}")) from None
+
+
+def sync_days(since: date | None, until: date | None) -> None:
+    """sync's range checked: an inverted one, or one that starts in the future, is a usage
+    error saying how the dates were read."""
+    from pqtrack.filters import check_sync_range
+
+    with field_flags():
+        check_sync_range(since, until)
 
 
 def one_of(values: Sequence[str], message: str) -> Callable[[str], str]:
@@ -152,6 +206,15 @@ DbOption = Annotated[
         envvar="PQTRACK_DB",
         show_default=False,
         help="Database file (default: pqtrack.db in your user data directory).",
+    ),
+]
+ApiUrlOption = Annotated[
+    str,
+    typer.Option(
+        "--api-url",
+        envvar="PQTRACK_API_URL",
+        click_type=API_URL,
+        help="Written Questions API base URL (http or https, with a host).",
     ),
 ]
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")]
@@ -187,14 +250,17 @@ def _filter(*decls: str, help: str, parse: Any = None) -> Any:
 class FilterArgs:
     """The filters of every command that lists, as typed: dates and enums already checked."""
 
-    since: str | None = _filter("--since", help="Tabled on or after DATE (YYYY-MM-DD).",
-                                parse=DAY)  # fmt: skip
-    until: str | None = _filter("--until", help="Tabled on or before DATE.", parse=DAY)
+    since: str | None = _filter(
+        "--since", help=f"Tabled on or after DATE (a month: its first day). {DATES}.", parse=DAY
+    )
+    until: str | None = _filter(
+        "--until", help="Tabled on or before DATE (a month: its last day).", parse=LAST_DAY
+    )
     answered_since: str | None = _filter(
         "--answered-since", help="Answered on or after DATE.", parse=DAY
     )
     answered_until: str | None = _filter(
-        "--answered-until", help="Answered on or before DATE.", parse=DAY
+        "--answered-until", help="Answered on or before DATE.", parse=LAST_DAY
     )
     house: str | None = _filter("--house", help="commons or lords.",
                                 parse=Parsed("house", _house, ("commons", "lords")))  # fmt: skip
@@ -211,7 +277,9 @@ class FilterArgs:
         help="unanswered, holding, answered, corrected or withdrawn.",
         parse=Parsed("status", _status),
     )
-    topic: str | None = _filter("--topic", "-t", help="A topic from `pqtrack topics`.")
+    topic: str | None = _filter(
+        "--topic", "-t", help="A topic from `pqtrack topics`.", parse=Parsed("topic", _topic)
+    )
 
     def resolve(self, conn: Any) -> Any:
         """These filters resolved against the database (names and topics to ids and queries);
@@ -219,10 +287,8 @@ class FilterArgs:
         flag. The one place a FilterArgs becomes the library's Filters."""
         from pqtrack import filters
 
-        try:
+        with field_flags():
             return filters.resolve(conn, **{f.name: getattr(self, f.name) for f in fields(self)})
-        except filters.FilterError as exc:
-            raise UsageError(flagged(f"--{exc.field.replace('_', '-')}", exc)) from None
 
 
 NO_FILTERS = FilterArgs()

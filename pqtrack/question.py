@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -65,7 +65,7 @@ class Field:
 
     name: str
     api: str | None
-    kind: str  # text | int | bool | flag (true, false or not yet known) | date | html | list
+    kind: str  # how it is read and checked: one of _READ's keys
 
 
 # The questions table's columns, in order; a Question's fields; the public record's facts.
@@ -79,7 +79,7 @@ FIELDS: tuple[Field, ...] = (
     Field("asking_member_id", "askingMemberId", "int"),
     Field("member_has_interest", "memberHasInterest", "bool"),
     Field("heading", "heading", "text"),
-    Field("question_text", "questionText", "text"),
+    Field("question_text", "questionText", "body"),
     Field("answering_body_id", "answeringBodyId", "int"),
     Field("answering_body_name", "answeringBodyName", "text"),
     Field("answering_member_id", "answeringMemberId", "int"),
@@ -95,7 +95,7 @@ FIELDS: tuple[Field, ...] = (
     Field("answer_text", "answerText", "html"),
     Field("original_answer_text", "originalAnswerText", "html"),
     Field("grouped_uins", "groupedQuestions", "list"),
-    Field("attachment_count", "attachmentCount", "int"),
+    Field("attachment_count", "attachmentCount", "count"),
 )
 COLUMNS = tuple(f.name for f in FIELDS)
 
@@ -177,38 +177,28 @@ class Question:
 
 def parse(value: Mapping[str, Any]) -> Question:
     """A checked API value (list or single form) -> the typed Question it describes."""
-    get = value.get
-    answer_text = plain_text(get("answerText"))
-    original = get("originalAnswerText") or None
+    fields = {name: read(value.get(api)) for name, api, read in _FROM_API}
     return Question(
-        id=value["id"],
-        uin=get("uin"),
-        house=get("house"),
-        date_tabled=parse_date(get("dateTabled")),
-        date_for_answer=parse_date(get("dateForAnswer")),
-        is_named_day=bool(get("isNamedDay")),
-        asking_member_id=get("askingMemberId"),
-        member_has_interest=bool(get("memberHasInterest")),
-        heading=get("heading"),
-        question_text=get("questionText") or "",
-        answering_body_id=get("answeringBodyId"),
-        answering_body_name=get("answeringBodyName"),
-        answering_member_id=get("answeringMemberId"),
-        correcting_member_id=get("correctingMemberId"),
-        date_answered=parse_date(get("dateAnswered")),
-        date_holding_answer=parse_date(get("dateHoldingAnswer")),
-        date_answer_corrected=parse_date(get("dateAnswerCorrected")),
-        answer_is_holding=get("answerIsHolding"),
-        answer_is_correction=get("answerIsCorrection"),
-        is_withdrawn=bool(get("isWithdrawn")),
+        **fields,
         status=status_of(value),
-        is_prorogation_answer=is_prorogation_answer(answer_text),
-        answer_text=answer_text or None,
-        original_answer_text=plain_text(original) or None,
-        grouped_uins=tuple(str(u) for u in get("groupedQuestions") or ()),
-        attachment_count=get("attachmentCount") or 0,
-        has_answer=bool(get("answerText") or get("dateAnswered")),
+        is_prorogation_answer=is_prorogation_answer(fields["answer_text"]),
+        has_answer=bool(value.get("answerText") or value.get("dateAnswered")),
     )
+
+
+# How each kind of field is read from the API value (None when the API sends none).
+_READ: dict[str, Callable[[Any], Any]] = {
+    "int": lambda v: v,
+    "count": lambda v: v or 0,
+    "text": lambda v: v,
+    "body": lambda v: v or "",  # a text the record always has, empty when the API sends none
+    "date": parse_date,
+    "bool": bool,
+    "flag": lambda v: v,  # true, false, or None while not yet known
+    "html": lambda v: plain_text(v) or None,
+    "list": lambda v: tuple(str(u) for u in v or ()),
+}
+_FROM_API = tuple((f.name, f.api, _READ[f.kind]) for f in FIELDS if f.api is not None)
 
 
 def status_of(value: Mapping[str, Any]) -> Status:
@@ -308,13 +298,13 @@ _MEMBER_TEXT = ("name", "listAs", "party", "partyAbbreviation", "partyColour", "
 # The type every field pqtrack reads must have when it is not null: a Python type checked
 # exactly, or a kind with a rule of its own.
 _TYPES: dict[str, type] = {
-    **{f.api: str for f in FIELDS if f.api and f.kind in ("text", "html")},
+    **{f.api: str for f in FIELDS if f.api and f.kind in ("text", "body", "html")},
     "comparableAnswerText": str,
     **{f.api: bool for f in FIELDS if f.api and f.kind in ("bool", "flag")},
     **dict.fromkeys(GROUPING, list),
 }
 _RULES: dict[str, str] = {
-    **{f.api: "an integer" for f in FIELDS if f.api and f.kind == "int" and f.api != "id"},
+    **{f.api: "an integer" for f in FIELDS if f.api and f.kind in ("int", "count")},
     **{f.api: "a date" for f in FIELDS if f.api and f.kind == "date"},
     **dict.fromkeys(MEMBER_OBJECTS, "a member with an integer id"),
 }

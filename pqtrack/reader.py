@@ -1,24 +1,18 @@
 """Reading API-shaped files: envelopes, arrays, JSON Lines, gzip; checked, and for large
-files read in a worker process.
-
-`python -m pqtrack.reader FILE` is that worker: it writes the file's checked and prepared
-values to stdout as pickled batches, so the importing process only has to write them.
+files read, checked and prepared in a worker process (pqtrack.workers), so that the importing
+process only has to write them.
 """
 
 from __future__ import annotations
 
 import gzip
 import json
-import pickle
-import queue
-import subprocess
-import sys
-import threading
 import zlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import IO, Any, BinaryIO
+from typing import IO, Any
 
+from pqtrack import workers
 from pqtrack.errors import InputFileError
 from pqtrack.question import KNOWN_FIELDS, validate
 from pqtrack.record import Value, loads
@@ -67,86 +61,39 @@ def _size(path: Path) -> int:
 
 
 def _read_in_worker(path: Path, unknown: set[str], progress: Progress | None) -> Iterator[Item]:
-    """The values of a large file as `python -m pqtrack.reader` sends them.
+    """The values of a large file as a worker process (`_prepared`) sends them.
 
     A failure in the worker arrives here as the InputFileError reading in this process would
-    raise, after the values before it. If this side stops early, the worker's next write
-    fails and it ends.
+    raise, after the values before it. If this side stops early, the worker is ended.
     """
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "pqtrack.reader", str(path)], stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-    )  # fmt: skip
-    assert worker.stdout is not None
     try:
-        while True:
-            try:
-                kind, payload = pickle.load(worker.stdout)
-            except (EOFError, pickle.UnpicklingError):
-                raise InputFileError(
-                    f"the process reading it stopped (exit code {worker.wait()})"
-                ) from None
+        for kind, payload in workers.stream(_prepared, [(str(path),)]):
             if kind == "items":
                 if progress:
                     progress(len(payload))
                 yield from payload
-            elif kind == "done":
-                unknown.update(payload)
-                return
             else:
-                raise InputFileError(payload)
-    finally:
-        worker.stdout.close()
-        try:
-            worker.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-            worker.wait()
+                unknown.update(payload)
+    except workers.WorkerStopped as exc:
+        raise InputFileError(f"the process reading it stopped ({exc})") from None
 
 
-def _send(out: BinaryIO, path: str) -> None:
-    """The worker's side: one file's checked, prepared values in pickled batches.
-
-    A thread writes while the next batch is prepared, so the pipe never holds up the work.
-    """
-    pending: queue.Queue[bytes | None] = queue.Queue(maxsize=4)
-    failed: list[BaseException] = []
-
-    def write() -> None:
-        try:
-            while (data := pending.get()) is not None:
-                out.write(data)
-            out.flush()
-        except BaseException as exc:  # the importing process went away: stop both sides
-            failed.append(exc)
-            while pending.get() is not None:
-                pass
-
-    def put(message: tuple[str, Any]) -> None:
-        if failed:
-            raise failed[0]
-        pending.put(pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL))
-
-    writer = threading.Thread(target=write, daemon=True)
-    writer.start()
+def _prepared(path: str) -> Iterator[tuple[str, Any]]:
+    """The worker's side: one file's checked, prepared values in batches ("items", [...]),
+    then ("unknown", its unknown fields); an InputFileError ends it after the batch before."""
     unknown: set[str] = set()
     batch: list[Item] = []
     try:
         for value, source in checked(iter_values(Path(path)), unknown, None):
             batch.append(prepare(value, source))
             if len(batch) >= _SEND_EVERY:
-                put(("items", batch))
+                yield "items", batch
                 batch = []
-        put(("items", batch))
-        put(("done", sorted(unknown)))
-    except InputFileError as exc:
-        put(("items", batch))
-        put(("error", str(exc)))
-    finally:
-        pending.put(None)
-        writer.join()
-    if failed:
-        raise failed[0]
+    except InputFileError:
+        yield "items", batch
+        raise
+    yield "items", batch
+    yield "unknown", sorted(unknown)
 
 
 def iter_values(path: Path) -> Iterator[tuple[Value, Source | None]]:
@@ -235,11 +182,3 @@ def _open_text(path: Path) -> IO[str]:
         return path.open("r", encoding="utf-8-sig")
     except OSError as exc:
         raise InputFileError(f"cannot read: {exc.strerror or exc}") from None
-
-
-if __name__ == "__main__":
-    try:
-        with open(sys.stdout.fileno(), "wb", closefd=False) as stdout:
-            _send(stdout, sys.argv[1])
-    except (BrokenPipeError, KeyboardInterrupt):
-        sys.exit(1)  # the importing process stopped reading, or the user stopped both

@@ -1,6 +1,6 @@
 """The rows the read commands output: a question record (list, search, show), its versions
 (history) and the change feed with its one-line gist. One projection turns a questions row
-into the public record of CONTRACT.md; the field names here are the output's.
+into the public record (the fields scripts depend on); the field names here are the output's.
 """
 
 from __future__ import annotations
@@ -8,10 +8,11 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterator
+from datetime import date
 from typing import Any, TypedDict
 
 from pqtrack.errors import UsageError
-from pqtrack.filters import Filters
+from pqtrack.filters import DATE_FORMS, Filters, parse_date
 from pqtrack.question import official_url, parse
 
 
@@ -126,7 +127,7 @@ LEFT JOIN members cm ON cm.id = q.correcting_member_id
 
 
 def to_record(row: dict[str, Any]) -> QuestionRecord:
-    """A questions row (joined with members) -> the public record of CONTRACT.md."""
+    """A questions row (joined with members) -> the public record list, search and show print."""
     out: dict[str, Any] = {k: row.get(k) for k in RECORD_FIELDS}
     out["answering_body"] = row.get("answering_body_name")
     out["is_named_day"] = bool(row.get("is_named_day"))
@@ -246,19 +247,28 @@ def last_run_id(conn: sqlite3.Connection) -> int | None:
     return None
 
 
-def parse_since(text: str) -> str:
-    """A date or an ISO timestamp -> a UTC timestamp string (changes' lower bound)."""
-    from datetime import UTC, datetime
+def parse_since(text: str, *, today: date | None = None) -> str:
+    """A timestamp, or a day as `filters.parse_date` reads it (its start, UTC) -> a UTC
+    timestamp string (changes' lower bound)."""
+    from datetime import UTC, datetime, time
 
     try:
         moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        try:
+            day = parse_date(text, today=today)
+        except UsageError:
+            raise UsageError(
+                f"{text!r} is not a date ({DATE_FORMS}), a timestamp (2025-03-01T06:00) "
+                "or last-sync"
+            ) from None
+        moment = datetime.combine(day, time(), UTC)
+    try:
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=UTC)
         return moment.astimezone(UTC).isoformat(timespec="seconds")
-    except (ValueError, OverflowError):  # OverflowError: a moment UTC cannot represent
-        raise UsageError(
-            f"{text!r} is not a date, a timestamp (2025-03-01T06:00) or last-sync"
-        ) from None
+    except OverflowError:  # a moment UTC cannot represent
+        raise UsageError(f"{text!r} is out of range as a UTC timestamp") from None
 
 
 FEED_DAYS = 7  # what `changes` shows when not told where to start

@@ -15,4 +15,5 @@ MIGRATIONS = (
     "m007_near_facts",
     "m008_near_facts_hashed_in_bulk",
     "m009_names_masked_word_by_word",
+    "m010_fact_recipes",
 )

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from sqlite_utils import Database
 
@@ -23,9 +23,6 @@ from pqtrack.migrations import migrations
 from pqtrack.record import loads
 from pqtrack.versions import Item, Stored
 from pqtrack.writes import QUESTIONS, Batch, Current, RecordKind, SaveCounts, id_of
-
-if TYPE_CHECKING:
-    from pqtrack.derive import Progress
 
 BATCH = 500
 T = TypeVar("T")
@@ -161,21 +158,6 @@ class Store:
                 out[qid] = Current(stored, tuple(indexed))
         return out
 
-    def refresh_derived(self, progress: Progress | None = None, *, near: bool = False) -> int:
-        """Compute the answer facts (fingerprint, referrals) that are missing, and with `near`
-        the near facts too; return how many. `progress` is told what, how many done, of how many.
-
-        A question has none until this first runs, and loses them when it changes.
-        """
-        from pqtrack import derive
-
-        kinds = ("answer", "near") if near else ("answer",)
-        return sum(
-            derive.derive_all(
-                self.db.conn, self.path, progress, self.transaction, derive.KINDS[kind]
-            )
-            for kind in kinds
-        )
 
     def count_truncated(self) -> int:
         return int(

@@ -11,6 +11,7 @@ from typing import Any
 from pqtrack import search
 from pqtrack.errors import QueryError, UsageError
 from pqtrack.paths import config_dir
+from pqtrack.record import MAX_INT
 
 
 @dataclass(frozen=True)
@@ -68,33 +69,107 @@ def load_topics(user_path: Path | None = None) -> Topics:
 
 
 def parse_topics(path: Path, source: str) -> list[Topic]:
+    """The topics in one file, checked against the schema: a [topics.NAME] table per topic with
+    `queries` (a list of search queries) and optional `description` (a string), `departments`
+    (a list of ids) and `api_terms` (a list of words). Anything else -> a one-line UsageError
+    naming the file, the topic and the key."""
     try:
         document = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise UsageError(f"{path}: cannot read topics: {exc}") from None
+        raise UsageError(f"{path}: cannot read topics: {_one_line(str(exc))}") from None
+    unknown = sorted(set(document) - {"topics"})
+    if unknown:
+        raise UsageError(f"{path}: unknown key {unknown[0]!r} (topics are [topics.NAME] tables)")
     table = document.get("topics", {})
     if not isinstance(table, dict):
-        raise UsageError(f"{path}: [topics] must be a table")
-    return [_topic(name, spec, path, source) for name, spec in table.items()]
+        raise UsageError(f"{path}: [topics] must be a table, not {_kind(table)}")
+    topics: dict[str, Topic] = {}
+    for name, spec in table.items():
+        topic = _topic(name, spec, path, source)
+        if topic.name in topics:
+            raise UsageError(f"{path}: topic {name!r}: another topic has the same name")
+        topics[topic.name] = topic
+    return list(topics.values())
+
+
+TOPIC_KEYS = ("description", "queries", "departments", "api_terms")
 
 
 def _topic(name: str, spec: Any, path: Path, source: str) -> Topic:
+    where = f"{path}: topic {name!r}"
+    if not name.strip() or name != name.strip() or not name.isprintable():
+        raise UsageError(f"{where}: a topic name must be printable, without spaces at its ends")
     if not isinstance(spec, dict):
-        raise UsageError(f"{path}: topic {name!r} must be a table")
-    queries = spec.get("queries", [])
+        raise UsageError(f"{where} must be a table, not {_kind(spec)}")
+    unknown = sorted(set(spec) - set(TOPIC_KEYS))
+    if unknown:
+        raise UsageError(f"{where}: unknown key {unknown[0]!r} (known: {', '.join(TOPIC_KEYS)})")
+    description = spec.get("description", "")
+    if not isinstance(description, str):
+        raise UsageError(f"{where}: 'description' must be a string, not {_kind(description)}")
+    if "queries" not in spec:
+        raise UsageError(f"{where} needs a list of query strings in 'queries'")
+    queries = _strings(spec["queries"], where, "queries", "query strings")
+    if not queries:
+        raise UsageError(f"{where} needs a list of query strings in 'queries'; it is empty")
+    for number, query in enumerate(queries, 1):
+        try:
+            search.to_match(query)
+        except QueryError as exc:
+            raise UsageError(f"{where}: 'queries' item {number}: {exc}") from None
     departments = spec.get("departments", [])
-    if not queries or not all(isinstance(q, str) and q.strip() for q in queries):
-        raise UsageError(f"{path}: topic {name!r} needs a list of query strings in 'queries'")
-    if not all(isinstance(d, int) and not isinstance(d, bool) for d in departments):
-        raise UsageError(f"{path}: topic {name!r}: 'departments' must be a list of ids")
-    api_terms = spec.get("api_terms", [])
-    if not all(isinstance(t, str) and t.strip() for t in api_terms):
-        raise UsageError(f"{path}: topic {name!r}: 'api_terms' must be a list of strings")
+    if not isinstance(departments, list):
+        raise UsageError(f"{where}: 'departments' must be a list of ids, not {_kind(departments)}")
+    for number, department in enumerate(departments, 1):
+        if isinstance(department, bool) or not isinstance(department, int):
+            raise UsageError(
+                f"{where}: 'departments' must be a list of ids; item {number} is "
+                f"{_kind(department)}"
+            )
+        if not 1 <= department <= MAX_INT:
+            raise UsageError(
+                f"{where}: 'departments' item {number}: {department} is not a department id"
+            )
+    api_terms = _strings(spec.get("api_terms", []), where, "api_terms", "strings")
     return Topic(
         name=name.lower(),
-        api_terms=tuple(api_terms),
-        description=str(spec.get("description", "")),
-        queries=tuple(queries),
+        api_terms=api_terms,
+        description=description,
+        queries=queries,
         departments=tuple(departments),
         source=source,
     )
+
+
+def _strings(value: Any, where: str, key: str, what: str) -> tuple[str, ...]:
+    """A list of non-blank strings; a lone string is refused, never split into letters."""
+    if not isinstance(value, list):
+        hint = f" (write {key} = [{value!r}])" if isinstance(value, str) else ""
+        raise UsageError(f"{where}: {key!r} must be a list of {what}, not {_kind(value)}{hint}")
+    for number, item in enumerate(value, 1):
+        if not isinstance(item, str):
+            raise UsageError(
+                f"{where}: {key!r} must be a list of {what}; item {number} is {_kind(item)}"
+            )
+        if not item.strip():
+            raise UsageError(f"{where}: {key!r} item {number} is blank")
+    return tuple(value)
+
+
+def _kind(value: Any) -> str:
+    """What a TOML value is, for messages: 'a string', 'a table'..."""
+    if isinstance(value, bool):
+        return "true or false"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a table"
+    return "a date or time"
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())

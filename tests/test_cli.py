@@ -623,7 +623,14 @@ HOSTILE: list[tuple[list[str], int]] = [
     (["search", "caf\u00e9 Stra\u00dfe"], 0),
     (["search", "police", "--since", "2025-13-45"], 2),
     (["search", "police", "--until", "2025-02-30"], 2),
-    (["search", "police", "--answered-since", "yesterday"], 2),
+    (["search", "police", "--answered-since", "tomorrow"], 2),
+    (["search", "police", "--answered-since", "yesterday"], 0),
+    (["search", "police", "--since", "7x"], 2),
+    (["search", "police", "--since", "2025-13"], 2),
+    (["search", "police", "--since", "9" * 40 + "d"], 2),
+    (["search", "police", "--since", "999999m"], 2),
+    (["search", "police", "--since", "2025-03", "--until", "2025-02"], 2),
+    (["list", "--since", "2025-03", "--until", "2025-03"], 0),
     (["search", "police", "--since", ""], 2),
     (["search", "police", "--limit", "0"], 2),
     (["search", "police", "--limit", "-5"], 2),
@@ -817,14 +824,17 @@ def test_changes_since_a_date_in_the_future_is_empty(two_runs: Cli) -> None:
 
 
 @pytest.mark.parametrize(
-    "since", ["2025-13-45", "yesterday", "2025-01-01T25:00", "last sync", "", "99999-01-01"]
+    "since", ["2025-13-45", "tomorrow", "7x", "2025-01-01T25:00", "last sync", "", "99999-01-01"]
 )
 def test_changes_with_a_bad_timestamp_is_exit_2(two_runs: Cli, since: str) -> None:
+    from pqtrack.filters import DATE_FORMS
+
     result = two_runs("changes", "--since", since)
     assert result.exit_code == 2
     assert result.stdout == ""
     assert result.stderr == (
-        f"pqtrack: --since: {since!r} is not a date, a timestamp (2025-03-01T06:00) or last-sync\n"
+        f"pqtrack: --since: {since!r} is not a date ({DATE_FORMS}), a timestamp "
+        "(2025-03-01T06:00) or last-sync\n"
     )
 
 

@@ -23,8 +23,9 @@ from pqtrack.client import (
     ParliamentClient,
     encode_params,
     make_http_client,
+    parse_api_url,
 )
-from pqtrack.errors import ApiError
+from pqtrack.errors import ApiError, UsageError
 from tests.build import question
 from tests.fakeapi import (
     FAULT_KINDS,
@@ -350,13 +351,43 @@ def test_connection_refused_is_retried_then_fails(http: httpx.Client, clock: Fak
     assert client.requests == 3
 
 
-def test_unusable_base_url_is_an_api_error_not_a_traceback(
-    http: httpx.Client, clock: FakeTime
-) -> None:
-    client = ParliamentClient(http, base_url="ftp://127.0.0.1", rate=0, sleep=clock.sleep)
-    with pytest.raises(ApiError, match="UnsupportedProtocol"):
-        client.fetch_question(1)
-    assert client.requests == 1
+@pytest.mark.parametrize(
+    ("url", "hint"),
+    [
+        ("ftp://127.0.0.1", "https://questions-statements-api.parliament.uk"),
+        ("127.0.0.1:8099", "http://127.0.0.1:8099"),
+        ("localhost:8099", "http://localhost:8099"),
+        ("http://", "https://questions-statements-api.parliament.uk"),
+        ("https://host:99999", "https://questions-statements-api.parliament.uk"),
+        ("http://[::1", "https://questions-statements-api.parliament.uk"),
+        ("http://host/api?x=1", "https://questions-statements-api.parliament.uk"),
+        ("http://a host", "https://questions-statements-api.parliament.uk"),
+        ("", "https://questions-statements-api.parliament.uk"),
+    ],
+)
+def test_an_unusable_base_url_is_refused_before_any_request(url: str, hint: str) -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        raise AssertionError(f"no request may be made, got {request.url}")
+
+    http = httpx.Client(transport=httpx.MockTransport(handler))
+    message = f"{url!r} is not an http(s) URL with a host (like {hint})"
+    with pytest.raises(UsageError) as caught:
+        ParliamentClient(http, base_url=url, rate=0)
+    assert str(caught.value) == message
+    with pytest.raises(UsageError):
+        parse_api_url(url)
+
+
+@pytest.mark.parametrize(
+    ("url", "base"),
+    [
+        ("http://127.0.0.1:8099/", "http://127.0.0.1:8099"),
+        (" https://questions-statements-api.parliament.uk ", DEFAULT_API_URL),
+        ("HTTP://[::1]:8099/prefix", "HTTP://[::1]:8099/prefix"),
+    ],
+)
+def test_a_usable_base_url_is_kept_without_its_trailing_slash(url: str, base: str) -> None:
+    assert parse_api_url(url) == base
 
 
 # -- politeness ---------------------------------------------------------------------------

@@ -1,9 +1,10 @@
-"""Large files are read in a worker process (`python -m pqtrack.reader`): the database it
+"""Large files are read in a worker process (pqtrack.workers): the database it
 produces must be the one reading in-process produces, and its failures the same failures."""
 
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -139,9 +140,14 @@ def test_a_worker_that_dies_is_a_clean_failure_of_its_file(
     cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, db_path: Path
 ) -> None:
     monkeypatch.setattr(reader, "WORKER_MIN_BYTES", 0)
-    monkeypatch.setattr(reader.sys, "executable", "/bin/false")  # exits at once, sends nothing
+    monkeypatch.setattr(reader, "_prepared", _die)  # the worker runs this instead
     path = tmp_path / "some.jsonl"
     path.write_text("\n".join(json.dumps(v) for v in generate(5, seed=2)) + "\n")
     result = cli("import", "--quiet", str(path))
     assert result.exit_code == 1
     assert result.stderr == f"pqtrack: {path}: the process reading it stopped (exit code 1)\n"
+
+
+def _die(path: str) -> Any:
+    """A worker that exits at once and sends nothing."""
+    os._exit(1)

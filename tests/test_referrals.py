@@ -1,4 +1,4 @@
-"""referrals.py: answers that point to other answers, on real and synthetic phrasings."""
+"""analysis/referrals.py: answers that point to other answers, on real and synthetic phrasings."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pqtrack.referrals import Referral, find_referrals, is_referral_only, normalise_uin
+from pqtrack.analysis.referrals import Referral, find_referrals, normalise_uin
 from tests.samples import require_samples
 
 
@@ -143,25 +143,6 @@ def test_real_written_statement_referral_without_uin() -> None:
     assert ref.uins == ()
 
 
-@pytest.mark.parametrize(
-    ("qid", "only"),
-    [
-        ("1726208", True),
-        ("1279592", True),
-        ("1280052", True),
-        ("1282657", True),  # a referral plus "to the hon. Member for ... (name)"
-        ("1725881", True),  # a referral plus one short sentence
-        ("1281124", False),  # a referral, then substantive content
-        ("1282273", False),
-        ("1779610", False),
-    ],
-)
-@pytest.mark.samples
-def test_real_referral_only(qid: str, only: bool) -> None:
-    assert is_referral_only(real_answer_by_id()[qid]) is only
-
-
-@pytest.mark.samples
 def test_real_non_referrals() -> None:
     # "GROUPED WITH PQ ...": a UIN without any answer/refer wording.
     grouped = next(t for t in real_answers() if t.startswith("GROUPED WITH PQ"))
@@ -242,7 +223,6 @@ def test_html_input() -> None:
         "Question&nbsp;5635.</p><p>The Department publishes these figures annually.</p>"
     )
     assert summary(find_referrals(html)) == [(("5635",), "2024-12-14")]
-    assert is_referral_only(html)
 
 
 def test_phrase_is_the_referring_words() -> None:
@@ -275,7 +255,6 @@ def test_phrase_is_the_referring_words() -> None:
 )
 def test_not_referrals(text: str) -> None:
     assert find_referrals(text) == []
-    assert not is_referral_only(text)
 
 
 def test_list_markers_and_money_are_not_uins() -> None:
@@ -284,15 +263,6 @@ def test_list_markers_and_money_are_not_uins() -> None:
         "£1,500 and (2) staffing in 2024."
     )
     assert summary(refs) == [((), "2025-03-03")]
-
-
-def test_long_answer_with_a_referral_is_not_referral_only() -> None:
-    text = (
-        "I refer the hon. Member to the answer I gave on 3 March 2025 to Question 4242. "
-        + "The Government has since taken further steps to support local services. " * 4
-    )
-    assert find_referrals(text)
-    assert not is_referral_only(text)
 
 
 @pytest.mark.parametrize(
@@ -316,7 +286,6 @@ def test_arbitrary_text_never_breaks(text: str) -> None:
         assert all(re.fullmatch(r"(?:HL|HCWS|HLWS)?\d+", u) for u in ref.uins)
         if ref.date is not None:
             date.fromisoformat(ref.date)
-    is_referral_only(text)
 
 
 _SENTENCE = st.sampled_from(

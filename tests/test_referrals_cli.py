@@ -4,7 +4,7 @@
 The databases are built with `pqtrack import` from API-shaped values written in this file; every
 expectation (which question a referral names, how many referring answers each department has)
 is written down here from that data, not asked of pqtrack. The rule the expectations follow is
-the one `analysis.resolve_referrals` documents: a referral names a question by UIN, and UINs
+the one `referrals.resolve_referrals` documents: a referral names a question by UIN, and UINs
 restart each session, so a referral that gives a date names the question with that UIN answered
 that day; one without a date names the most recent question with that UIN tabled no later than
 the referring question.

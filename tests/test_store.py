@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from sqlite_utils import Database
 
+from pqtrack import facts
 from pqtrack.errors import StoreError
 from pqtrack.migrations import migrations
 from pqtrack.question import content, list_answer, parse
@@ -437,7 +438,7 @@ def test_facts_computed_before_m006_move_to_answer_facts(db_path: Path) -> None:
     store = Store.open(db_path)  # m007: every answer fact is computed again (word counts)
     try:
         assert store.db.execute("SELECT count(*) FROM answer_facts").fetchone()[0] == 0
-        assert store.refresh_derived() == 2
+        assert facts.refresh(store) == 2
     finally:
         store.close()
 

@@ -1,6 +1,6 @@
 """Finding answers that point to another answer ("I refer the hon. Member to the answer ...").
 
-Pure text analysis, no I/O. ``find_referrals`` works on answer text (HTML or the list
+``find_referrals`` is pure text analysis: it works on answer text (HTML or the list
 endpoint's de-HTMLed text) and on question text too ("pursuant to the Answer of ... to
 Question ...").
 
@@ -22,24 +22,30 @@ How a referral is recognised, sentence by sentence:
 
 A sentence with references but no trigger ("GROUPED WITH PQ 1234", "the information
 requested in question 5678") is not a referral.
+
+``resolve_referrals`` at the end reads the store: the referrals found (stored with the answer
+facts by pqtrack.facts, or found now) and the stored questions they name.
 """
 
 from __future__ import annotations
 
 import html
+import json
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:  # types only: a worker process importing this module stays light
+    import sqlite3
+
+# The recipe of the referrals stored with the answer facts (pqtrack.facts): change it whenever
+# find_referrals finds differently, and the stored ones are computed again.
+RECIPE = "referrals-v1"
 
 House = Literal["Commons", "Lords"]
 Kind = Literal["answer", "statement"]
-
-# is_referral_only: at most this many words outside the referral phrases, and the phrases must
-# hold at least this share of all words.
-REFERRAL_ONLY_MAX_OTHER_WORDS = 15
-REFERRAL_ONLY_MIN_SHARE = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -480,18 +486,75 @@ def find_referrals(answer_text: str, *, answered_on: date | None = None) -> list
     return found
 
 
-def is_referral_only(answer_text: str) -> bool:
-    """True when the answer is essentially a pointer: referral phrases make up most of it and
-    at most ``REFERRAL_ONLY_MAX_OTHER_WORDS`` other words remain."""
-    text = clean_text(answer_text)
-    total = len(text.split())
-    if total == 0:
-        return False
-    inside = 0
-    for start, end in _sentence_spans(text):
-        phrases = {r.phrase for r in _sentence_referrals(text[start:end], None)}
-        inside += sum(len(p.split()) for p in phrases)
-    if inside == 0:
-        return False
-    other = max(total - inside, 0)
-    return other <= REFERRAL_ONLY_MAX_OTHER_WORDS and inside / total >= REFERRAL_ONLY_MIN_SHARE
+# --------------------------------------------------------------------------- over the store
+
+
+def resolve_referrals(conn: sqlite3.Connection, question_id: int) -> list[dict[str, Any]]:
+    """The answers a question's answer refers to, each resolved to a stored question if one fits.
+
+    A UIN names a question only within a session, so a candidate must carry that UIN and, when
+    the referral gives a date, have been answered (or corrected) that day; without a date, the
+    most recent one tabled before the referring question wins.
+    """
+    row = conn.execute(
+        "SELECT f.referrals, f.question_id IS NOT NULL, q.answer_text, q.date_answered,"
+        " q.date_tabled FROM questions q LEFT JOIN answer_facts f ON f.question_id = q.id"
+        " WHERE q.id = ?",
+        [question_id],
+    ).fetchone()
+    if row is None:
+        return []
+    refs_json, derived, text, answered, tabled = row
+    if not derived:
+        day = date.fromisoformat(answered) if answered else None
+        found = [asdict(r) for r in find_referrals(text or "", answered_on=day)]
+    else:
+        found = json.loads(refs_json or "[]")
+    out = []
+    for ref in found:
+        for uin in ref.get("uins") or [None]:
+            resolved = _resolve_uin(conn, uin, ref.get("date"), tabled) if uin else None
+            out.append(
+                {
+                    "phrase": ref["phrase"],
+                    "uin": uin,
+                    "date": ref.get("date"),
+                    "kind": ref.get("kind", "answer"),
+                    "resolved_id": resolved,
+                }
+            )
+    return out
+
+
+def _resolve_uin(
+    conn: sqlite3.Connection, uin: str, day: str | None, before: str | None
+) -> int | None:
+    if day:
+        hit = conn.execute(
+            "SELECT id FROM questions WHERE upper(uin) = ? AND (date_answered = ?"
+            " OR date_answer_corrected = ? OR date_holding_answer = ?) ORDER BY id DESC",
+            [uin.upper(), day, day, day],
+        ).fetchone()
+        return int(hit[0]) if hit else None  # that UIN on another day is another question
+    hit = conn.execute(
+        "SELECT id FROM questions WHERE upper(uin) = ? AND date_tabled <= coalesce(?, '9999')"
+        " ORDER BY date_tabled DESC LIMIT 1",
+        [uin.upper(), before],
+    ).fetchone()
+    return int(hit[0]) if hit else None
+
+
+def followed_answers(
+    conn: sqlite3.Connection, refs: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """The records the resolved referrals point at (for `show --follow`)."""
+    from pqtrack.records import get_record
+
+    seen: set[int] = set()
+    out = []
+    for ref in refs:
+        rid = ref.get("resolved_id")
+        if rid and rid not in seen:
+            seen.add(rid)
+            out.append(dict(get_record(conn, rid)))
+    return out

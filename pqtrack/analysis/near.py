@@ -1,17 +1,11 @@
-"""Repeated answers: normalised texts, exact fingerprints and near-duplicate groups.
+"""Near repeats: answers that are nearly the same (a name, a date or a few words changed).
 
-Pure functions, no SQL and no I/O.
+The numpy code that finds them (``near_facts``, ``near_components``) stands beside the plain
+definitions it vectorises (``_masked_clean``, ``tokens_of``, ``is_near``), which the tests
+compare it with. ``near_repeats`` runs it over the stored facts (SQL over ``answer_facts`` and
+``near_facts``, computed beforehand by pqtrack.facts).
 
-Exact repeats
-    ``normalise`` drops HTML tags, decodes entities, applies NFKC, case-folds, turns every
-    Unicode punctuation character (category P: also ``%``, ``&``, ``#``) into a space and
-    collapses whitespace; symbols such as ``£`` and ``+`` are kept. ``fingerprint`` is a
-    64-bit BLAKE2b of that, as 16 hex digits (``FINGERPRINT_ALGORITHM`` names the recipe;
-    store it next to the fingerprints so a change of recipe can be detected). Group by it in
-    SQL. Full answer texts only: the list endpoint's cut 255-character texts fingerprint
-    differently from the full ones.
-
-Near repeats: ``near_groups``
+How
     Texts are first reduced to distinct normalised texts (exact duplicates travel together).
     Then, without comparing all pairs:
 
@@ -75,16 +69,19 @@ Near repeats: ``near_groups``
 from __future__ import annotations
 
 import functools
-import hashlib
-import html
 import random
-import re
-import unicodedata
-from collections.abc import Callable, Iterable, Sequence
+import sqlite3
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, NamedTuple
 
+from pqtrack.analysis.text import SPACES, clean, split_words, word_bytes
+
 FINGERPRINT_ALGORITHM = "blake2b64:nfkc-casefold-nopunct-v1"
+
+# The recipe of the stored near facts (pqtrack.facts): change it whenever near_facts computes
+# differently, and the stored ones are computed again.
+RECIPE = "near-v3: masked word by word, numpy-hashed bigram sketch and histogram"
 
 DEFAULT_THRESHOLD = 0.9
 PLAIN_SLACK = 0.1
@@ -101,7 +98,6 @@ WINDOW = 16  # in a bucket, each text is checked against at most this many befor
 # computed. Real near repeats were seen down to about 0.35, unrelated texts mostly below 0.1.
 SKETCH_FLOOR = 0.3
 
-NAME = "<N>"
 _BIN_MASK = SKETCH_BINS - 1
 _HIST_BITS = HIST_BINS.bit_length() - 1
 _CHUNK = 4096  # texts sketched at once (bounds the densification's temporary arrays)
@@ -109,7 +105,6 @@ _CHUNK_BYTES = 3 << 19  # and about this many bytes of them (bounds the hashes' 
 _POWERS = 1 << 21  # powers of _P kept for hashing (16 MB); a longer chunk makes its own
 _PAIR_CHUNK = 1 << 18  # candidate pairs filtered at once
 
-_TAG = re.compile(r"<[^>]{0,500}>")
 # fmt: off
 _STOP = frozenset({
     "the", "a", "an", "of", "to", "and", "in", "is", "for", "on", "that", "be", "it", "as",
@@ -120,65 +115,6 @@ _STOP = frozenset({
     "\x01",  # _NAME_MARK: a name alone does not make a bigram distinctive
 })
 # fmt: on
-
-
-# --------------------------------------------------------------------------- exact
-
-
-_NON_ASCII = re.compile(r"[^\x00-\x7f]")
-
-
-@functools.lru_cache(maxsize=4096)
-def _separates(char: str) -> bool:
-    return unicodedata.category(char)[0] == "P" or char.isspace()
-
-
-# Unicode punctuation (category P*) becomes a space. bytes.translate does the ASCII part fast;
-# the few distinct non-ASCII characters of a text are looked at one by one before that (and
-# non-ASCII spaces become plain ones, so that splitting the UTF-8 bytes on ASCII whitespace,
-# _SPACES, gives the words str.split() gives).
-_ASCII_PUNCT = bytes(
-    32 if unicodedata.category(chr(i))[0] == "P" else i for i in range(128)
-) + bytes(range(128, 256))
-_SPACES = b"\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f "  # what str.split() splits on, of ASCII
-
-
-def _word_bytes(folded: str) -> bytes:
-    """Casefolded text as UTF-8 with every punctuation character a space: its words are the
-    runs of bytes outside _SPACES."""
-    if not folded.isascii():
-        for char in set(_NON_ASCII.findall(folded)):
-            if _separates(char):
-                folded = folded.replace(char, " ")
-    return folded.encode("utf-8").translate(_ASCII_PUNCT)
-
-
-def _words(folded: str) -> list[str]:
-    """Split casefolded text into words; every punctuation character separates words."""
-    return _word_bytes(folded).decode("utf-8").split()
-
-
-def _clean(text: str) -> str:
-    if "<" in text:
-        text = _TAG.sub(" ", text)
-    if "&" in text:
-        text = html.unescape(text)
-    return text if text.isascii() else unicodedata.normalize("NFKC", text)
-
-
-def normalise(text: str) -> str:
-    """Lower-case, punctuation-free, single-spaced text (HTML tags dropped, entities decoded)."""
-    return " ".join(_words(_clean(text).casefold()))
-
-
-def fingerprint(text: str) -> str:
-    """Stable 16-hex-digit hash of ``normalise(text)`` for grouping exact repeats."""
-    return digest(normalise(text))
-
-
-def digest(normalised: str) -> str:
-    """The fingerprint of text already normalised."""
-    return hashlib.blake2b(normalised.encode("utf-8"), digest_size=8).hexdigest()
 
 
 # --------------------------------------------------------------------------- tokens
@@ -197,10 +133,10 @@ _NAME_MARK = "\x01"
 
 
 def _masked_clean(cleaned: str) -> list[str]:
-    """The word tokens of a ``_clean``ed text with each run of names masked: a run is
+    """The word tokens of a ``clean``ed text with each run of names masked: a run is
     capitalised words (honorifics included) and the joiners between them, and becomes one
     _NAME_MARK. The plain definition, which ``_masked_hashes`` vectorises."""
-    shape = _words(cleaned)  # as written: case-folding each word gives _words(folded text)
+    shape = split_words(cleaned)  # as written: case-folding each word gives split_words(folded)
     capital = [word[0] in _CAPITALS for word in shape]
     words = [word.casefold() for word in shape]
     for at, word in enumerate(words):
@@ -226,15 +162,6 @@ def _masked_clean(cleaned: str) -> list[str]:
         for at, (word, name) in enumerate(zip(words, named, strict=True))
         if not (name and at and named[at - 1])
     ]
-
-
-def _masked(text: str) -> list[str]:
-    return _masked_clean(_clean(text))
-
-
-def masked_tokens(text: str) -> list[str]:
-    """Word tokens of ``text`` with each run of capitalised words replaced by ``<N>``."""
-    return [NAME if t == _NAME_MARK else t for t in _masked(text)]
 
 
 def _common_prefix(a: list[str], b: list[str]) -> int:
@@ -291,18 +218,23 @@ def token_similarity(a: list[str], b: list[str]) -> float:
     return 2 * _lcs_length(a, b) / (len(a) + len(b))
 
 
-def similarity(a: str, b: str) -> float:
-    """``token_similarity`` of two texts with capitalised name runs masked."""
-    return token_similarity(_masked(a), _masked(b))
+class Tokens(NamedTuple):
+    """A text's word tokens, case-folded: as written, and with its names masked."""
+
+    plain: list[str]
+    masked: list[str]
 
 
-def _verdict(
-    plain_a: list[str],
-    plain_b: list[str],
-    masked_a: list[str],
-    masked_b: list[str],
-    threshold: float,
-) -> bool:
+def tokens_of(text: str) -> Tokens:
+    """The plain definition of a text's tokens: ``near_facts`` hashes the same masked words
+    (vectorised), and the tests compare its keys and sketches with these."""
+    cleaned = clean(text)
+    return Tokens(split_words(cleaned.casefold()), _masked_clean(cleaned))
+
+
+def is_near(a: Tokens, b: Tokens, threshold: float = DEFAULT_THRESHOLD) -> bool:
+    """The rule a candidate pair must pass to be near repeats (module docstring, step 4)."""
+    (plain_a, masked_a), (plain_b, masked_b) = a, b
     shorter, longer = sorted((len(plain_a), len(plain_b)))
     if shorter < MIN_TOKENS:
         return False
@@ -314,18 +246,6 @@ def _verdict(
     return (
         token_similarity(masked_a, masked_b) >= threshold
         and token_similarity(plain_a, plain_b) >= floor
-    )
-
-
-def is_near_duplicate(a: str, b: str, threshold: float = DEFAULT_THRESHOLD) -> bool:
-    """The pairwise rule ``near_groups`` applies to candidates (see the module docstring)."""
-    clean_a, clean_b = _clean(a), _clean(b)
-    return _verdict(
-        _words(clean_a.casefold()),
-        _words(clean_b.casefold()),
-        _masked_clean(clean_a),
-        _masked_clean(clean_b),
-        threshold,
     )
 
 
@@ -347,7 +267,7 @@ def near_facts(texts: Sequence[str | None], tokens: Sequence[int] | None = None)
     import numpy as np
 
     if tokens is None:
-        tokens = [len(_words(_clean(text).casefold())) if text else 0 for text in texts]
+        tokens = [len(split_words(clean(text).casefold())) if text else 0 for text in texts]
     keys: list[int | None] = [None] * len(texts)
     sketches: list[bytes | None] = [None] * len(texts)
 
@@ -368,7 +288,7 @@ def near_facts(texts: Sequence[str | None], tokens: Sequence[int] | None = None)
         text = texts[at]
         if plain >= MIN_TOKENS and text:
             chunk.append(at)
-            shape = _word_bytes(_clean(text))
+            shape = word_bytes(clean(text))
             # Case-folding maps no separator to a letter, nor a letter to a separator
             # (tested), so it keeps the words; of ASCII, it is lower-casing.
             folded.append(shape.lower() if shape.isascii() else _casefold(shape))
@@ -386,11 +306,6 @@ def _casefold(data: bytes) -> bytes:
     return data.decode("utf-8").casefold().encode("utf-8")
 
 
-def word_count(normalised: str) -> int:
-    """How many word tokens a ``normalise``d text has."""
-    return normalised.count(" ") + 1 if normalised else 0
-
-
 # Token hashes, computed with numpy over many texts at once, without a string per word: a
 # word's bytes b[0..k) give the polynomial sum(b[j] * _P**j) modulo 2**64, which _mix
 # scrambles together with k. (Prefix sums over a whole buffer of n bytes give each word's
@@ -400,7 +315,7 @@ _P = 0x100000001B3
 _LENGTH = 0x9E3779B97F4A7C15
 _POSITION = 0xC2B2AE3D27D4EB4F
 _FIRST, _SECOND = 0x5851F42D4C957F2D, 0x14057B7EF767814F  # the two hashes of a bigram's words
-_IN_WORD = bytes(0 if i in _SPACES else 1 for i in range(256))
+_IN_WORD = bytes(0 if i in SPACES else 1 for i in range(256))
 
 
 def _mix(x: Any) -> Any:
@@ -470,7 +385,7 @@ def _is_in(hashes: Any, words: frozenset[str]) -> Any:
 
 
 def _hashed(folded: list[bytes], shapes: list[bytes], long: Any) -> tuple[list[int], list[bytes]]:
-    """The name key of each text and the sketches of the long ones, from the ``_word_bytes``
+    """The name key of each text and the sketches of the long ones, from the ``word_bytes``
     of the case-folded texts and of the texts as written (the same words, cased).
 
     The key is order-sensitive: the scrambled sum, over the masked text's words, of each
@@ -496,7 +411,7 @@ def _hashed(folded: list[bytes], shapes: list[bytes], long: Any) -> tuple[list[i
 
 
 def _capitalised(data: bytes) -> Any:
-    """Whether each word of ``data`` (``_word_bytes`` of text as written) starts with one of
+    """Whether each word of ``data`` (``word_bytes`` of text as written) starts with one of
     _CAPITALS: A-Z, or the two UTF-8 bytes of À-Ö or Ø-Þ (C3 80-96, C3 98-9E)."""
     import numpy as np
 
@@ -638,22 +553,15 @@ def near_components(
     """
     pairs = sorted(_key_pairs(tokens, keys) | _band_pairs(tokens, sketches, threshold))
     needed = sorted({i for pair in pairs for i in pair})
-    words = {i: _both_tokens(text) for i, text in zip(needed, texts(needed), strict=True)}
+    words = {i: tokens_of(text) for i, text in zip(needed, texts(needed), strict=True)}
     uf = _UnionFind(len(tokens))
     for x, y in pairs:
-        if uf.find(x) != uf.find(y):
-            (plain_x, masked_x), (plain_y, masked_y) = words[x], words[y]
-            if _verdict(plain_x, plain_y, masked_x, masked_y, threshold):
-                uf.union(x, y)
+        if uf.find(x) != uf.find(y) and is_near(words[x], words[y], threshold):
+            uf.union(x, y)
     components: dict[int, list[int]] = {}
     for i in needed:
         components.setdefault(uf.find(i), []).append(i)
     return sorted((members for members in components.values() if len(members) >= 2), key=min)
-
-
-def _both_tokens(text: str) -> tuple[list[str], list[str]]:
-    clean = _clean(text)
-    return _words(clean.casefold()), _masked_clean(clean)
 
 
 def _key_pairs(tokens: Sequence[int], keys: Sequence[int | None]) -> set[tuple[int, int]]:
@@ -752,29 +660,70 @@ def _bucket_pairs(keys: Any, flags: Any = None) -> tuple[Any, Any, Any, Any]:
     return np.concatenate(firsts), np.concatenate(seconds), np.concatenate(runs), flagged
 
 
-def near_groups(
-    items: Iterable[tuple[int, str]], threshold: float = DEFAULT_THRESHOLD
-) -> list[list[int]]:
-    """Groups of ids whose texts are near repeats (see the module docstring for the rule).
+# --------------------------------------------------------------------------- over the store
 
-    Each group is sorted, has at least two different normalised texts (so at least two ids),
-    and groups are ordered by their smallest id. The result does not depend on input order.
-    """
-    by_norm: dict[str, list[int]] = {}
-    first: dict[str, tuple[int, str]] = {}  # normalised -> (smallest id, its text)
-    for qid, text in items:
-        norm = normalise(text) if text else ""
-        if not norm:
-            continue
-        by_norm.setdefault(norm, []).append(qid)
-        if norm not in first or qid < first[norm][0]:
-            first[norm] = (qid, text)
-    order = sorted(by_norm, key=lambda norm: first[norm][0])
-    texts = [first[norm][1] for norm in order]
-    lengths = [word_count(norm) for norm in order]
-    facts = near_facts(texts, lengths)
-    tokens, keys, sketches = zip(*facts, strict=True) if texts else ((), (), ())
-    components = near_components(
-        tokens, keys, sketches, lambda idx: [texts[i] for i in idx], threshold
+
+def near_repeats(
+    conn: sqlite3.Connection, where: str, params: dict[str, Any], threshold: float
+) -> tuple[list[tuple[int, list[str]]], list[tuple[str, int]]]:
+    """Near repeats among the stored answers of the questions that pass ``where`` (over
+    ``questions q``): each group's size and fingerprints (in canonical order, by smallest
+    id), and the distinct answers in no group, each fingerprint with its size."""
+    fps, firsts, sizes, tokens, keys, sketches = _distinct_answers(conn, where, params)
+
+    def texts(indexes: list[int]) -> list[str]:
+        sql = "SELECT id, answer_text FROM questions WHERE id IN ({})"
+        found = dict(chunked(conn, sql, [firsts[i] for i in indexes]))
+        return [found[firsts[i]] for i in indexes]
+
+    components = near_components(tokens, keys, sketches, texts, threshold)
+    groups = [(sum(sizes[i] for i in c), [fps[i] for i in c]) for c in components]
+    joined = {i for c in components for i in c}
+    alone = [(fp, n) for i, (fp, n) in enumerate(zip(fps, sizes, strict=True)) if i not in joined]
+    return groups, alone
+
+
+def _distinct_answers(
+    conn: sqlite3.Connection, where: str, params: dict[str, Any]
+) -> tuple[list[str], list[int], list[int], list[int], list[int | None], list[bytes | None]]:
+    """Each distinct answer (fingerprint) in order of its smallest id: the fingerprint, that
+    id, how many questions have it, and the near facts (word count, name key, sketch)."""
+    found = conn.execute(
+        "SELECT f.question_id, f.answer_fp, f.tokens, n.name_key, n.sketch FROM answer_facts f"
+        " JOIN near_facts n ON n.question_id = f.question_id"
+        + (" JOIN questions q ON q.id = f.question_id" if where != "1" else "")
+        + f" WHERE f.answer_fp IS NOT NULL AND {where} ORDER BY f.question_id",
+        params,
     )
-    return [sorted(qid for i in group for qid in by_norm[order[i]]) for group in components]
+    # Grouped here rather than by SQL's GROUP BY (then sorted by first id): in id order, the
+    # first row of each fingerprint comes first, and one pass is twice as fast.
+    fps: list[str] = []
+    ids: list[int] = []
+    sizes: list[int] = []
+    tokens: list[int] = []  # the same for every question of a fingerprint
+    keys: list[int | None] = []
+    sketches: list[bytes | None] = []
+    index: dict[str, int] = {}
+    for qid, fp, n, key, sketch in found:
+        at = index.setdefault(fp, len(fps))
+        if at == len(fps):
+            fps.append(fp)
+            ids.append(qid)
+            sizes.append(1)
+            tokens.append(n)
+            keys.append(key)
+            sketches.append(sketch)
+        else:
+            sizes[at] += 1
+    return fps, ids, sizes, tokens, keys, sketches
+
+
+def chunked(
+    conn: sqlite3.Connection, sql: str, values: list[Any], params: dict[str, Any] | None = None
+) -> Iterator[tuple[Any, ...]]:
+    """The rows of ``sql`` for a list of any length, its ``{}`` filled with named parameters
+    for 500 values at a time (SQLite caps the parameters of one statement); ordered per chunk."""
+    for start in range(0, len(values), 500):
+        chunk = {f"v{i}": value for i, value in enumerate(values[start : start + 500])}
+        marks = ", ".join(":" + name for name in chunk)
+        yield from conn.execute(sql.format(marks), {**(params or {}), **chunk})

@@ -1,7 +1,7 @@
 """Answer deadlines and timeliness of written questions: working days, classification, group stats.
 
-Pure functions: no SQL, no I/O. The store hands rows in, ``stats``/``show``/``list --overdue``
-render what comes out.
+The rules are pure functions; ``stats`` and ``overdue_ids`` at the end read the store's rows
+for ``stats`` and ``list --overdue``.
 
 Conventions
 -----------
@@ -34,10 +34,8 @@ Conventions
   unanswered or holding). ``working_days_to_answer`` is the same in working days.
 * Withdrawn questions count as tabled and nothing else.
 
-Rows may be mappings (sqlite rows as dicts, API ``value`` dicts) or objects with attributes.
-Field names are the snake_case ones (``date_tabled``, ``answer_is_holding``...); the API's
-camelCase names are accepted too. Dates may be ``date``, ``datetime`` or ISO strings
-(``2024-11-13`` or ``2024-11-13T00:00:00``). A missing ``status`` is derived from the API flags.
+A question comes in as ``QuestionFacts``, read from the store's columns (``from_stored``):
+its ``status`` is the stored one, derived once when the question was saved, never again here.
 """
 
 from __future__ import annotations
@@ -45,17 +43,22 @@ from __future__ import annotations
 import bisect
 import functools
 import statistics
-from collections.abc import Hashable, Iterable, Mapping
+from collections import defaultdict
+from collections.abc import Hashable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from typing import Any, Literal, TypeVar, get_args
+from datetime import UTC, date, datetime, timedelta
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import holidays
 
-from pqtrack.question import is_prorogation_answer
+from pqtrack.question import Status, is_prorogation_answer
 
-Status = Literal["unanswered", "holding", "answered", "corrected", "withdrawn"]
-STATUSES: tuple[Status, ...] = get_args(Status)
+if TYPE_CHECKING:  # types only: a worker process importing this module stays light
+    import sqlite3
+
+    from pqtrack.filters import Filters
+    from pqtrack.store import Store
+
 
 COMMONS_ORDINARY_WORKING_DAYS = 5
 LORDS_WORKING_DAYS = 10
@@ -158,75 +161,11 @@ class QuestionFacts:
     date_tabled: date
     date_for_answer: date | None = None
     is_named_day: bool = False
-    status: Status = "unanswered"
+    status: Status = Status.unanswered
     date_answered: date | None = None
     date_holding_answer: date | None = None
     answer_is_holding: bool | None = None
     answer_text: str | None = None
-
-
-_CAMEL = {
-    "date_tabled": "dateTabled",
-    "date_for_answer": "dateForAnswer",
-    "is_named_day": "isNamedDay",
-    "date_answered": "dateAnswered",
-    "date_holding_answer": "dateHoldingAnswer",
-    "answer_is_holding": "answerIsHolding",
-    "answer_is_correction": "answerIsCorrection",
-    "is_withdrawn": "isWithdrawn",
-    "answer_text": "answerText",
-    "date_answer_corrected": "dateAnswerCorrected",
-}
-
-_MISSING = object()
-
-
-def _field(row: object, name: str) -> object:
-    names = (name, _CAMEL[name]) if name in _CAMEL else (name,)
-    for key in names:
-        if isinstance(row, Mapping):
-            if key in row:
-                return row[key]
-        else:
-            value = getattr(row, key, _MISSING)
-            if value is not _MISSING:
-                return value
-    return None
-
-
-def _as_date(value: object, name: str) -> date | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    if isinstance(value, str):
-        try:
-            return date.fromisoformat(value[:10])
-        except ValueError:
-            raise ValueError(f"{name}: not an ISO date: {value!r}") from None
-    raise ValueError(f"{name}: expected a date, got {type(value).__name__}")
-
-
-def _as_bool(value: object) -> bool | None:
-    if value is None:
-        return None
-    if isinstance(value, str):
-        return value.strip().lower() in {"1", "true", "yes"}
-    return bool(value)
-
-
-def _derive_status(row: object, date_answered: date | None) -> Status:
-    if _as_bool(_field(row, "is_withdrawn")):
-        return "withdrawn"
-    if date_answered is None:
-        return "unanswered"
-    if _as_bool(_field(row, "answer_is_holding")):
-        return "holding"
-    if _as_bool(_field(row, "answer_is_correction")) or _field(row, "date_answer_corrected"):
-        return "corrected"
-    return "answered"
 
 
 DEFAULT_HOUSE = "Commons"  # a question whose house is not known
@@ -256,8 +195,7 @@ def from_stored(
     answer_text: str | None = None,
 ) -> QuestionFacts:
     """``QuestionFacts`` from the store's typed columns (STORED_COLUMNS: ISO dates, 0/1 flags,
-    a known status, all checked on the way in): ``to_facts`` without its lookups and checks,
-    for reading a million rows."""
+    the status derived once when the question was saved, all checked on the way in)."""
     return QuestionFacts(
         house=house or DEFAULT_HOUSE,
         date_tabled=_stored_day(date_tabled),
@@ -275,39 +213,6 @@ def from_stored(
 def _stored_day(text: str | None) -> Any:  # date | None; Any for date_tabled, never None
     """A stored ISO date, cached: days recur."""
     return date.fromisoformat(text[:10]) if text else None
-
-
-def to_facts(row: object) -> QuestionFacts:
-    """Read a question-like mapping or object into ``QuestionFacts`` (see module docstring).
-
-    A missing ``house`` counts as Commons. Raises ValueError for a missing ``date_tabled``,
-    a date that is not ISO, or an unknown ``status``.
-    """
-    if isinstance(row, QuestionFacts):
-        return row
-    tabled = _as_date(_field(row, "date_tabled"), "date_tabled")
-    if tabled is None:
-        raise ValueError("date_tabled is required")
-    answered = _as_date(_field(row, "date_answered"), "date_answered")
-    raw_status = _field(row, "status")
-    if raw_status is None:
-        status = _derive_status(row, answered)
-    elif isinstance(raw_status, str) and raw_status in STATUSES:
-        status = raw_status
-    else:
-        raise ValueError(f"status: expected one of {', '.join(STATUSES)}, got {raw_status!r}")
-    text = _field(row, "answer_text")
-    return QuestionFacts(
-        house=str(_field(row, "house") or DEFAULT_HOUSE),
-        date_tabled=tabled,
-        date_for_answer=_as_date(_field(row, "date_for_answer"), "date_for_answer"),
-        is_named_day=bool(_as_bool(_field(row, "is_named_day"))),
-        status=status,
-        date_answered=answered,
-        date_holding_answer=_as_date(_field(row, "date_holding_answer"), "date_holding_answer"),
-        answer_is_holding=_as_bool(_field(row, "answer_is_holding")),
-        answer_text=text if isinstance(text, str) else None,
-    )
 
 
 # --------------------------------------------------------------------------- classification
@@ -344,9 +249,8 @@ class Timeliness:
         return (today - self.deadline).days if self.overdue(today) else 0
 
 
-def classify(q: object, today: date | None = None) -> Timeliness:
-    """Deadline and timeliness of one question-like row; pass ``today`` to judge open ones."""
-    f = to_facts(q)
+def classify(f: QuestionFacts, today: date | None = None) -> Timeliness:
+    """Deadline and timeliness of one question; pass ``today`` to judge open ones."""
     due = deadline(f.house, f.date_tabled, f.date_for_answer, f.is_named_day)
     lapsed = f.status in ("answered", "corrected") and is_lapsed_answer(f.answer_text)
     substantive = f.date_answered if f.status in ("answered", "corrected") and not lapsed else None
@@ -465,17 +369,16 @@ class _Acc:
         )
 
 
-def summarise(rows: Iterable[object], today: date) -> GroupStats:
-    """Counts, medians and rates for one group of question-like rows."""
+def summarise(rows: Iterable[QuestionFacts], today: date) -> GroupStats:
+    """Counts, medians and rates for one group of questions."""
     acc = _Acc()
     for row in rows:
         acc.add(classify(row, today), today)
     return acc.result()
 
 
-def summarise_by(rows: Iterable[tuple[K, object]], today: date) -> dict[K, GroupStats]:
-    """``summarise`` per key of (key, question-like row) pairs, groups in order of first
-    appearance."""
+def summarise_by(rows: Iterable[tuple[K, QuestionFacts]], today: date) -> dict[K, GroupStats]:
+    """``summarise`` per key of (key, question) pairs, groups in order of first appearance."""
     accs: dict[K, _Acc] = {}
     for k, row in rows:
         acc = accs.get(k)
@@ -483,3 +386,107 @@ def summarise_by(rows: Iterable[tuple[K, object]], today: date) -> dict[K, Group
             acc = accs[k] = _Acc()
         acc.add(classify(row, today), today)
     return {k: acc.result() for k, acc in accs.items()}
+
+
+# --------------------------------------------------------------------------- over the store
+
+
+def today_utc() -> date:
+    return datetime.now(UTC).date()
+
+
+_TIMELINESS_COLUMNS = ", ".join(f"q.{name}" for name in STORED_COLUMNS)
+_FACTS_SQL = (
+    f"SELECT {_TIMELINESS_COLUMNS},"
+    " CASE WHEN q.is_prorogation_answer THEN q.answer_text END AS answer_text,"
+    " f.referrals IS NOT NULL AS refers, {key} AS grp FROM questions q"
+    " LEFT JOIN answer_facts f ON f.question_id = q.id {join} WHERE {where}"
+)
+GROUP_KEYS = {
+    "department": ("coalesce(q.answering_body_name, 'unknown')", ""),
+    "month": ("substr(q.date_tabled, 1, 7)", ""),
+    "member": (
+        "coalesce(m.name, 'member ' || q.asking_member_id)",
+        "LEFT JOIN members m ON m.id = q.asking_member_id",
+    ),
+}
+
+
+def _fact_rows(
+    store: Store, filters: Filters, by: str
+) -> Iterator[tuple[str, bool, QuestionFacts]]:
+    """(group, refers, timeliness facts) of each question that passes the filters."""
+    key, join = GROUP_KEYS[by]
+    where, params = filters.where()
+    cursor = store.db.conn.execute(
+        _FACTS_SQL.format(key=key, join=join, where=where + " AND q.date_tabled IS NOT NULL"),
+        params,
+    )
+    for *columns, refers, group in cursor:
+        yield str(group), bool(refers), from_stored(*columns)
+
+
+def stats(
+    store: Store,
+    filters: Filters,
+    *,
+    by: str,
+    today: date | None = None,
+) -> list[dict[str, Any]]:
+    """Counts and timeliness per department, month or asking member (with how many answers
+    refer to another: pqtrack.facts.refresh first)."""
+    today = today or today_utc()
+    referrals: dict[str, int] = defaultdict(int)
+
+    def keyed() -> Iterator[tuple[str, QuestionFacts]]:
+        for grp, refers, facts in _fact_rows(store, filters, by):
+            referrals[grp] += refers
+            yield grp, facts
+
+    groups = summarise_by(keyed(), today)
+    out: list[dict[str, Any]] = []
+    for name, g in groups.items():
+        out.append(
+            {
+                by: name,
+                "tabled": g.tabled,
+                "answered": g.answered,
+                "unanswered": g.unanswered,
+                "holding": g.holding,
+                "corrected": g.corrected,
+                "withdrawn": g.withdrawn,
+                "lapsed": g.lapsed,
+                "overdue": g.overdue,
+                "on_time": g.on_time,
+                "on_time_rate": _round(g.on_time_rate),
+                "holding_rate": _round(g.holding_rate),
+                "median_days": g.median_days,
+                "median_working_days": g.median_working_days,
+                "referrals": referrals[name],
+            }
+        )
+    if by == "month":
+        out.sort(key=lambda r: r["month"])
+    else:
+        out.sort(key=lambda r: (-r["tabled"], r[by]))
+    return out
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 3)
+
+
+def overdue_ids(
+    conn: sqlite3.Connection, filters: Filters, today: date | None = None
+) -> list[int]:
+    """Unanswered (or only holding) questions past their deadline, by the rules above."""
+    today = today or today_utc()
+    where, params = filters.where()
+    cursor = conn.execute(
+        f"SELECT q.id, {_TIMELINESS_COLUMNS} FROM questions q"
+        f" WHERE {where} AND q.status IN ('unanswered', 'holding') AND q.date_tabled IS NOT NULL",
+        params,
+    )
+    return [
+        qid for qid, *columns in cursor if classify(from_stored(*columns), today).overdue(today)
+    ]
