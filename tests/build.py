@@ -1,14 +1,25 @@
-"""Building test data: an in-memory store."""
+"""Building test data: question values as the API sends them, an in-memory store, files.
+
+`question(...)` is the one question builder: a full single-endpoint value with every field,
+made up, with any field overridden by name. `list_item(value)` is the list endpoint's view of
+it, made with pqtrack's own list renderings (`list_question`/`list_answer`).
+"""
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from sqlite_utils import Database
 
+from pqtrack.question import list_answer, list_question
 from pqtrack.store import Store
+
+Value = dict[str, Any]
 
 
 def memory_store() -> Store:
@@ -19,3 +30,95 @@ def memory_store() -> Store:
         template.db.conn.backup(conn)
         template.close()
     return Store(Database(conn))
+
+
+def write_json(path: Path, data: Any) -> Path:
+    path.write_text(json.dumps(data), encoding="utf-8")
+    return path
+
+
+def question(
+    id: int = 1,
+    *,
+    answered: str | None = None,
+    corrected: str | None = None,
+    holding: str | None = None,
+    **fields: Any,
+) -> Value:
+    """A made-up Commons question as the single endpoint sends it, unanswered unless told.
+
+    `answered="2025-03-07"` answers it (a substantive answer), `holding=...` gives it a holding
+    answer that day instead, `corrected=...` corrects the answer that day; any field named in
+    `fields` then overrides what those set.
+    """
+    value: Value = {
+        "id": id,
+        "askingMemberId": 4000 + id % 50,
+        "askingMember": None,
+        "house": "Commons",
+        "memberHasInterest": False,
+        "dateTabled": "2025-03-03T00:00:00",
+        "dateForAnswer": "2025-03-10T00:00:00",
+        "uin": str(id % 100000),
+        "questionText": f"To ask the Secretary of State for Health, question {id}.",
+        "answeringBodyId": 17,
+        "answeringBodyName": "Department of Health and Social Care",
+        "isWithdrawn": False,
+        "isNamedDay": False,
+        "groupedQuestions": [],
+        "answerIsHolding": None,
+        "answerIsCorrection": None,
+        "answeringMemberId": None,
+        "answeringMember": None,
+        "correctingMemberId": None,
+        "correctingMember": None,
+        "dateAnswered": None,
+        "answerText": None,
+        "originalAnswerText": "",
+        "comparableAnswerText": "",
+        "dateAnswerCorrected": None,
+        "dateHoldingAnswer": None,
+        "attachmentCount": 0,
+        "heading": None,
+        "attachments": [],
+        "groupedQuestionsDates": [],
+    }
+    if answered or holding:
+        value.update(
+            answerIsHolding=bool(holding),
+            answerIsCorrection=bool(corrected),
+            answeringMemberId=5000,
+            dateAnswered=f"{answered or holding}T00:00:00",
+            answerText=f"<p>Answer to question {id}.</p>",
+            heading="Health: Question",
+        )
+    if holding:
+        value.update(
+            dateHoldingAnswer=f"{holding}T00:00:00",
+            answerText="<p>It will not be possible to answer this question within the usual "
+            "time.</p>",
+        )
+    if corrected:
+        value.update(
+            correctingMemberId=5000,
+            dateAnswerCorrected=f"{corrected}T00:00:00",
+            originalAnswerText=f"<p>First answer to question {id}.</p>",
+            comparableAnswerText=f'<p><ins class="ministerial">{id}</ins></p>',
+        )
+    value.update(fields)
+    return value
+
+
+def list_item(value: Value, grouping: Sequence[tuple[str, str]] = ()) -> Value:
+    """What the list endpoint shows of a single value (API.md §6): texts cut by `list_question`
+    and `list_answer`, the detail-only texts empty, and the grouping (uin, dateTabled) that only
+    lists show."""
+    return {
+        **value,
+        "questionText": list_question(value["questionText"]),
+        "answerText": list_answer(value["answerText"]),
+        "originalAnswerText": "",
+        "comparableAnswerText": "",
+        "groupedQuestions": [uin for uin, _ in grouping],
+        "groupedQuestionsDates": [{"questionUin": u, "dateTabled": d} for u, d in grouping],
+    }

@@ -1,17 +1,14 @@
-"""Shared fixtures: an isolated environment, a migrated store, and a CLI runner."""
+"""Shared fixtures: an isolated environment, a migrated store, and a CLI bound to its database."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
-from typer.testing import CliRunner
 
-from pqtrack.cli import app
 from pqtrack.store import Store
+from tests.cli import Cli
 from tests.samples import LEFT_OUT, have_samples
 
 
@@ -54,37 +51,6 @@ def store(db_path: Path) -> Iterator[Store]:
     s.close()
 
 
-class Cli:
-    """Runs pqtrack in-process against one database; stdout and stderr kept apart."""
-
-    def __init__(self, db: Path) -> None:
-        self.db = db
-        self.runner = CliRunner()
-
-    def __call__(self, *args: str, input: str | None = None) -> Any:
-        result = self.runner.invoke(
-            app,
-            [*args, "--db", str(self.db)] if _takes_db(args) else list(args),
-            input=input,
-            catch_exceptions=False,
-        )
-        return result
-
-    def json(self, *args: str) -> Any:
-        result = self(*args, "--format", "json")
-        assert result.exit_code == 0, result.stderr
-        return json.loads(result.stdout)
-
-
-def _takes_db(args: tuple[str, ...]) -> bool:
-    return bool(args) and args[0] not in ("topics", "--version", "--help") and "--db" not in args
-
-
 @pytest.fixture
 def cli(db_path: Path) -> Cli:
     return Cli(db_path)
-
-
-def write_json(path: Path, data: Any) -> Path:
-    path.write_text(json.dumps(data), encoding="utf-8")
-    return path

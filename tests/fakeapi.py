@@ -100,64 +100,6 @@ class FaultPlan:
         return None
 
 
-def make_question(question_id: int, **fields: Any) -> Value:
-    """A full, made-up question value with every field the API sends; override any by name.
-
-    Pass `answered="2025-03-07"` (and `corrected=...`) as shorthands for the answer fields.
-    """
-    answered, corrected = fields.pop("answered", None), fields.pop("corrected", None)
-    value: Value = {
-        "id": question_id,
-        "askingMemberId": 4000 + question_id % 50,
-        "askingMember": None,
-        "house": "Commons",
-        "memberHasInterest": False,
-        "dateTabled": "2025-03-03T00:00:00",
-        "dateForAnswer": "2025-03-10T00:00:00",
-        "uin": str(question_id % 100000),
-        "questionText": f"To ask the Secretary of State for Health, question {question_id}.",
-        "answeringBodyId": 17,
-        "answeringBodyName": "Department of Health and Social Care",
-        "isWithdrawn": False,
-        "isNamedDay": False,
-        "groupedQuestions": [],
-        "answerIsHolding": None,
-        "answerIsCorrection": None,
-        "answeringMemberId": None,
-        "answeringMember": None,
-        "correctingMemberId": None,
-        "correctingMember": None,
-        "dateAnswered": None,
-        "answerText": None,
-        "originalAnswerText": "",
-        "comparableAnswerText": "",
-        "dateAnswerCorrected": None,
-        "dateHoldingAnswer": None,
-        "attachmentCount": 0,
-        "heading": None,
-        "attachments": [],
-        "groupedQuestionsDates": [],
-    }
-    if answered:
-        value.update(
-            answerIsHolding=False,
-            answerIsCorrection=bool(corrected),
-            answeringMemberId=5000,
-            dateAnswered=f"{answered}T00:00:00",
-            answerText=f"<p>Answer to question {question_id}.</p>",
-            heading="Health: Question",
-        )
-    if corrected:
-        value.update(
-            correctingMemberId=5000,
-            dateAnswerCorrected=f"{corrected}T00:00:00",
-            originalAnswerText=f"<p>First answer to question {question_id}.</p>",
-            comparableAnswerText=f'<p><ins class="ministerial">{question_id}</ins></p>',
-        )
-    value.update(fields)
-    return value
-
-
 def to_list_item(value: Value) -> Value:
     """A full value as the list endpoint shows it: texts cut, answer de-HTMLed (API.md §6)."""
     item = dict(value)

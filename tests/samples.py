@@ -66,17 +66,42 @@ def own_timeline_folders() -> list[Path]:
     return sorted(p for p in (OWN / "timelines").iterdir() if p.is_dir())
 
 
+def shared_timeline_folders() -> list[Path]:
+    return sorted(p for p in (require_samples() / "timelines").iterdir() if p.is_dir())
+
+
+def all_timeline_folders() -> list[Path]:
+    """Our own timelines, then the shared ones when present."""
+    return own_timeline_folders() + (shared_timeline_folders() if have_samples() else [])
+
+
 def own_value(qid: int) -> dict[str, Any]:
     """One of our own questions, as its single response carries it."""
     path = OWN / "details" / f"question_{qid}.json"
     return json.loads(path.read_text(encoding="utf-8"))["value"]
 
 
-def own_timeline(name: str) -> list[dict[str, Any]]:
-    """One of our own timelines: the question's list item on successive days, oldest first."""
-    files = sorted((OWN / "timelines" / name).glob("*.json"))
-    assert files, name
+def timeline(folder: str | Path) -> list[dict[str, Any]]:
+    """One question's list items on successive days, oldest first (files sort by date).
+
+    `folder` is a path, or the name of one of our own timelines, or of a shared one (those
+    start with "q<id>_"; reading one skips or fails the test when the samples are missing).
+    """
+    if isinstance(folder, Path):
+        path = folder
+    elif (OWN / "timelines" / folder).is_dir():
+        path = OWN / "timelines" / folder
+    else:
+        path = require_samples() / "timelines" / folder
+    files = sorted(path.glob("*.json"))
+    assert files, f"no snapshots in {path}"
     return [json.loads(f.read_text(encoding="utf-8"))["value"] for f in files]
+
+
+def detail_value(path: Path) -> dict[str, Any]:
+    """The value of one single-question envelope."""
+    value: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))["value"]
+    return value
 
 
 def all_detail_files() -> list[Path]:
@@ -100,3 +125,41 @@ def uncorrected(corrected: dict[str, Any]) -> dict[str, Any]:
         "originalAnswerText": "",
         "comparableAnswerText": "",
     }
+
+
+def shared(*values: Any) -> list[Any]:
+    """Parameters for the shared samples, marked `samples`: none when the samples are missing.
+
+    A test parametrised over our own fixtures plus ``*shared(...)`` runs on ours everywhere and
+    on the real samples as an extra check where they are present (a tuple is several arguments).
+    """
+    if not have_samples():
+        return []
+    return [
+        pytest.param(*(v if isinstance(v, tuple) else (v,)), marks=pytest.mark.samples)
+        for v in values
+    ]
+
+
+SOURCES = ["own", *shared("shared")]
+"""Parametrise a test over our own fixtures and, as an extra check, the shared samples."""
+
+
+def detail_files_from(source: str) -> list[Path]:
+    """The single envelopes of one source: "own" or "shared"."""
+    return own_detail_files() if source == "own" else detail_files()
+
+
+def detail_path(name: str) -> Path:
+    """A single response's file by name: ours (tests/data/api/details) or a shared one."""
+    own = OWN / "details" / name
+    if own.exists():
+        return own
+    root = require_samples()
+    path = root / "detail_2025-03" / name
+    return path if path.exists() else root / name
+
+
+def detail(name: str) -> dict[str, Any]:
+    """A single response's value by file name: ours or a shared one."""
+    return detail_value(detail_path(name))

@@ -26,16 +26,16 @@ from pqtrack.client import (
     parse_api_url,
 )
 from pqtrack.errors import ApiError, UsageError
+from tests.build import question
 from tests.fakeapi import (
     FAULT_KINDS,
     LIST_PATH,
     FakeApi,
     FaultPlan,
     load_samples,
-    make_question,
     to_list_item,
 )
-from tests.samples import require_samples
+from tests.samples import SOURCES, own_detail_files, own_list_files, require_samples
 
 
 class FakeTime:
@@ -91,7 +91,7 @@ def mock_client(
 
 def answered(n: int, start: int = 1) -> list[dict[str, Any]]:
     """n answered questions, id i answered on day i of March (so higher id = newer)."""
-    return [make_question(i, answered=f"2025-03-{i:02d}") for i in range(start, start + n)]
+    return [question(i, answered=f"2025-03-{i:02d}") for i in range(start, start + n)]
 
 
 # -- paging -------------------------------------------------------------------------------
@@ -122,7 +122,7 @@ def test_empty_window_is_one_request(fake: FakeApi, http: httpx.Client, clock: F
 def list_body(ids: list[int], total: int) -> dict[str, Any]:
     return {
         "totalResults": total,
-        "results": [{"value": make_question(i), "links": []} for i in ids],
+        "results": [{"value": question(i), "links": []} for i in ids],
     }
 
 
@@ -205,7 +205,7 @@ def test_page_values_are_unwrapped_and_shape_is_checked(clock: FakeTime) -> None
 def test_fetch_question_returns_full_value_with_members(
     fake: FakeApi, http: httpx.Client, clock: FakeTime
 ) -> None:
-    value = make_question(
+    value = question(
         42, answered="2025-03-07", groupedQuestions=["43"], answerText="<p>" + "x" * 400 + "</p>"
     )
     fake.set_questions([value])
@@ -280,7 +280,7 @@ def test_retry_after_http_date_and_cap(clock: FakeTime) -> None:
         [
             httpx.Response(503, headers={"Retry-After": when}),
             httpx.Response(429, headers={"Retry-After": "3600"}),
-            httpx.Response(200, json={"value": make_question(1)}),
+            httpx.Response(200, json={"value": question(1)}),
         ]
     )
     client = mock_client(lambda r: next(answers), clock, max_backoff=30.0)
@@ -398,7 +398,7 @@ def test_rate_limiter_spaces_request_starts(clock: FakeTime) -> None:
 
     def handler(request: httpx.Request) -> httpx.Response:
         starts.append(clock.now)
-        return httpx.Response(200, json={"value": make_question(1)})
+        return httpx.Response(200, json={"value": question(1)})
 
     client = mock_client(handler, clock, rate=4.0)
     for _ in range(4):
@@ -413,7 +413,7 @@ def test_rate_limiter_spaces_request_starts(clock: FakeTime) -> None:
 def test_rate_limiter_gives_threads_distinct_slots() -> None:
     clock = FakeTime(frozen=True)  # nobody's sleep moves time: each thread must queue
     client = mock_client(
-        lambda r: httpx.Response(200, json={"value": make_question(1)}), clock, rate=2.0
+        lambda r: httpx.Response(200, json={"value": question(1)}), clock, rate=2.0
     )
     threads = [threading.Thread(target=client.fetch_question, args=(1,)) for _ in range(6)]
     for t in threads:
@@ -452,12 +452,12 @@ def list_ids(fake: FakeApi, **params: Any) -> list[int]:
 def test_fake_orders_by_latest_answer_or_correction_unanswered_last(fake: FakeApi) -> None:
     fake.set_questions(
         [
-            make_question(1, answered="2025-03-01", corrected="2025-03-09"),
-            make_question(2, answered="2025-03-05"),
-            make_question(3),
-            make_question(4, answered="2025-03-05"),
-            make_question(5),
-            make_question(6, answered="2025-03-08"),
+            question(1, answered="2025-03-01", corrected="2025-03-09"),
+            question(2, answered="2025-03-05"),
+            question(3),
+            question(4, answered="2025-03-05"),
+            question(5),
+            question(6, answered="2025-03-08"),
         ]
     )
     assert list_ids(fake, take=10) == [1, 6, 4, 2, 5, 3]
@@ -468,11 +468,11 @@ def test_fake_orders_by_latest_answer_or_correction_unanswered_last(fake: FakeAp
 def test_fake_date_windows_are_inclusive_on_the_day(fake: FakeApi) -> None:
     fake.set_questions(
         [
-            make_question(1, dateTabled="2025-03-06T00:00:00", answered="2025-03-07"),
-            make_question(2, dateTabled="2025-03-07T00:00:00", answered="2025-03-08"),
-            make_question(3, dateTabled="2025-03-08T00:00:00", answered="2025-03-09"),
-            make_question(4, dateTabled="2025-03-07T00:00:00"),
-            make_question(5, answered="2025-03-01", corrected="2025-03-08"),
+            question(1, dateTabled="2025-03-06T00:00:00", answered="2025-03-07"),
+            question(2, dateTabled="2025-03-07T00:00:00", answered="2025-03-08"),
+            question(3, dateTabled="2025-03-08T00:00:00", answered="2025-03-09"),
+            question(4, dateTabled="2025-03-07T00:00:00"),
+            question(5, answered="2025-03-01", corrected="2025-03-08"),
         ]
     )
     assert list_ids(fake, tabledWhenFrom="2025-03-07", tabledWhenTo="2025-03-07") == [2, 4]
@@ -485,9 +485,9 @@ def test_fake_date_windows_are_inclusive_on_the_day(fake: FakeApi) -> None:
 def test_fake_filters_and_withdrawal(fake: FakeApi) -> None:
     fake.set_questions(
         [
-            make_question(1, house="Lords", uin="HL1", answered="2025-03-02"),
-            make_question(2, answeringBodyId=11, questionText="Defence of the realm"),
-            make_question(3, askingMemberId=77, answered="2025-03-01"),
+            question(1, house="Lords", uin="HL1", answered="2025-03-02"),
+            question(2, answeringBodyId=11, questionText="Defence of the realm"),
+            question(3, askingMemberId=77, answered="2025-03-01"),
         ]
     )
     assert list_ids(fake, house="Lords") == [1]
@@ -509,7 +509,7 @@ def test_fake_filters_and_withdrawal(fake: FakeApi) -> None:
 
 
 def test_fake_expands_members_only_when_asked(fake: FakeApi) -> None:
-    fake.set_questions([make_question(1, answered="2025-03-01")])
+    fake.set_questions([question(1, answered="2025-03-01")])
     fake.members[5000] = {"id": 5000, "name": "A Minister"}
     plain = httpx.get(f"{fake.url}{LIST_PATH}").json()["results"][0]["value"]
     assert plain["askingMember"] is None and plain["answeringMember"] is None
@@ -520,7 +520,7 @@ def test_fake_expands_members_only_when_asked(fake: FakeApi) -> None:
 
 
 def test_fake_list_truncates_like_the_real_api() -> None:
-    value = make_question(
+    value = question(
         1,
         answered="2025-03-01",
         corrected="2025-03-02",
@@ -531,14 +531,14 @@ def test_fake_list_truncates_like_the_real_api() -> None:
     assert item["questionText"] == "q" * 255
     assert item["answerText"] == ("a &amp; " + "b" * 300)[:255] + "..."
     assert item["originalAnswerText"] == item["comparableAnswerText"] == ""
-    assert to_list_item(make_question(2))["answerText"] is None
+    assert to_list_item(question(2))["answerText"] is None
 
 
 def test_fake_page_reshuffle_when_a_question_is_answered_mid_listing(
     fake: FakeApi, http: httpx.Client, clock: FakeTime
 ) -> None:
     """API.md Q10: an answer published between pages moves items across page boundaries."""
-    fake.set_questions([*answered(5), make_question(6)])
+    fake.set_questions([*answered(5), question(6)])
 
     def answer_before_page_two(request: Any) -> None:
         if request.is_list and request.param("skip") == "3":
@@ -575,14 +575,27 @@ def test_fake_runs_from_the_command_line(tmp_path: Path) -> None:
 # -- the fake against real responses ------------------------------------------------------
 
 
-@pytest.mark.samples
-def test_fake_list_rendering_matches_real_list_items(http: httpx.Client, clock: FakeTime) -> None:
-    samples = require_samples()
-    details = load_samples(sorted((samples / "detail_2025-03").glob("question_*.json")))
-    details += load_samples(sorted(samples.glob("question_*_detail.json")))
-    real = {v["id"]: v for v in load_samples(sorted(samples.glob("list_*.json")))}
-    pairs = [d for d in details if d["id"] in real]
-    assert len(pairs) >= 100
+def list_pairs(source: str) -> tuple[list[dict[str, Any]], dict[int, dict[str, Any]]]:
+    """Single responses that a list file also shows, and those list items by id."""
+    if source == "own":
+        details = load_samples(own_detail_files())
+        listed = {v["id"]: v for v in load_samples(own_list_files())}
+    else:
+        samples = require_samples()
+        details = load_samples(sorted((samples / "detail_2025-03").glob("question_*.json")))
+        details += load_samples(sorted(samples.glob("question_*_detail.json")))
+        listed = {v["id"]: v for v in load_samples(sorted(samples.glob("list_*.json")))}
+    return [d for d in details if d["id"] in listed], listed
+
+
+# The fake renders lists from single responses: our own list files were rendered by
+# tests/data/make_api.py on its own, the shared ones by the real API.
+@pytest.mark.parametrize("source", SOURCES)
+def test_fake_list_rendering_matches_real_list_items(
+    http: httpx.Client, clock: FakeTime, source: str
+) -> None:
+    pairs, real = list_pairs(source)
+    assert len(pairs) >= {"own": 60, "shared": 100}[source]
     with FakeApi(pairs) as fake:
         client = client_for(fake, http, clock)
         served = {v["id"]: v for p in client.iter_question_pages({}) for v in p.values}
@@ -596,6 +609,7 @@ def test_fake_list_rendering_matches_real_list_items(http: httpx.Client, clock: 
         }, qid
 
 
+# What the real list does to correction texts is a fact only the real samples can show.
 @pytest.mark.samples
 def test_fake_list_blanks_correction_texts_like_the_real_list() -> None:
     samples = require_samples()

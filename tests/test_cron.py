@@ -8,7 +8,8 @@ import subprocess
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from tests.fakeapi import FakeApi, make_question
+from tests.build import question
+from tests.fakeapi import FakeApi
 from tests.test_sync import PQTRACK
 
 README = Path(__file__).resolve().parents[1] / "README.md"
@@ -45,7 +46,7 @@ def test_the_readme_cron_line_runs_as_written_on_a_fresh_account(tmp_path: Path)
         assert bare.returncode == 127
     today = datetime.now(UTC).date()
     values = [
-        make_question(
+        question(
             9100 + i,
             dateTabled=f"{today - timedelta(days=3)}T00:00:00",
             answered=str(today - timedelta(days=1)) if i % 2 else None,

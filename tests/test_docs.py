@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 import typer
-from typer.testing import CliRunner
 
 from pqtrack.cli import app
+from tests.cli import run
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 COMMANDS = typer.main.get_command(app).commands  # type: ignore[attr-defined]
@@ -43,7 +43,7 @@ def test_every_command_has_help_text(name: str) -> None:
     assert command.help and command.help.strip()
     summary = command.help.strip().splitlines()[0]
     assert len(summary) > 10
-    result = CliRunner().invoke(app, [name, "--help"])
+    result = run(None, name, "--help")
     assert result.exit_code == 0
     assert summary[:40] in " ".join(result.stdout.split())
     assert f"Example: pqtrack {name}" in result.stdout

@@ -3,27 +3,27 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from pqtrack.question import EVENTS, LIST_CUT, list_view, parse
 from pqtrack.versions import Event, events_between
-from tests.samples import require_samples
+from tests.build import question
+from tests.samples import (
+    all_detail_files,
+    all_timeline_folders,
+    detail_value,
+    own_timeline_folders,
+    shared,
+    shared_timeline_folders,
+    timeline,
+)
 
 
 def between(old: dict[str, Any] | None, new: dict[str, Any]) -> list[Event]:
     """The events between two API values, as the store computes them: on the typed records."""
     return events_between(None if old is None else parse(old), parse(new))
-
-
-def timeline(folder: str) -> list[dict[str, Any]]:
-    """The list items of one question, oldest first (files are named <date>_<commit>.json)."""
-    path: Path = require_samples() / "timelines" / folder
-    files = sorted(path.glob("*.json"))
-    assert files, f"no snapshots in {path}"
-    return [json.loads(f.read_text(encoding="utf-8"))["value"] for f in files]
 
 
 def event_names(values: list[dict[str, Any]]) -> list[list[str]]:
@@ -35,10 +35,31 @@ def event_names(values: list[dict[str, Any]]) -> list[list[str]]:
     return steps
 
 
-# One inner list per snapshot, written by hand after reading each file's fields.
-# A heading that arrives together with an answer is reported as well. Some timelines go further
-# than their folder name says: 1738658 and 1738742 are answered later, and 1738742's transfer
-# also rewrote the question ("Home Department" -> "Housing, Communities and Local Government").
+# One inner list per snapshot of our own timelines (tests/data/api/timelines), written by hand
+# after reading each file's fields. A heading that arrives with an answer is reported as well;
+# at first sight only "tabled" and the answer's own events are.
+OWN_TIMELINES = {
+    "answered_and_corrected_same_day": [["tabled"], ["heading"], ["answered", "corrected"]],
+    "answered_at_prorogation": [["tabled", "answered"]],
+    "answered_then_corrected": [["tabled", "answered"], ["corrected"]],
+    "corrected_beyond_the_cut": [["tabled", "answered"], ["corrected"]],
+    "dateForAnswer_changed_heading_after_answer": [["tabled"], [], ["answered"], ["heading"]],
+    "dateTabled_changed": [["tabled"], []],
+    "grouped_questions_changed": [["tabled"], []],
+    "transferred_reworded_then_answered": [
+        ["tabled"],
+        ["transferred", "reworded"],
+        ["heading", "answered"],
+    ],
+    "unanswered_answered_corrected": [["tabled"], ["heading"], ["answered"], ["corrected"]],
+    "unanswered_holding_substantive": [["tabled"], ["heading", "holding"], ["substantive"]],
+    "vanished_from_list": [["tabled"]],
+}
+
+# The same for the shared real timelines, an extra check on data the API really sent.
+# Some timelines go further than their folder name says: 1738658 and 1738742 are answered later,
+# and 1738742's transfer also rewrote the question ("Home Department" -> "Housing, Communities
+# and Local Government").
 TIMELINES = {
     "q1676644_answered_at_prorogation": [["tabled", "answered"]],
     "q1725947_answered_then_corrected": [["tabled", "answered"], ["corrected"]],
@@ -81,18 +102,53 @@ TIMELINES = {
 }
 
 
-@pytest.mark.parametrize("folder", sorted(TIMELINES))
-@pytest.mark.samples
-def test_real_timelines(folder: str) -> None:
-    assert event_names(timeline(folder)) == TIMELINES[folder]
+@pytest.mark.parametrize("folder", [*sorted(OWN_TIMELINES), *shared(*sorted(TIMELINES))])
+def test_timelines(folder: str) -> None:
+    assert event_names(timeline(folder)) == {**OWN_TIMELINES, **TIMELINES}[folder]
 
 
+def test_every_own_timeline_folder_has_an_expectation() -> None:
+    assert {p.name for p in own_timeline_folders()} == set(OWN_TIMELINES)
+
+
+# Which folders the shared samples hold is a fact about them alone.
 @pytest.mark.samples
 def test_every_timeline_folder_has_an_expectation() -> None:
-    folders = {p.name for p in (require_samples() / "timelines").iterdir() if p.is_dir()}
-    assert folders == set(TIMELINES)
+    assert {p.name for p in shared_timeline_folders()} == set(TIMELINES)
 
 
+def test_own_timeline_event_values() -> None:
+    tabled, moved, answered = timeline("transferred_reworded_then_answered")
+    assert between(None, tabled) == [Event("tabled", None, "2025-01-06")]
+    transferred, reworded = between(tabled, moved)
+    assert transferred == Event("transferred", "Treasury", "Cabinet Office")
+    assert reworded.old.startswith("To ask the Chancellor of the Exchequer, what the cost")
+    assert reworded.new.startswith("To ask the Minister for the Cabinet Office, what the cost")
+    assert between(moved, answered) == [
+        Event("heading", None, "Civil Service: Graduates"),
+        Event("answered", None, "2025-01-21"),
+    ]
+
+    unanswered, holding, substantive = timeline("unanswered_holding_substantive")
+    assert between(unanswered, holding)[1] == Event("holding", None, "2025-01-20")
+    assert between(holding, substantive) == [Event("substantive", "2025-01-20", "2025-02-03")]
+
+    answered, corrected = timeline("answered_then_corrected")
+    assert between(None, answered) == [
+        Event("tabled", None, "2025-01-06"),
+        Event("answered", None, "2025-01-14"),
+    ]
+    assert between(answered, corrected) == [Event("corrected", None, "2025-02-10")]
+
+    *_, same_day = timeline("answered_and_corrected_same_day")
+    assert between(None, same_day) == [
+        Event("tabled", None, "2025-01-06"),
+        Event("answered", None, "2025-01-16"),
+        Event("corrected", None, "2025-01-16"),
+    ]
+
+
+# The same checks on what the API really sent: the values are facts about the real timelines.
 @pytest.mark.samples
 def test_timeline_event_values() -> None:
     tabled, moved, answered = timeline("q1728699_transferred_reworded_then_answered")
@@ -107,9 +163,7 @@ def test_timeline_event_values() -> None:
 
     unanswered, holding, substantive = timeline("q1740381_unanswered_holding_substantive")
     assert between(unanswered, holding)[1] == Event("holding", None, "2024-11-13")
-    assert between(holding, substantive) == [
-        Event("substantive", "2024-11-13", "2024-11-14")
-    ]
+    assert between(holding, substantive) == [Event("substantive", "2024-11-13", "2024-11-14")]
 
     answered, corrected = timeline("q1725947_answered_then_corrected")
     assert between(None, answered) == [
@@ -119,25 +173,17 @@ def test_timeline_event_values() -> None:
     assert between(answered, corrected) == [Event("corrected", None, "2024-11-26")]
 
 
-@pytest.mark.samples
 def test_same_snapshot_is_no_event() -> None:
-    for folder in TIMELINES:
+    for folder in all_timeline_folders():
         for value in timeline(folder):
             assert between(value, value) == []
 
 
-@pytest.mark.samples
 def test_list_form_and_single_form_of_the_same_answer_give_no_event() -> None:
-    samples = require_samples()
-    names = [
-        "question_1781191_corrected_detail.json",
-        "question_1783783_corrected_detail.json",
-        "question_1785135_detail.json",
-    ]
-    files = [samples / n for n in names] + sorted((samples / "detail_2025-03").glob("*.json"))
+    """Our own single responses, and the shared ones when present."""
     cut = 0
-    for path in files:
-        full = json.loads(path.read_text(encoding="utf-8"))["value"]
+    for path in all_detail_files():
+        full = detail_value(path)
         listed = list_view(full)
         cut += listed["questionText"] != full["questionText"]
         assert between(full, listed) == [], path.name
@@ -148,25 +194,11 @@ def test_list_form_and_single_form_of_the_same_answer_give_no_event() -> None:
 def value(**fields: Any) -> dict[str, Any]:
     """An unanswered Commons question as the API shows it, with `fields` on top."""
     base: dict[str, Any] = {
-        "id": 1,
         "uin": "1234",
         "dateTabled": "2024-11-01T00:00:00",
         "questionText": "To ask the Secretary of State for Health and Social Care, what steps.",
-        "answeringBodyId": 17,
-        "answeringBodyName": "Department of Health and Social Care",
-        "heading": None,
-        "isWithdrawn": False,
-        "answerIsHolding": None,
-        "answerIsCorrection": None,
-        "answeringMemberId": None,
-        "dateAnswered": None,
-        "answerText": None,
-        "originalAnswerText": "",
-        "dateAnswerCorrected": None,
-        "dateHoldingAnswer": None,
     }
-    base.update(fields)
-    return base
+    return question(1, **{**base, **fields})
 
 
 ANSWERED = {

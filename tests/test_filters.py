@@ -17,8 +17,9 @@ from pqtrack.filters import (
     parse_range,
 )
 from pqtrack.records import parse_since
-from tests.conftest import Cli, write_json
-from tests.fakeapi import FakeApi, make_question
+from tests.build import question, write_json
+from tests.cli import Cli
+from tests.fakeapi import FakeApi
 
 TODAY = date(2025, 5, 31)  # the last day of a long month: "3m" has to clamp to February
 
@@ -151,7 +152,7 @@ def test_changes_since_takes_the_same_dates_and_timestamps(text: str, moment: st
 def tabled(tmp_path: Path, cli: Cli) -> Cli:
     """Four questions tabled around March 2025, answered a week later."""
     values = [
-        make_question(
+        question(
             7000 + i,
             dateTabled=f"{day}T00:00:00",
             answered=(date.fromisoformat(day) + timedelta(days=7)).isoformat(),
@@ -242,7 +243,7 @@ def test_sync_refuses_a_range_it_cannot_fetch(
 
 
 def test_sync_takes_a_month_and_days_back(cli: Cli) -> None:
-    with FakeApi([make_question(7100, dateTabled="2025-02-10T00:00:00")]) as fake:
+    with FakeApi([question(7100, dateTabled="2025-02-10T00:00:00")]) as fake:
         syncing = ("--api-url", fake.url, "--rate", "0")
         month = cli.json("sync", "--since", "2025-02", "--until", "2025-02", *syncing)
         recent = cli.json("sync", "--since", "2d", *syncing)

@@ -1,15 +1,15 @@
 """versions.merge through the store: what a list item or a detail response does to what is stored.
 
-Real values come from the single-question samples; their list renderings are built the way the
-list endpoint renders them (API.md §6): texts cut by `list_answer`/`list_question`, the
-detail-only texts empty, and the grouping the single endpoint never shows.
+Values come from our own single responses (and the shared samples when present); their list
+renderings are built the way the list endpoint renders them (API.md §6): texts cut by
+`list_answer`/`list_question`, the detail-only texts empty, and the grouping the single
+endpoint never shows.
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Sequence
 from functools import cache
 from typing import Any
 
@@ -18,12 +18,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlite_utils import Database
 
-from pqtrack.question import content, list_answer, list_question
+from pqtrack.question import content, list_answer
 from pqtrack.record import html_to_text, plain_text
 from pqtrack.store import Store
 from pqtrack.versions import merge, snake
-from tests.build import memory_store
-from tests.samples import all_detail_files, have_samples, require_samples, uncorrected
+from tests.build import list_item, memory_store
+from tests.samples import all_detail_files, have_samples, shared, timeline, uncorrected
 
 Value = dict[str, Any]
 
@@ -56,19 +56,6 @@ def details() -> list[Value]:
 def detail(qid: int) -> Value:
     (value,) = [v for v in details() if v["id"] == qid]
     return value
-
-
-def as_list_item(full: Value, grouping: Sequence[tuple[str, str]] = ()) -> Value:
-    """What the list endpoint shows of a single-question value."""
-    return {
-        **full,
-        "questionText": list_question(full["questionText"]),
-        "answerText": list_answer(full["answerText"]),
-        "originalAnswerText": "",
-        "comparableAnswerText": "",
-        "groupedQuestions": [uin for uin, _ in grouping],
-        "groupedQuestionsDates": [{"questionUin": u, "dateTabled": d} for u, d in grouping],
-    }
 
 
 def save(store: Store, value: Value, source: str | None = None) -> dict[str, Any]:
@@ -121,7 +108,7 @@ def test_a_list_item_never_replaces_a_full_text_nor_makes_a_version() -> None:
     store = fresh_store()
     for full in details():
         save(store, full)
-        counts = save(store, as_list_item(full), "list")
+        counts = save(store, list_item(full), "list")
         assert counts["unchanged"] == 1 and counts["changed"] == 0, full["id"]
         stored = row(store, full["id"])
         assert stored["answer_text"] == html_to_text(full["answerText"])
@@ -136,7 +123,7 @@ def test_the_list_item_alone_is_stored_cut_and_flagged_truncated() -> None:
     long = [d for d in details() if len(list_answer(d["answerText"])) == 258]
     assert len(long) > (50 if have_samples() else 5)
     for full in long:
-        save(store, as_list_item(full), "list")
+        save(store, list_item(full), "list")
         stored = row(store, full["id"])
         assert stored["truncated"] == 1
         assert stored["answer_text"].endswith("...")
@@ -144,10 +131,9 @@ def test_the_list_item_alone_is_stored_cut_and_flagged_truncated() -> None:
         assert v["source"] == "list" and v["truncated"] == 1
 
 
-@pytest.mark.samples
 def test_merge_outcomes_directly() -> None:
     full = detail(3100001)
-    cut = as_list_item(full)
+    cut = list_item(full)
     assert merge(None, None, full).outcome == "new"
     assert merge(None, None, full).source == "detail"
     assert merge(None, None, cut).source == "list"
@@ -174,10 +160,9 @@ _groupings = st.lists(
 
 @settings(max_examples=120, deadline=None)
 @given(index=st.integers(min_value=0, max_value=125), grouping=_groupings)
-@pytest.mark.samples
 def test_detail_then_list_equals_list_then_detail(index: int, grouping: Any) -> None:
     full = details()[index % len(details())]
-    listed = as_list_item(full, grouping)
+    listed = list_item(full, grouping)
 
     a = fresh_store()
     save(a, full)
@@ -197,11 +182,10 @@ def test_detail_then_list_equals_list_then_detail(index: int, grouping: Any) -> 
     assert current[0]["source"] == "detail"
 
 
-@pytest.mark.samples
-def test_every_sample_detail_commutes_with_its_list_rendering() -> None:
+def test_every_detail_commutes_with_its_list_rendering() -> None:
     for full in details():
         for grouping in ([], GROUPING):
-            listed = as_list_item(full, grouping)
+            listed = list_item(full, grouping)
             a, b = fresh_store(), fresh_store()
             save(a, full)
             save(a, listed, "list")
@@ -217,7 +201,7 @@ def test_a_new_heading_seen_in_a_list_is_a_new_version_and_keeps_the_full_texts(
     store = fresh_store()
     full = detail(3100081)
     save(store, full)
-    listed = {**as_list_item(full), "heading": "Ministry of Defence: Lost Property"}
+    listed = {**list_item(full), "heading": "Ministry of Defence: Lost Property"}
     counts = save(store, listed, "list")
     assert counts["changed"] == 1 and counts["events"] == {"heading": 1}
     v1, v2 = versions(store, full["id"])
@@ -242,7 +226,7 @@ def test_a_newly_answered_question_seen_in_a_list_is_a_new_version() -> None:
         "answeringMemberId": None,
     }
     save(store, unanswered)
-    listed = as_list_item(full)
+    listed = list_item(full)
     counts = save(store, listed, "list")
     assert counts["changed"] == 1
     assert counts["events"] == {"answered": 1, "heading": 1}
@@ -269,13 +253,12 @@ def test_a_newly_answered_question_seen_in_a_list_is_a_new_version() -> None:
     assert row(store, full["id"])["truncated"] == 0
 
 
-@pytest.mark.parametrize("qid", [1781191, 1783783])
-@pytest.mark.samples
+@pytest.mark.parametrize("qid", [3100063, *shared(1781191, 1783783)])
 def test_a_correction_beyond_the_cut_still_makes_a_version(qid: int) -> None:
     """API.md Q2: the list's 255 characters are the same before and after this correction."""
     corrected = detail(qid)
     before = uncorrected(corrected)
-    listed = as_list_item(corrected)
+    listed = list_item(corrected)
     assert list_answer(before["answerText"]) == listed["answerText"]
     assert html_to_text(before["answerText"]) != html_to_text(corrected["answerText"])
 
@@ -308,12 +291,11 @@ def test_a_correction_beyond_the_cut_still_makes_a_version(qid: int) -> None:
     assert stored["truncated"] == 0
 
 
-@pytest.mark.samples
-def test_the_real_answered_then_corrected_timeline_makes_two_versions() -> None:
-    folder = require_samples() / "timelines" / "q1725947_answered_then_corrected"
-    first, second = (
-        json.loads(p.read_text(encoding="utf-8"))["value"] for p in sorted(folder.glob("*.json"))
-    )
+@pytest.mark.parametrize(
+    "folder", ["corrected_beyond_the_cut", *shared("q1725947_answered_then_corrected")]
+)
+def test_an_answered_then_corrected_timeline_makes_two_versions(folder: str) -> None:
+    first, second = timeline(folder)
     assert first["answerText"] == second["answerText"]
     store = fresh_store()
     save(store, first)
@@ -327,7 +309,7 @@ def test_the_real_answered_then_corrected_timeline_makes_two_versions() -> None:
 def test_a_list_item_first_seen_already_corrected_is_corrected() -> None:
     store = fresh_store()
     corrected = detail(3100070)
-    counts = save(store, as_list_item(corrected), "list")
+    counts = save(store, list_item(corrected), "list")
     assert counts["new"] == 1 and counts["events"]["corrected"] == 1
     assert row(store, 3100070)["status"] == "corrected"
 
@@ -340,7 +322,7 @@ def test_grouping_learnt_from_a_list_after_a_detail_is_a_fill_in() -> None:
     full = detail(3100090)
     assert full["groupedQuestions"] == []
     save(store, full)
-    counts = save(store, as_list_item(full, GROUPING), "list")
+    counts = save(store, list_item(full, GROUPING), "list")
     assert (counts["new"], counts["changed"], counts["filled"], counts["events"]) == (0, 0, 1, {})
     (v1,) = versions(store, full["id"])
     record = json.loads(v1["record"])
@@ -355,8 +337,8 @@ def test_grouping_learnt_from_a_list_after_a_detail_is_a_fill_in() -> None:
 def test_a_changed_grouping_is_a_new_version() -> None:
     store = fresh_store()
     full = detail(3100090)
-    save(store, as_list_item(full, GROUPING[:1]), "list")
-    counts = save(store, as_list_item(full, GROUPING), "list")
+    save(store, list_item(full, GROUPING[:1]), "list")
+    counts = save(store, list_item(full, GROUPING), "list")
     assert counts["changed"] == 1
     _, v2 = versions(store, full["id"])
     assert json.loads(v2["changed"]) == ["grouped_questions", "grouped_questions_dates"]

@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 
 from pqtrack.filters import fold, member_forms, shipped_catalogue
-from tests.conftest import Cli, write_json
-from tests.fakeapi import make_question
+from tests.build import question, write_json
+from tests.cli import Cli
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "departments.toml"
 
@@ -48,7 +48,7 @@ def member(mid: int) -> dict[str, Any]:
 @pytest.fixture
 def named(cli: Cli, tmp_path: Path) -> Cli:
     values = [
-        make_question(
+        question(
             qid,
             askingMemberId=asker,
             askingMember=member(asker),

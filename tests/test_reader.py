@@ -16,7 +16,7 @@ from pqtrack.importer import import_files
 from pqtrack.question import list_answer, list_question
 from pqtrack.store import Store
 from tests.bench.generate import generate
-from tests.conftest import Cli
+from tests.cli import Cli
 
 # Timestamps differ between any two imports; everything else must not.
 COMPARED = {

@@ -22,7 +22,7 @@ from pqtrack import reader
 from pqtrack.paths import shipped
 from pqtrack.store import Store, process_gone, run_status
 from tests.bench.generate import generate, write
-from tests.conftest import Cli
+from tests.cli import Cli
 from tests.fakeapi import FakeApi, Request
 from tests.test_sync import (
     PQTRACK,
@@ -172,7 +172,7 @@ def sync_args(db: Path, *more: str) -> list[str]:
 
 @pytest.fixture(scope="module")
 def dataset() -> list[dict[str, Any]]:
-    return make_dataset(120, samples=False).values
+    return make_dataset(120, own=False, shared=False).values
 
 
 @pytest.fixture(scope="module")

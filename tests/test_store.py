@@ -20,7 +20,8 @@ from pqtrack.migrations import migrations
 from pqtrack.question import content, list_answer, parse
 from pqtrack.record import canonical_json, hash_json, html_to_text
 from pqtrack.store import Store
-from tests.samples import OWN, require_samples, uncorrected
+from tests.build import question
+from tests.samples import OWN, detail, detail_path, shared, uncorrected
 
 Value = dict[str, Any]
 MIGRATIONS = [m.name for m in migrations._migrations]
@@ -34,10 +35,6 @@ def parse_row(value: dict[str, Any]) -> dict[str, Any]:
 def content_hash(value: dict[str, Any]) -> str:
     """What a version's hash is taken of: the canonical JSON of the value's content."""
     return hash_json(canonical_json(content(value)))
-
-
-def sample(name: str) -> Value:
-    return json.loads((require_samples() / name).read_text(encoding="utf-8"))["value"]
 
 
 def sha256(path: Path) -> str:
@@ -58,12 +55,8 @@ def fts_is_consistent(store: Store) -> None:
 
 
 def synthetic(qid: int, answer: str | None, **extra: Any) -> Value:
-    """A question of our own, shaped like a single-question response."""
-    value: Value = {
-        "id": qid,
-        "uin": str(qid % 100000),
-        "house": "Commons",
-        "dateTabled": "2025-03-03T00:00:00",
+    """A Transport question of our own, answered on 2025-03-10 with `answer` unless it is None."""
+    roads: Value = {
         "dateForAnswer": "2025-03-06T00:00:00",
         "questionText": "To ask the Secretary of State for Transport, what plans she has for "
         "pedestrian crossings.",
@@ -71,16 +64,8 @@ def synthetic(qid: int, answer: str | None, **extra: Any) -> Value:
         "answeringBodyId": 27,
         "answeringBodyName": "Department for Transport",
         "answerText": answer,
-        "dateAnswered": "2025-03-10T00:00:00" if answer else None,
-        "answerIsHolding": False if answer else None,
-        "answerIsCorrection": False if answer else None,
-        "groupedQuestions": [],
-        "groupedQuestionsDates": [],
-        "originalAnswerText": "",
-        "comparableAnswerText": "",
     }
-    value.update(extra)
-    return value
+    return question(qid, answered="2025-03-10" if answer else None, **{**roads, **extra})
 
 
 # -- opening ---------------------------------------------------------------------------------
@@ -125,9 +110,11 @@ def test_an_empty_file_is_a_new_database(db_path: Path) -> None:
         store.close()
 
 
-@pytest.mark.samples
+@pytest.mark.parametrize(
+    "name", ["question_3100063.json", *shared("question_1781191_corrected_detail.json")]
+)
 def test_upgrade_from_the_first_schema_keeps_the_data_and_its_index(
-    db_path: Path, cli: Any
+    db_path: Path, cli: Any, name: str
 ) -> None:
     """A database written when only m001 existed: rows written through that schema by hand."""
     old = Database(db_path)
@@ -135,7 +122,7 @@ def test_upgrade_from_the_first_schema_keeps_the_data_and_its_index(
     assert [m.name for m in migrations.applied(old)] == ["m001_questions_versions_members"]
     assert "events" not in old.table_names()
 
-    corrected = sample("question_1781191_corrected_detail.json")
+    corrected = detail(name)
     before = uncorrected(corrected)
     value = content(before)
     record = canonical_json(value)
@@ -200,7 +187,7 @@ def test_upgrade_from_the_first_schema_keeps_the_data_and_its_index(
     assert found[0]["answering_body"] == value["answeringBodyName"]
 
     # and the upgraded database takes the next version on top of the old one
-    corrected_file = require_samples() / "question_1781191_corrected_detail.json"
+    corrected_file = detail_path(name)
     result = cli("import", "--quiet", str(corrected_file))
     assert result.exit_code == 0, result.stderr
     history = cli.json("history", str(value["id"]))
@@ -295,7 +282,7 @@ def test_a_read_only_directory_is_a_clean_store_error(read_only_dir: Path) -> No
 
 
 def test_a_read_only_directory_through_the_cli(read_only_dir: Path) -> None:
-    from tests.conftest import Cli
+    from tests.cli import Cli
 
     cli = Cli(read_only_dir / "pq.db")
     result = cli("import", str(OWN / "details" / "question_3100090.json"))
@@ -307,13 +294,11 @@ def test_a_read_only_directory_through_the_cli(read_only_dir: Path) -> None:
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="needs Linux /proc")
 def test_an_unwritable_location_is_a_clean_error_even_for_root() -> None:
-    from tests.conftest import Cli
+    from tests.cli import Cli
 
     with pytest.raises(StoreError, match="cannot write database /proc/pq.db"):
         Store.open("/proc/pq.db")
-    result = Cli(Path("/proc/pq.db"))(
-        "import", str(OWN / "details" / "question_3100090.json")
-    )
+    result = Cli(Path("/proc/pq.db"))("import", str(OWN / "details" / "question_3100090.json"))
     assert result.exit_code == 1
     assert result.stdout == ""
     assert result.stderr == (

@@ -25,12 +25,13 @@ import pytest
 
 from pqtrack import sync as syncing
 from pqtrack.client import ParliamentClient, make_http_client
-from pqtrack.question import answer_is_cut, list_answer
+from pqtrack.question import answer_is_cut, list_answer, status_of
 from pqtrack.record import html_to_text
 from pqtrack.store import Store
-from tests.conftest import Cli
-from tests.fakeapi import FAULT_KINDS, FakeApi, FaultPlan, Request, load_samples, make_question
-from tests.samples import require_samples
+from tests.build import question
+from tests.cli import Cli
+from tests.fakeapi import FAULT_KINDS, FakeApi, FaultPlan, Request, load_samples
+from tests.samples import SOURCES, own_detail_files, require_samples
 
 BIN = Path(sys.executable).parent
 PQTRACK = (
@@ -38,10 +39,14 @@ PQTRACK = (
 )
 
 # The made-up questions are tabled on five days from 2025-03-03 and answered up to three days
-# later; the real detail_2025-03 records were tabled from 2025-02-13 and answered 2025-03-06..08.
-# The sync range covers all of them, and the later events of the time-travel step too.
+# later; a crowd of CROWD more were tabled from 2025-02-13 and all answered on 2025-03-07 (one
+# window of more than one page); our own fixtures were tabled 2025-03-03..05 and answered up to
+# 2025-03-13; the real detail_2025-03 records (an extra check) were tabled from 2025-02-13 and
+# answered 2025-03-06..08. The sync range covers all of them, and the later events of the
+# time-travel step too.
 SINCE, UNTIL = date(2025, 2, 10), date(2025, 3, 14)
 TABLED_DAYS = [date(2025, 3, 3) + timedelta(days=i) for i in range(5)]
+CROWD, CROWD_DAY = 120, date(2025, 3, 7)
 DEPARTMENTS = [
     (17, "Department of Health and Social Care", "the Secretary of State for Health"),
     (11, "Ministry of Defence", "the Secretary of State for Defence"),
@@ -90,10 +95,13 @@ class Dataset:
     roles: dict[str, list[int]] = field(default_factory=dict)
 
 
-def make_dataset(count: int = 260, *, first_id: int = 2_000_000, samples: bool = True) -> Dataset:
+def make_dataset(
+    count: int = 260, *, first_id: int = 2_000_000, own: bool = True, shared: bool = False
+) -> Dataset:
     """`count` made-up questions (Commons and Lords, six departments, unanswered, holding,
-    answered, first seen corrected, grouped pairs, long and short texts) plus, if asked, the real
-    detail_2025-03 records."""
+    answered, first seen corrected, grouped pairs, long and short texts); with `own`, a crowd of
+    CROWD answered on one day and our own fixtures (tests/data/api/details); with `shared`, the
+    real detail_2025-03 records too."""
     rng = random.Random(20250303)
     values: list[dict[str, Any]] = []
     roles: dict[str, list[int]] = {
@@ -143,7 +151,7 @@ def make_dataset(count: int = 260, *, first_id: int = 2_000_000, samples: bool =
                 )
             else:
                 roles["answered"].append(qid)
-        values.append(make_question(qid, **fields))
+        values.append(question(qid, **fields))
     # Grouped pairs: answered together, same answer, grouping shown only in list results.
     by_id = {v["id"]: v for v in values}
     for qid in [q for q in roles["answered"] if q % 20 == 5][:6]:
@@ -154,7 +162,28 @@ def make_dataset(count: int = 260, *, first_id: int = 2_000_000, samples: bool =
         a.update(groupedQuestions=[b["uin"]], groupedQuestionsDates=[b["dateTabled"]])
         b.update(groupedQuestions=[a["uin"]], groupedQuestionsDates=[a["dateTabled"]])
         roles["grouped"] += [a["id"], b["id"]]
-    if samples:
+    if own:
+        for i in range(CROWD):
+            qid = first_id + count + i
+            values.append(
+                question(
+                    qid,
+                    uin=str(40000 + i),
+                    dateTabled=day_iso(CROWD_DAY - timedelta(days=6 + i % 16)),
+                    questionText=f"To ask the Secretary of State for Transport, what assessment "
+                    f"has been made of {prose(rng, 8)} (question {qid}).",
+                    answered=CROWD_DAY.isoformat(),
+                    answerText=long_answer(rng, qid),
+                )
+            )
+            roles["answered"].append(qid)
+        # the lists never show a withdrawn question, so a sync cannot find ours
+        mine = [v for v in load_samples(own_detail_files()) if not v["isWithdrawn"]]
+        for value in mine:
+            status = status_of(value)
+            roles["answered" if status == "answered" else status].append(value["id"])
+        values += mine
+    if shared:
         folder = require_samples() / "detail_2025-03"
         values += load_samples(sorted(folder.glob("question_*.json")))
     return Dataset(values, roles)
@@ -250,15 +279,20 @@ def last_run_id(store: Store) -> int:
 # -- 1. completeness, idempotency, exactly the changes --------------------------------------------
 
 
-@pytest.mark.samples
-def test_one_sync_stores_every_question_with_full_texts(store: Store) -> None:
-    data = make_dataset()
+# How many questions each dataset holds: 260 made up, the crowd, our own 62 not withdrawn, and
+# the 120 real ones.
+SIZES = {"own": 260 + CROWD + 62, "shared": 260 + CROWD + 62 + 120}
+
+
+@pytest.mark.parametrize("source", SOURCES)
+def test_one_sync_stores_every_question_with_full_texts(store: Store, source: str) -> None:
+    data = make_dataset(shared=source == "shared")
     with FakeApi(data.values) as fake, api_client(fake) as client:
         report = run_sync(store, client)
 
         assert report.ok and report.failed == []
         assert report.windows == report.windows_done == 3 * ((UNTIL - SINCE).days + 1)
-        assert report.counts.new == len(data.values) == 380
+        assert report.counts.new == len(data.values) == SIZES[source]
         # every question was fetched whole exactly once, however many windows listed it
         assert Counter(detail_ids(fake.requests)) == Counter(v["id"] for v in data.values)
         assert report.requests == len(fake.requests)
@@ -295,14 +329,16 @@ def test_one_sync_stores_every_question_with_full_texts(store: Store) -> None:
     for qid in data.roles["grouped"]:
         assert json.loads(stored[qid]["grouped_uins"]) == by_id[qid]["groupedQuestions"]
     # (versions.source is checked by test_a_question_fetched_whole_is_stored_as_from_the_detail)
-    assert store.db.execute("SELECT count(*), sum(truncated) FROM versions").fetchone() == (380, 0)
+    assert store.db.execute("SELECT count(*), sum(truncated) FROM versions").fetchone() == (
+        SIZES[source],
+        0,
+    )
     assert store.db.execute(
         "SELECT count(*) FROM sync_windows WHERE status != 'done'"
     ).fetchone() == (0,)
     assert_db_sound(store.path)  # type: ignore[arg-type]
 
 
-@pytest.mark.samples
 def test_an_immediate_second_sync_fetches_no_details(store: Store) -> None:
     data = make_dataset()
     with FakeApi(data.values) as fake, api_client(fake) as client:
@@ -316,7 +352,7 @@ def test_an_immediate_second_sync_fetches_no_details(store: Store) -> None:
 
 def test_a_question_fetched_whole_is_stored_as_from_the_detail(store: Store) -> None:
     """The root cause behind the test above, pinned to one unanswered question with a short text."""
-    q = make_question(9001, dateTabled=day_iso(TABLED_DAYS[0]))
+    q = question(9001, dateTabled=day_iso(TABLED_DAYS[0]))
     with FakeApi([q]) as fake, api_client(fake) as client:
         assert run_sync(store, client, since=TABLED_DAYS[0], until=TABLED_DAYS[0]).ok
         assert fake.count("detail") == 1
@@ -325,7 +361,6 @@ def test_a_question_fetched_whole_is_stored_as_from_the_detail(store: Store) -> 
     ).fetchall() == [("detail", 0)]
 
 
-@pytest.mark.samples
 def test_next_sync_records_exactly_the_changes_made_meanwhile(store: Store, cli: Cli) -> None:
     data = make_dataset()
     by_id = {v["id"]: v for v in data.values}
@@ -425,7 +460,6 @@ def test_next_sync_records_exactly_the_changes_made_meanwhile(store: Store, cli:
 # -- 2. transient faults -------------------------------------------------------------------------
 
 
-@pytest.mark.samples
 def test_sync_through_20_percent_faults_ends_in_the_fault_free_state(tmp_path: Path) -> None:
     data = make_dataset()
     clean = tmp_path / "clean.db"
@@ -490,7 +524,7 @@ def budget_questions(day_index: int, first_id: int) -> list[dict[str, Any]]:
             fields["answered"] = answered.isoformat()
             if k % 40 == 1:
                 fields.update(answerIsHolding=True, dateHoldingAnswer=day_iso(answered))
-        out.append(make_question(first_id + k, **fields))
+        out.append(question(first_id + k, **fields))
     return out
 
 
@@ -537,9 +571,7 @@ def test_the_next_daily_sync_fetches_only_new_and_changed_questions(
     answered = [v for v in values if v["dateAnswered"] and not v["answerIsHolding"]][:20]
     for v in open_ones:  # answered today
         v.update(
-            make_question(
-                v["id"], answered=today.isoformat(), dateTabled=v["dateTabled"], uin=v["uin"]
-            )
+            question(v["id"], answered=today.isoformat(), dateTabled=v["dateTabled"], uin=v["uin"])
         )
     for v in answered:  # corrected today
         v.update(
@@ -574,7 +606,7 @@ def reshuffle_data(day: date) -> tuple[list[dict[str, Any]], list[int]]:
         fields: dict[str, Any] = {"dateTabled": day_iso(day)}
         if i < 100:
             fields["answered"] = (day + timedelta(days=i % 3)).isoformat()
-        values.append(make_question(7000 + i, **fields))
+        values.append(question(7000 + i, **fields))
     return values, [7149, 7148]  # the first two of page 2
 
 
@@ -647,7 +679,7 @@ def late_arrival_hook(fake: FakeApi, day: date, mover: int) -> list[int]:
             answer_on(fake, mover, UNTIL + timedelta(days=1))
             touched.append(mover)
         else:
-            late = make_question(7500, dateTabled=day_iso(day), answered=str(UNTIL))
+            late = question(7500, dateTabled=day_iso(day), answered=str(UNTIL))
             fake.upsert(late)
             touched.append(late["id"])
 
@@ -703,7 +735,7 @@ def small_set() -> list[dict[str, Any]]:
             fields["answered"] = (tabled + timedelta(days=1)).isoformat()
         if i == 9:
             fields["corrected"] = (tabled + timedelta(days=2)).isoformat()
-        values.append(make_question(8000 + i, **fields))
+        values.append(question(8000 + i, **fields))
     return values
 
 

@@ -73,7 +73,6 @@ MOMENTS = {
 
 
 @pytest.mark.parametrize("moment", MOMENTS)
-@pytest.mark.samples
 def test_kill_9_then_the_next_run_ends_as_if_never_interrupted(
     moment: str, dataset: list[dict[str, Any]], uninterrupted: Any, tmp_path: Path
 ) -> None:
@@ -129,7 +128,6 @@ def test_kill_9_then_the_next_run_ends_as_if_never_interrupted(
     assert end_state(db) == reference
 
 
-@pytest.mark.samples
 def test_kill_moments_fall_where_they_are_meant_to(uninterrupted: Any) -> None:
     """The reference run's own requests show each chosen moment inside a run, and where."""
     _, requests = uninterrupted
@@ -143,7 +141,6 @@ def test_kill_moments_fall_where_they_are_meant_to(uninterrupted: Any) -> None:
     assert requests[i - 1].is_detail and requests[i + 1].is_detail
 
 
-@pytest.mark.samples
 def test_a_second_sync_exits_75_while_the_first_holds_the_lock(
     dataset: list[dict[str, Any]], tmp_path: Path
 ) -> None:

@@ -14,8 +14,8 @@ import pytest
 from pqtrack.importer import import_files
 from pqtrack.store import Store
 from pqtrack.topics import load_topics
-from tests.conftest import Cli, write_json
-from tests.fakeapi import make_question
+from tests.build import question, write_json
+from tests.cli import Cli
 from tests.samples import detail_files, list_files, require_samples
 
 LABELS = Path(__file__).resolve().parent / "topic_labels.tsv"
@@ -99,7 +99,7 @@ OWN = {
 @pytest.fixture
 def own(cli: Cli, tmp_path: Path) -> Cli:
     values = [
-        make_question(qid, heading=heading, questionText=f"To ask the Secretary of State, {text}.")
+        question(qid, heading=heading, questionText=f"To ask the Secretary of State, {text}.")
         for qid, (heading, text) in OWN.items()
     ]
     assert cli("import", "--quiet", str(write_json(tmp_path / "own.json", values))).exit_code == 0

@@ -17,7 +17,7 @@ from pqtrack import search
 from pqtrack.errors import QueryError
 from pqtrack.store import Store
 from pqtrack.topics import TOPIC_KEYS, load_topics
-from tests.conftest import Cli
+from tests.cli import Cli
 from tests.fakeapi import FakeApi
 
 KNOWN = ", ".join(TOPIC_KEYS)

@@ -643,7 +643,7 @@ def sync_questions(seed: int) -> list[dict[str, Any]]:
     """~400 questions answered on each of 14 days, tabled 1-12 days before, 1% corrected; texts
     from the generator so that list items are cut at 255 characters as the API cuts them."""
     from tests.bench.generate import generate
-    from tests.fakeapi import make_question
+    from tests.build import question
 
     rng = random.Random(seed)
     last = SYNC_FIRST + dt.timedelta(days=SYNC_DAYS - 1)
@@ -669,7 +669,7 @@ def sync_questions(seed: int) -> list[dict[str, Any]]:
                 "answeringBodyName": text["answeringBodyName"],
                 "askingMemberId": text["askingMemberId"],
             }
-            value = make_question(
+            value = question(
                 qid,
                 answered=answered.isoformat(),
                 corrected=corrected.isoformat() if is_corrected else None,

@@ -237,6 +237,23 @@ TABLE_COMPARABLE = (
     '<tr><td><p>South</p></td><td><p><ins class="ministerial">68%</ins></p></td></tr>'
     "</table>"
 )
+CADETS_ORIGINAL = (
+    "<p>Adult volunteer numbers in the cadet forces are published each year in the "
+    "Department’s cadet statistics.</p>"
+)
+CADETS_TABLE = (
+    "<table><tr><td><p>{ins}Nation{end}</p></td><td><p>{ins}Adult volunteers{end}</p></td></tr>"
+    "<tr><td><p>{ins}Scotland{end}</p></td><td><p>{ins}2,310{end}</p></td></tr>"
+    "<tr><td><p>{ins}Wales{end}</p></td><td><p>{ins}1,140{end}</p></td></tr></table>"
+)
+LATE_ANSWER = (
+    "<p>Integrated care boards are responsible for commissioning NHS dentistry in their areas. "
+    "The Government has asked every board to set out how it will use the dental recovery "
+    "funding to offer more urgent appointments, and NHS England publishes the number of "
+    "courses of treatment delivered each month.</p>"
+    "<p>In the six months to September 2024, {n} urgent appointments were provided in "
+    "the South West.</p>"
+)
 LONG_QUESTION = (
     "To ask the Secretary of State for Justice, how many prison officers were in post in each "
     "quarter of 2024; how many of those officers left the service within their first year; "
@@ -432,7 +449,48 @@ def own_questions() -> list[Value]:
                 grouped=grouped,
             )
         )
+    # Defence: a correction that adds a table after the answer it corrects
+    add(
+        question(
+            3100052,
+            "31052",
+            11,
+            7102,
+            "2025-03-04",
+            "To ask the Secretary of State for Defence, how many adult volunteers served in "
+            "the cadet forces in Scotland and Wales in 2024.",
+            heading="Cadets: Volunteers",
+            answer=CADETS_ORIGINAL + CADETS_TABLE.format(ins="", end=""),
+            answered="2025-03-07",
+            corrected="2025-03-11",
+            original=CADETS_ORIGINAL,
+            comparable=CADETS_ORIGINAL
+            + CADETS_TABLE.format(ins='<ins class="ministerial">', end="</ins>"),
+            minister=7201,
+        )
+    )
     # DHSC: vaccination, covid-19, dementia, corrections, holding
+    add(
+        question(
+            3100063,
+            "31063",
+            17,
+            7103,
+            "2025-03-04",
+            "To ask the Secretary of State for Health and Social Care, how many extra urgent "
+            "dental appointments were provided in the South West in 2024.",
+            heading="Dental Services: South West",
+            answer=LATE_ANSWER.format(n="4,120 extra"),
+            answered="2025-03-05",
+            corrected="2025-03-06",
+            original=LATE_ANSWER.format(n="4,210 additional"),
+            comparable=LATE_ANSWER.format(
+                n='<del class="ministerial">4,210 additional</del>'
+                '<ins class="ministerial">4,120 extra</ins>'
+            ),
+            minister=7203,
+        )
+    )
     add(
         question(
             3100060,
@@ -774,6 +832,93 @@ def timelines() -> dict[str, list[Value]]:
     )
     out["answered_at_prorogation"] = [
         q(heading="Bus Services", answer=PROROGUED, answered="2025-01-30"),
+    ]
+    base.update(
+        qid=3200010,
+        uin="32010",
+        body=60,
+        text="To ask the Secretary of State for "
+        "Education, how many teaching assistants were employed in primary schools in 2024.",
+    )
+    few = "<p>Around 278,000 teaching assistants worked in primary schools in 2024.</p>"
+    more = "<p>Around 281,000 teaching assistants worked in primary schools in 2024.</p>"
+    more_marked = (
+        '<p>Around <del class="ministerial">278,000</del><ins class="ministerial">281,000'
+        "</ins> teaching assistants worked in primary schools in 2024.</p>"
+    )
+    out["unanswered_answered_corrected"] = [
+        q(),
+        q(heading="Teaching Assistants"),
+        q(heading="Teaching Assistants", answer=few, answered="2025-01-15"),
+        q(
+            heading="Teaching Assistants",
+            answer=more,
+            answered="2025-01-15",
+            corrected="2025-01-29",
+            original=few,
+            comparable=more_marked,
+        ),
+    ]
+    base.update(
+        qid=3200011,
+        uin="32011",
+        body=13,
+        text="To ask the Secretary of State for "
+        "Environment, Food and Rural Affairs, how many beavers have been released under licence.",
+    )
+    released = "<p>Seven beavers have been released under licence since 2022.</p>"
+    out["answered_and_corrected_same_day"] = [
+        q(),
+        q(heading="Beavers"),
+        q(
+            heading="Beavers",
+            answer=released,
+            answered="2025-01-16",
+            corrected="2025-01-16",
+            original="<p>Six beavers have been released under licence since 2022.</p>",
+            comparable='<p><del class="ministerial">Six</del><ins class="ministerial">Seven'
+            "</ins> beavers have been released under licence since 2022.</p>",
+        ),
+    ]
+    base.update(
+        qid=3200012,
+        uin="32012",
+        body=54,
+        text="To ask the Secretary of State for "
+        "Justice, how many magistrates were appointed in 2024.",
+    )
+    appointed = "<p>The judiciary appointed 1,120 new magistrates in 2024.</p>"
+    out["dateForAnswer_changed_heading_after_answer"] = [
+        q(due="2025-01-09"),
+        q(due="2025-01-13"),
+        q(due="2025-01-13", answer=appointed, answered="2025-01-13"),
+        q(due="2025-01-13", heading="Magistrates", answer=appointed, answered="2025-01-13"),
+    ]
+    base.update(
+        qid=3200013,
+        uin="32013",
+        body=17,
+        text="To ask the Secretary of State for "
+        "Health and Social Care, how many extra urgent dental appointments were provided in "
+        "Cumbria in 2024.",
+    )
+    late = LATE_ANSWER.replace("the South West", "Cumbria")
+    out["corrected_beyond_the_cut"] = [
+        q(
+            heading="Dental Services: Cumbria",
+            answer=late.format(n="910 extra"),
+            answered="2025-01-08",
+        ),
+        q(
+            heading="Dental Services: Cumbria",
+            answer=late.format(n="901 extra"),
+            answered="2025-01-08",
+            corrected="2025-01-22",
+            original=late.format(n="910 extra"),
+            comparable=late.format(
+                n='<del class="ministerial">910</del><ins class="ministerial">901</ins> extra'
+            ),
+        ),
     ]
     return out
 
