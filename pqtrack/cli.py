@@ -23,6 +23,7 @@ import typer
 from pqtrack import __version__
 from pqtrack.errors import PqtrackError, UsageError
 from pqtrack.options import (
+    ALL_BUT_QUERY,
     DATE,
     DATES,
     LAST_DATE,
@@ -274,7 +275,12 @@ class Sort(StrEnum):
 
 
 QueryArgument = Annotated[
-    str, typer.Argument(help='Words, "phrases", AND/OR/NOT, (groups), prefix*.', show_default=False)
+    str | None,
+    typer.Argument(
+        help='Words, "phrases", -word, heading:/question:/answer:, AND/OR/NOT, (groups), '
+        "prefix*. Optional with --topic: then the topic's matches.",
+        show_default=False,
+    ),
 ]
 SortOption = Annotated[
     Sort,
@@ -284,39 +290,44 @@ SortOption = Annotated[
         help="newest (default) or relevance.",
     ),
 ]
+ExactOption = Annotated[
+    bool, typer.Option("--exact", help="Match every word as typed, without its inflections.")
+]
+ExplainOption = Annotated[
+    bool, typer.Option("--explain", help="Say on stderr what ran: FTS5 expression, plan, time.")
+]
 
 
 @command("search")
 def search_cmd(
-    query: QueryArgument,
+    query: QueryArgument = None,
     db: DbOption = None,
-    filters: FilterArgs = NO_FILTERS,
+    filters: Annotated[FilterArgs, ALL_BUT_QUERY] = NO_FILTERS,
     sort: SortOption = Sort.newest,
+    exact: ExactOption = False,
+    explain: ExplainOption = False,
     limit: Annotated[int, limit_option("results")] = 50,
     offset: OffsetOption = 0,
     fmt: FormatOption = None,
 ) -> None:
     """Full-text search over headings, questions and answers, newest first.
 
-    All plain words must match; use "exact phrases", OR, NOT, parentheses and prefix*.
+    All plain words must match, each with its inflections (theft: thefts); use "exact
+    phrases", -word to exclude, heading:word, OR, NOT, parentheses and prefix*.
 
     Example: pqtrack search '"facial recognition" AND (police OR watchlist*)' --since 2024-07-01
     """
     from pqtrack import render, search
     from pqtrack.connect import reading
 
-    search.expressions(query)  # a query that cannot be searched fails before the database opens
+    if query is not None:
+        search.expressions(query)  # a query that cannot be searched fails before the db opens
     with reading(db) as conn:
-        result = search.search(
-            conn,
-            query,
-            filters.resolve(conn),
-            limit=limit,
-            offset=offset,
-            relevance=sort == Sort.relevance,
-        )
-    if result.note:
-        say(f"pqtrack: {result.note}")
+        resolved = filters.resolve(conn)
+        result = search.search(conn, query, resolved, limit=limit, offset=offset,
+                               relevance=sort == Sort.relevance, exact=exact)  # fmt: skip
+    for line in result.talk(query or f"topic {filters.topic}", explain=explain):
+        say(f"pqtrack: {line}")
     render.write(render.questions_view(snippets=True), result.records, chosen(fmt))
 
 
@@ -426,7 +437,7 @@ def diff_cmd(
 FeedFilters = Annotated[
     FilterArgs,
     Only(("answered_since", "answered_until", "house", "department", "member", "answered_by",
-          "status", "topic")),  # --since here is the feed's start, not a tabled date
+          "status", "topic", "query")),  # --since here is the feed's start, not a tabled date
 ]  # fmt: skip
 
 

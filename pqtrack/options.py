@@ -280,6 +280,9 @@ class FilterArgs:
     topic: str | None = _filter(
         "--topic", "-t", help="A topic from `pqtrack topics`.", parse=Parsed("topic", _topic)
     )
+    query: str | None = _filter(
+        "--query", help="Only questions matching this query, written as for `pqtrack search`."
+    )
 
     def resolve(self, conn: Any) -> Any:
         """These filters resolved against the database (names and topics to ids and queries);
@@ -288,7 +291,12 @@ class FilterArgs:
         from pqtrack import filters
 
         with field_flags():
-            return filters.resolve(conn, **{f.name: getattr(self, f.name) for f in fields(self)})
+            resolved = filters.resolve(
+                conn, **{f.name: getattr(self, f.name) for f in fields(self)}
+            )
+        for note in resolved.query_notes:
+            say(f"pqtrack: --query: {note}")
+        return resolved
 
 
 NO_FILTERS = FilterArgs()
@@ -299,6 +307,9 @@ class Only:
     """The filters a command offers, when not all of them: Annotated[FilterArgs, Only(...)]."""
 
     names: tuple[str, ...]
+
+
+ALL_BUT_QUERY = Only(tuple(f.name for f in fields(FilterArgs) if f.name != "query"))  # search
 
 
 def bundled(fn: Callable[..., Any]) -> Callable[..., Any]:
