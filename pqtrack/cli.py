@@ -23,6 +23,7 @@ from pqtrack import __version__, interrupts
 from pqtrack.connect import opened
 from pqtrack.errors import PqtrackError, UsageError
 from pqtrack.options import (
+    ALL_BUT_QUERY,
     ALL_FILTERS,
     ALL_ROWS,
     DATE,
@@ -270,7 +271,12 @@ class Sort(StrEnum):
 
 
 QueryArgument = Annotated[
-    str, typer.Argument(help='Words, "phrases", AND/OR/NOT, (groups), prefix*.', show_default=False)
+    str | None,
+    typer.Argument(
+        help='Words, "phrases", -word, heading:/question:/answer:, AND/OR/NOT, (groups), '
+        "prefix*. Optional with --topic: then the topic's matches.",
+        show_default=False,
+    ),
 ]
 SortOption = Annotated[
     Sort,
@@ -280,37 +286,47 @@ SortOption = Annotated[
         help="newest (default) or relevance.",
     ),
 ]
+ExactOption = Annotated[
+    bool, typer.Option("--exact", help="Match every word as typed, without its inflections.")
+]
+ExplainOption = Annotated[
+    bool, typer.Option("--explain", help="Say on stderr what ran: FTS5 expression, plan, time.")
+]
 
 
 @command("search")
 def search_cmd(
-    query: QueryArgument,
+    query: QueryArgument = None,
     db: DbOption = None,
-    filters: FilterArgs = NO_FILTERS,
+    filters: Annotated[FilterArgs, ALL_BUT_QUERY] = NO_FILTERS,
     sort: SortOption = Sort.newest,
+    exact: ExactOption = False,
+    explain: ExplainOption = False,
     page: PageArgs = ALL_ROWS,
     fmt: FormatOption = None,
     no_header: NoHeaderOption = False,
 ) -> None:
     """Full-text search over headings, questions and answers, newest first.
 
-    All plain words must match; use "exact phrases", OR, NOT, parentheses and prefix*.
+    All plain words must match, each with its inflections (theft: thefts); use "exact
+    phrases", -word to exclude, heading:word, OR, NOT, parentheses and prefix*.
 
     Example: pqtrack search '"facial recognition" AND (police OR watchlist*)' --since 2024-07-01
     """
     from pqtrack import render, search
     from pqtrack.connect import reading
 
-    search.expressions(query)  # a query that cannot be searched fails before the database opens
+    if query is not None:
+        search.expressions(query)  # a query that cannot be searched fails before the db opens
     kind = chosen(fmt)
     with reading(db) as conn:
         resolved = filters.resolve(conn)
         result = search.search(conn, query, resolved, limit=page.want(kind), offset=page.offset,
-                               relevance=sort == Sort.relevance)  # fmt: skip
+                               relevance=sort == Sort.relevance, exact=exact)  # fmt: skip
         count = functools.partial(search.count_hits, conn, result.expression, resolved)
         hits, footer = page.cut(kind, result.records, count)
-    if result.note:
-        say(f"pqtrack: {result.note}")
+    for line in result.talk(query or f"topic {filters.topic}", explain=explain):
+        say(f"pqtrack: {line}")
     view = render.questions_view(snippets=True)
     render.write(view, hits, kind, header=not no_header, footer=footer)
 

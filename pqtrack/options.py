@@ -306,6 +306,9 @@ class FilterArgs:
     topic: str | None = _field(
         "--topic", "-t", help="A topic from `pqtrack topics`.", parse=Parsed("topic", _topic)
     )
+    query: str | None = _field(
+        "--query", help="Only questions matching this query, written as for `pqtrack search`."
+    )
     flags: tuple[tuple[str, str], ...] = ()  # (filter, flag) where a command names it otherwise
 
     def resolve(self, conn: Any) -> Any:
@@ -405,7 +408,8 @@ def options_of(bundle: type) -> list[Any]:
 
 
 ALL_FILTERS = tuple(f.name for f in options_of(FilterArgs))
-BUNDLES = (FilterArgs, PageArgs)
+ALL_BUT_QUERY = Only(tuple(name for name in ALL_FILTERS if name != "query"))  # search's query
+BUNDLES = (FilterArgs, PageArgs)  # is its argument
 
 
 def bundled(fn: Callable[..., Any]) -> Callable[..., Any]:

@@ -1,10 +1,15 @@
-"""Turning a user's search query into a safe FTS5 MATCH expression.
+"""Turning a user's search query into a safe FTS5 MATCH expression, and planning the search.
 
 The query language (what `pqtrack search` documents):
 
-* ``rural crime`` – plain words: every one must match (AND).
-* ``"live facial recognition"`` – a phrase; curly quotes work too. An unclosed quote runs to the
-  end of the query.
+* ``rural crime`` – plain words: every one must match (AND). A plain word also matches its
+  English inflections (``theft`` finds "thefts", ``police`` finds "policing"): see `inflections`.
+* ``"live facial recognition"`` – a phrase; curly quotes work too. A quoted word or phrase
+  matches exactly those forms (``"thefts"`` does not find "theft"). An unclosed quote runs to
+  the end of the query.
+* ``-word`` and ``-"a phrase"`` – exclude (as on TheyWorkForYou): ``asylum -hotels`` is
+  ``asylum NOT hotels``; the exclusions of an AND run apply to all of it.
+* ``heading:word``, ``question:"a phrase"``, ``answer:thef*`` – match in one column only.
 * ``AND``, ``OR``, ``NOT`` – operators, in capitals only (``and``/``or``/``not`` are words).
   NOT binds tightest, then AND, then OR; ``AND NOT`` means ``NOT``.
 * ``( ... )`` – grouping. A missing ``)`` is added at the end, a stray ``)`` is ignored.
@@ -12,22 +17,23 @@ The query language (what `pqtrack search` documents):
 * Anything else is text. Punctuation inside a word is kept and the word is searched as a phrase
   of its parts, the way the index split the stored text: ``covid-19`` finds "covid 19" and
   "COVID-19", ``2020/21`` finds "2020/21" and "2020-21", ``don't`` finds "don't" (not "do not").
-  So FTS5 syntax typed by a user is only ever text: ``heading:police`` searches for the phrase
-  "heading police" (column filters are deliberately not supported), and ``NEAR(``, ``^``,
-  ``{a b}`` and ``+`` have no special meaning.
+  So other syntax is only ever text: ``since:2020`` searches for the phrase "since 2020", and
+  ``NEAR(``, ``^``, ``{a b}`` and ``+`` have no special meaning. Where such text looks like
+  syntax, the reading says how it was taken (`Reading.notes`; the CLI prints them on stderr).
 * AND or OR without a term on each side, and NOT with nothing after it, are searched as words
-  (``covid OR`` finds "covid" and "or"), as the literal fallback would. NOT with nothing before
-  it is an error: FTS5 cannot ask for "everything except", and searching for the word "not"
-  would return the opposite of what was meant.
+  (``covid OR`` finds "covid" and "or"), as the literal fallback would. NOT (or ``-word``) with
+  nothing to exclude from is an error: FTS5 cannot ask for "everything except", and searching
+  for the word "not" would return the opposite of what was meant.
 * Words with no letters or digits (``-``, ``*``, ``£``, emoji) are ignored.
 
 Limits, so that a pasted document or a hostile script gets a clean error instead of a slow or
 failing query: at most 2,000 characters, 64 search terms and parentheses nested 10 deep.
 NUL bytes and other control characters count as spaces; unpaired surrogates are dropped.
 
-`to_match` builds its output only from quoted strings, ``*``, the three operators and
-parentheses, so FTS5 should never reject it; `literal` is the fallback if it does, and
-`search` tries the one and then the other.
+`to_match` builds its output only from quoted strings, ``*``, the three operators, column
+names and parentheses, so FTS5 should never reject it; `literal` is the fallback if it does,
+and `search` tries the one and then the other. `to_match` never stems (topics use it);
+`prepare` does, against a database's index.
 
 The second half of the module plans the SQL: `search` and `list_records` run newest first (or by
 rank) under time guards that switch to another way into the data when the first is slow.
@@ -38,7 +44,9 @@ from __future__ import annotations
 import sqlite3
 import time
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import Any, Literal
 
 from pqtrack.errors import QueryError
@@ -53,15 +61,22 @@ MAX_DEPTH = 10  # FTS5's parser overflows near 33 levels of alternating AND/OR g
 
 OPERATORS: dict[str, Op] = {"AND": "AND", "OR": "OR", "NOT": "NOT"}
 QUOTES = frozenset('"\u201c\u201d\u201e')  # " “ ” „
+COLUMNS = {"heading": "heading", "question": "question_text", "answer": "answer_text"}
 _EXAMPLE = "e.g. 'vaccine NOT covid'"
+_SYNTAX = (
+    'the syntax is words, "phrases", -word, heading:/question:/answer:, AND/OR/NOT, ( ), prefix*'
+)
 
 
 @dataclass(frozen=True)
 class Term:
-    """A word or phrase to match; `prefix` when it ended in `*`."""
+    """A word or phrase to match: `prefix` when it ended in `*`, `exact` when it was quoted
+    (no inflections), `column` an FTS5 column name when it came as heading:/question:/answer:."""
 
     text: str
     prefix: bool = False
+    exact: bool = False
+    column: str | None = None
 
 
 @dataclass(frozen=True)
@@ -80,11 +95,27 @@ class _Operator:
     op: Op
 
 
-_Item = Node | _Operator  # one element of a parenthesised level before precedence is applied
+@dataclass(frozen=True)
+class _Minus:
+    """A term written -word or -"phrase": excluded from its AND run."""
+
+    term: Term
+
+
+_Item = Node | _Operator | _Minus  # one element of a parenthesised level before precedence
+
+
+@dataclass(frozen=True)
+class Reading:
+    """How a query was read: its tree, and notes on text that looked like syntax but was not."""
+
+    tree: Node
+    notes: tuple[str, ...] = ()
 
 
 def to_match(query: str) -> str:
-    """Translate a user's query into an FTS5 MATCH expression (see the module docstring).
+    """Translate a user's query into an FTS5 MATCH expression (see the module docstring), every
+    word as typed (no inflections: `prepare` adds those).
 
     >>> to_match('covid-19 vaccin* OR "live facial recognition"')
     '"covid-19" AND "vaccin"* OR "live facial recognition"'
@@ -108,6 +139,11 @@ def literal(query: str) -> str:
 
 def parse(query: str) -> Node:
     """The query as a tree of terms and operators, repaired as the module docstring describes."""
+    return read(query).tree
+
+
+def read(query: str) -> Reading:
+    """`parse`, with notes saying how text that looked like syntax was taken."""
     if len(query) > MAX_QUERY_CHARS:
         raise QueryError(
             f"search query is too long ({len(query):,} characters; the limit is "
@@ -116,8 +152,9 @@ def parse(query: str) -> Node:
     text = _clean(query)
     if not text.strip():
         raise QueryError("search query is empty")
+    notes: list[str] = []
     levels: list[list[_Item]] = [[]]
-    for token in _tokens(text):
+    for token in _tokens(text, notes):
         if not isinstance(token, str):
             levels[-1].append(token)
         elif token == "(":
@@ -134,7 +171,7 @@ def parse(query: str) -> Node:
     count = _count_terms(tree)
     if count > MAX_TERMS:
         raise QueryError(f"search query has {count} terms; the limit is {MAX_TERMS}")
-    return tree
+    return Reading(tree, tuple(dict.fromkeys(notes)))
 
 
 def _clean(query: str) -> str:
@@ -167,42 +204,97 @@ def _nothing_to_search(query: str) -> str:
     return f"search query {shown!r} has no letters or digits to search for"
 
 
-def _tokens(text: str) -> list[_Item | str]:
-    """Split into terms, operators and the strings "(" and ")"."""
+def _shown(text: str) -> str:
+    return repr(text if len(text) <= 40 else text[:37] + "...")
+
+
+def _tokens(text: str, notes: list[str]) -> list[_Item | str]:
+    """Split into terms, operators and the strings "(" and ")"; `notes` gets how text that
+    looked like syntax was read."""
     out: list[_Item | str] = []
     i, n = 0, len(text)
+    minus = False  # the next term was written -term
+    column: str | None = None  # ... or column:term
+
+    def add(term: Term) -> None:
+        nonlocal minus, column
+        if column is not None:
+            term = replace(term, column=column)
+        out.append(_Minus(term) if minus else term)
+        minus, column = False, None
+
     while i < n:
         ch = text[i]
-        if ch.isspace():
-            i += 1
-        elif ch in "()":
-            out.append(ch)
+        if ch.isspace() or ch in "()":
+            minus, column = False, None
+            if ch in "()":
+                out.append(ch)
             i += 1
         elif ch in QUOTES:
             end = i + 1
             while end < n and text[end] not in QUOTES:
                 end += 1
+            if end >= n:
+                notes.append("an unclosed quote was closed at the end of the query")
             phrase = text[i + 1 : end]
             i = end + 1
             prefix = i < n and text[i] == "*"
             while i < n and text[i] == "*":
                 i += 1
             if _searchable(phrase):
-                out.append(Term(" ".join(phrase.split()), prefix))
+                add(Term(" ".join(phrase.split()), prefix, exact=True))
+            else:
+                minus, column = False, None
         else:
             end = i
             while end < n and not (text[end].isspace() or text[end] in "()" or text[end] in QUOTES):
                 end += 1
             word = text[i:end]
+            after = text[end] if end < n else ""
             i = end
-            op = OPERATORS.get(word)
-            if op is not None:
+            if column is None and not minus and (op := OPERATORS.get(word)) is not None:
                 out.append(_Operator(op))
                 continue
+            if word == "-" and after in QUOTES or word[:1] == "-" and word[1:2].isalnum():
+                if minus or column is not None:
+                    notes.append(f"{_shown(word)} was read as text")
+                else:
+                    minus = True
+                    word = word[1:]
+                    if not word:
+                        continue
+            name, colon, rest = word.partition(":")
+            if colon and column is None and name.lower() in COLUMNS:
+                column = COLUMNS[name.lower()]
+                if not rest:
+                    if after not in QUOTES:
+                        notes.append(
+                            f"{_shown(word)}: a column filter takes a word or a quoted phrase "
+                            "right after the colon; it was ignored"
+                        )
+                        minus, column = False, None
+                    continue
+                word = rest
+            else:
+                _note_syntax(word, notes)
             stem = word.rstrip("*")
             if _searchable(stem):
-                out.append(Term(stem, prefix=stem != word))
+                add(Term(stem, prefix=stem != word))
+            else:
+                minus, column = False, None
     return out
+
+
+def _note_syntax(word: str, notes: list[str]) -> None:
+    """A note when a word looks like syntax pqtrack does not have: it is searched as text."""
+    name, colon, rest = word.partition(":")
+    if colon and name.isalpha() and rest and not rest.startswith("//"):
+        notes.append(
+            f"{_shown(word)} was searched as words: the column filters are heading:, question: "
+            "and answer:"
+        )
+    elif word[:1] in "+^{}~" and len(word) > 1 or word.upper().startswith("NEAR"):
+        notes.append(f"{_shown(word)} was searched as text ({_SYNTAX})")
 
 
 def _close(levels: list[list[_Item]]) -> None:
@@ -211,11 +303,48 @@ def _close(levels: list[list[_Item]]) -> None:
         levels[-1].append(node)
 
 
+def _place_exclusions(items: list[_Item]) -> list[Node | _Operator]:
+    """-word becomes NOT word at the end of its AND run (the items between ORs), so that
+    `-hotels asylum` reads as `asylum NOT hotels`; an AND written next to it goes with it."""
+    out: list[Node | _Operator] = []
+    run: list[Node | _Operator] = []
+    minuses: list[Term] = []
+    drop_and = False
+
+    def flush() -> None:
+        if minuses:
+            if not any(isinstance(item, Term | Group) for item in run):
+                raise QueryError(
+                    f"-{_serialise(minuses[0])} excludes, but there is nothing to exclude it "
+                    "from (e.g. 'asylum -\"small boats\"')"
+                )
+            for term in minuses:
+                run.extend([_Operator("NOT"), term])
+        out.extend(run)
+        run.clear()
+        minuses.clear()
+
+    for item in items:
+        if isinstance(item, _Operator) and item.op == "OR":
+            flush()
+            out.append(item)
+        elif isinstance(item, _Minus):
+            minuses.append(item.term)
+            drop_and = not (run and run[-1] == _Operator("AND") and run.pop())
+        elif drop_and and item == _Operator("AND"):
+            drop_and = False
+        else:
+            run.append(item)
+            drop_and = False
+    flush()
+    return out
+
+
 def _build(items: list[_Item]) -> Node | None:
     """Apply operator rules and precedence to one parenthesised level."""
     # "a AND NOT b" is how other search engines spell "a NOT b".
-    merged: list[_Item] = []
-    for item in items:
+    merged: list[Node | _Operator] = []
+    for item in _place_exclusions(items):
         if (
             isinstance(item, _Operator)
             and item.op == "NOT"
@@ -295,19 +424,25 @@ def _count_terms(node: Node) -> int:
 _RANK = {"OR": 1, "AND": 2, "NOT": 3}
 
 
-def _serialise(node: Node) -> str:
+def _serialise(node: Node, forms: Callable[[Term], list[str]] | None = None) -> str:
     """FTS5 text for a tree: quoted terms, explicit AND, parentheses wherever precedence needs.
 
     Always an explicit AND: FTS5 rejects an implicit AND next to a parenthesised group, and its
     implicit AND binds tighter than NOT (`a NOT b c` is `a NOT (b AND c)`) while the explicit
     one binds looser, as our language says. Parentheses only where needed keep the nesting
-    within what FTS5's parser can hold.
+    within what FTS5's parser can hold. `forms` gives the words a plain word stands for (its
+    inflections, `prepare`); without it every term is matched as typed.
     """
     if isinstance(node, Term):
-        return _quote(node.text) + ("*" if node.prefix else "")
+        words = forms(node) if forms is not None else [node.text]
+        text = " OR ".join(_quote(w) for w in words)
+        if len(words) > 1:
+            text = f"({text})"
+        text += "*" if node.prefix else ""
+        return f"{node.column} : {text}" if node.column else text
     rendered = []
     for position, part in enumerate(node.parts):
-        text = _serialise(part)
+        text = _serialise(part, forms)
         if isinstance(part, Group):
             rank, parent = _RANK[part.op], _RANK[node.op]
             # NOT is not associative: its right side is always grouped.
@@ -315,6 +450,93 @@ def _serialise(node: Node) -> str:
                 text = f"({text})"
         rendered.append(text)
     return f" {node.op} ".join(rendered)
+
+
+# -- inflections -----------------------------------------------------------------------------------
+
+# The endings English inflection adds (with the spelling changes Snowball's English stemmer
+# undoes: a doubled consonant, y -> i, a dropped e). A form is kept only if the stemmer gives it
+# the word's own stem and the index holds it, so these can be generous without matching noise.
+ENDINGS = ("", "s", "es", "e", "ed", "d", "ing", "ings", "er", "ers", "y", "ies", "ied")
+MAX_FORMS = 12
+
+
+@lru_cache(maxsize=1)
+def _stemmer() -> Any:
+    import Stemmer  # PyStemmer: the Snowball project's own stemmers, in C
+
+    return Stemmer.Stemmer("english")
+
+
+def stem(word: str) -> str:
+    """Snowball's English stem of a lower-cased word (what `inflections` groups forms by)."""
+    return str(_stemmer().stemWord(word))
+
+
+def candidate_forms(word: str) -> list[str]:
+    """The spellings that could be inflections of `word`: those with its stem, word first."""
+    word = word.lower()
+    root = stem(word)
+    bases = {root, word, root + root[-1]}
+    if root.endswith("i"):
+        bases.add(root[:-1] + "y")
+    if word.endswith("e"):
+        bases.add(word[:-1])
+    found = {word}
+    for base in bases:
+        for ending in ENDINGS:
+            form = base + ending
+            if form not in found and stem(form) == root:
+                found.add(form)
+    return [word, *sorted(found - {word})]
+
+
+def inflections(conn: sqlite3.Connection, word: str) -> list[str]:
+    """`word` and those of its inflections that the index holds (theft -> theft, thefts).
+
+    Why this way (README, Searching): the index's own vocabulary (an fts5vocab table) counts
+    every term's documents as it is read, 3-30 ms a word at 200,000 questions; a second index
+    with stemmed terms would double the index and could not mix quoted and plain words in one
+    MATCH. Asking the index about a few spellings costs some 20 microseconds each.
+    """
+    forms = candidate_forms(word)
+    kept = [forms[0]]
+    for form in forms[1:]:
+        probe = "SELECT 1 FROM questions_fts WHERE questions_fts MATCH ? LIMIT 1"
+        if conn.execute(probe, [_quote(form)]).fetchone():
+            kept.append(form)
+    return kept[:MAX_FORMS]
+
+
+def _inflectable(term: Term) -> bool:
+    return not (term.exact or term.prefix) and term.text.isalpha()
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A query ready to run: the FTS5 expressions to try in turn, and notes on its reading."""
+
+    query: str
+    expressions: list[str]
+    notes: tuple[str, ...] = ()
+
+
+def prepare(query: str, conn: sqlite3.Connection | None = None, *, exact: bool = False) -> Prepared:
+    """A user's query read (`read`), with each plain word widened to the inflections `conn`'s
+    index holds unless `exact` (or no connection), then its literal fallback. Raises QueryError
+    for a query neither can search for."""
+    reading = read(query)
+    forms = None
+    if conn is not None and not exact:
+
+        def forms(term: Term) -> list[str]:
+            return inflections(conn, term.text) if _inflectable(term) else [term.text]
+
+    tried = [_serialise(reading.tree, forms)]
+    fallback = literal(query)
+    if fallback not in tried:
+        tried.append(fallback)
+    return Prepared(query, tried, reading.notes)
 
 
 # -- running a search ----------------------------------------------------------------------------
@@ -326,44 +548,74 @@ SNIPPET_OPEN, SNIPPET_CLOSE = "\x02", "\x03"  # highlight markers; render.py tur
 class SearchResult:
     records: list[SearchHit]
     note: str | None = None  # e.g. the relevance guard fell back to newest first
-    expression: str = ""  # the FTS5 expression that was run (`count_hits` counts its matches)
+    notes: tuple[str, ...] = ()  # how the query was read
+    expression: str = ""  # the FTS5 expression that ran
+    way: str = ""  # the way into the data the planner took
+    seconds: float = 0.0
+
+    def talk(self, asked: str, *, explain: bool = False) -> list[str]:
+        """The lines for stderr: how the query was read, the planner's note, what ran (with
+        `explain`), and "no matches for ..." when there are none."""
+        lines = [*self.notes, *([self.note] if self.note else [])]
+        lines += self.explain() if explain else []
+        return lines + ([] if self.records else [f"no matches for {asked!r}"])
+
+    def explain(self) -> list[str]:
+        """What `search --explain` prints: the expression, the plan's way in, the time."""
+        return [
+            f"expression: {self.expression}",
+            f"way in: {self.way}",
+            f"time: {self.seconds * 1000:.1f} ms, {len(self.records)} result(s)",
+        ]
 
 
 def _sql_limit(limit: int | None) -> int:
     return -1 if limit is None else limit  # SQLite: a negative LIMIT is no limit
 
 
-def _with_topic(expression: str, filters: Filters) -> tuple[str, Filters]:
-    """A topic joined to the query as one MATCH: FTS5 intersects the two far faster than SQL."""
-    if not filters.topic_match:
+def _joined(expression: str, filters: Filters) -> tuple[str, Filters]:
+    """The query joined with the filters' topic and --query as one MATCH (FTS5 intersects them
+    far faster than SQL can), and the filters left to apply as SQL."""
+    also = [m for m in (filters.topic_match, filters.query_match) if m]
+    if not also:
         return expression, filters
-    return f"({expression}) AND ({filters.topic_match})", replace(filters, topic_match=None)
+    joined = " AND ".join(f"({e})" for e in [expression, *also])
+    return joined, replace(filters, topic_match=None, query_match=None)
 
 
 def search(
     conn: sqlite3.Connection,
-    query: str,
+    query: str | None,
     filters: Filters,
     *,
     limit: int | None,
     offset: int = 0,
     relevance: bool = False,
+    exact: bool = False,
 ) -> SearchResult:
-    """The questions matching a user's query: its translation (`to_match`) if FTS5 takes it,
-    else the `literal` fallback (`limit` None: every one)."""
-    return search_records(
-        conn, expressions(query), filters, limit=limit, offset=offset, relevance=relevance
+    """The questions matching a user's query: its translation (`prepare`, with inflections
+    unless `exact`) if FTS5 takes it, else the `literal` fallback. Without a query, the
+    matches of the filters' topic."""
+    if query is None:
+        if not filters.topic_match:
+            raise QueryError("give a search query, or a topic to list its matches")
+        prepared = Prepared("", [filters.topic_match])
+        filters = replace(filters, topic_match=None)
+    else:
+        prepared = prepare(query, conn, exact=exact)
+    started = time.perf_counter()
+    result = search_records(
+        conn, prepared.expressions, filters, limit=limit, offset=offset, relevance=relevance
     )
+    result.seconds = time.perf_counter() - started
+    result.notes = prepared.notes
+    return result
 
 
 def expressions(query: str) -> list[str]:
-    """The FTS5 expressions `search` tries in turn: `to_match`, then `literal` if it differs.
-    Raises QueryError for a query neither can search for."""
-    tried = [to_match(query)]
-    fallback = literal(query)
-    if fallback not in tried:
-        tried.append(fallback)
-    return tried
+    """The FTS5 expressions `search` tries in turn without inflections: `to_match`, then
+    `literal` if it differs. Raises QueryError for a query neither can search for."""
+    return prepare(query).expressions
 
 
 def search_records(
@@ -377,8 +629,8 @@ def search_records(
     guard_seconds: float = 0.15,  # ranking; the newest-first fallback must fit in 300 ms too
 ) -> SearchResult:
     """Run the first FTS5 expression FTS5 accepts."""
-    matches = [_with_topic(e, filters)[0] for e in expressions]
-    filters = replace(filters, topic_match=None)
+    matches = [_joined(e, filters)[0] for e in expressions]
+    filters = replace(filters, topic_match=None, query_match=None)
     where, params = filters.where()
     # The answer's best fragment if the answer matches, else the question's, else the heading's
     snippets = [f"snippet(questions_fts, {col}, :open, :close, '…', 16)" for col in (2, 1, -1)]
@@ -391,7 +643,7 @@ def search_records(
         f" WHERE questions_fts MATCH :match AND {where}"
     )
     last_error: sqlite3.Error | None = None
-    for expression, match in zip(expressions, matches, strict=True):
+    for number, match in enumerate(matches):
         args = {
             "open": SNIPPET_OPEN,
             "close": SNIPPET_CLOSE,
@@ -410,13 +662,15 @@ def search_records(
                         args,
                         guard_seconds,
                     )
+                    way = "ranked by bm25"
                 except _Interrupted:
                     note = (
                         "ranking took too long for so common a query; showing newest first instead"
                     )
-                    hits = _newest_first(conn, columns, base, where, args, filters)
+                    hits, way = _newest_first(conn, columns, base, where, args, filters)
+                    way = f"ranking stopped at {guard_seconds * 1000:.0f} ms; {way}"
             else:
-                hits = _newest_first(conn, columns, base, where, args, filters)
+                hits, way = _newest_first(conn, columns, base, where, args, filters)
         except sqlite3.OperationalError as exc:
             last_error = exc
             continue
@@ -424,16 +678,19 @@ def search_records(
         records: list[SearchHit] = []
         for record in records_by_id(conn, list(snippet_of)):
             records.append({**record, "snippet": snippet_of[record["id"]]})
-        return SearchResult(records, note, expression)
+        if number:
+            way += " (the literal fallback: FTS5 refused the first expression)"
+        return SearchResult(records, note, expression=match, way=way)
     raise QueryError(f"cannot search for that: {last_error}")
 
 
 def count_hits(conn: sqlite3.Connection, expression: str, filters: Filters) -> int | None:
-    """How many questions a search (its `SearchResult.expression`) matches under the filters,
-    or None if counting takes longer than COUNT_TRY_SECONDS (a very common word): asked only
-    when a table was cut, so that every other search stays as quick as it was."""
-    match, filters = _with_topic(expression, filters)
-    where, params = filters.where()
+    """How many questions a search matches under the filters (its `SearchResult.expression`,
+    which holds the topic and --query already), or None if counting takes longer than
+    COUNT_TRY_SECONDS (a very common word): asked only when a table was cut, so that every
+    other search stays as quick as it was."""
+    match = expression
+    where, params = replace(filters, topic_match=None, query_match=None).where()
     # the matches' ids gathered once, then the filtered questions probed against them: never
     # one MATCH per question, which the planner picks for an indexed filter if let
     sql = (
@@ -497,7 +754,7 @@ def _newest_first(
     where: str,
     args: dict[str, Any],
     filters: Filters,
-) -> list[Any]:
+) -> tuple[list[Any], str]:
     """Newest-first hits, starting from whichever side selects fewer rows.
 
     Following the matches newest first is quickest unless the filters reject most of them
@@ -509,7 +766,7 @@ def _newest_first(
     paging = " LIMIT :limit OFFSET :offset"
     order = " ORDER BY questions_fts.rowid DESC" + paging
     try:
-        return _guarded(conn, base + order, args, FIRST_TRY_SECONDS)
+        return _guarded(conn, base + order, args, FIRST_TRY_SECONDS), "the matches, newest first"
     except _Interrupted:
         pass
     ceiling = _id_ceiling(conn, filters)
@@ -517,7 +774,8 @@ def _newest_first(
         base += " AND questions_fts.rowid <= :ceiling"
         args = {**args, "ceiling": ceiling}
         try:
-            return _guarded(conn, base + order, args, NEXT_TRY_SECONDS)
+            hits = _guarded(conn, base + order, args, NEXT_TRY_SECONDS)
+            return hits, "the matches below the newest id the date bound allows, newest first"
         except _Interrupted:
             pass
     if (
@@ -532,12 +790,13 @@ def _newest_first(
             f" ON questions_fts.rowid = q.id WHERE questions_fts MATCH :match AND {where}"
         )
         try:
-            return _guarded(
+            hits = _guarded(
                 conn, from_filters + " ORDER BY q.id DESC" + paging, args, FILTER_TRY_SECONDS
             )
+            return hits, "the questions the filters select, newest first, each tested"
         except _Interrupted:
             pass
-    return list(conn.execute(base + order, args))
+    return list(conn.execute(base + order, args)), "the matches, newest first, unhurried"
 
 
 def _id_ceiling(conn: sqlite3.Connection, filters: Filters) -> int | None:

@@ -197,7 +197,7 @@ def search(db: sqlite3.Connection, query: str) -> set[int]:
         ('"live facial recognition', {1}),
         ("NEAR(", {13}),
         ("NEAR(military bases)", {13}),
-        ("heading:police", set()),
+        ("heading:police", {1, 2}),  # a column filter: "police" in the heading
         ("^live facial", {1}),
         ("{facial recognition}", {1, 2}),
         ("watchlist)", {1}),
@@ -235,7 +235,7 @@ def test_search_finds(db: sqlite3.Connection, query: str, expected: set[int]) ->
         ("a ( ) b", '"a" AND "b"'),
         ("a OR OR b", '"a" OR "or" AND "b"'),
         ("AND", '"and"'),
-        ("heading:police", '"heading:police"'),
+        ("heading:police", 'heading : "police"'),
         ("NEAR(a b, 5)", '"NEAR" AND "a" AND "b," AND "5"'),
         ("'; DROP TABLE questions;--", '"DROP" AND "TABLE" AND "questions;--"'),
         ('" OR 1=1', '"OR 1=1"'),

@@ -500,13 +500,13 @@ def bench_search(work: Work, report: Report, env: dict[str, str]) -> None:
         count = conn.execute("SELECT count(*) FROM questions").fetchone()[0]
         say(f"  {count:,} questions in {db}")
 
-        def searcher(query: str, opts: Opts, relevance: bool) -> Call:
+        def searcher(query: str, opts: Opts, relevance: bool, exact: bool) -> Call:
             def run() -> tuple[int, str | None, float]:
                 start = time.perf_counter()
                 resolved_filters = filters.resolve(conn, **opts)
                 resolved = time.perf_counter() - start
                 result = search.search(
-                    conn, query, resolved_filters, limit=LIMIT, relevance=relevance
+                    conn, query, resolved_filters, limit=LIMIT, relevance=relevance, exact=exact
                 )
                 return len(result.records), result.note, resolved
 
@@ -523,14 +523,17 @@ def bench_search(work: Work, report: Report, env: dict[str, str]) -> None:
             return run
 
         groups: list[tuple[str, str, float, list[Timing]]] = []
-        for name, specs, relevance, target in (
-            ("newest-first search", NEWEST, False, 0.010),
-            ("ranked search, selective word", RANKED_SELECTIVE, True, 0.050),
-            ("ranked search, very common word", RANKED_COMMON, True, 0.300),
+        words = [(query, opts) for query, opts in NEWEST if query.isalpha()]
+        for name, specs, relevance, exact, target in (
+            ("newest-first search, stemming on", NEWEST, False, False, 0.010),
+            ("newest-first search, stemming off (--exact)", NEWEST, False, True, 0.010),
+            ("newest-first search, one plain word, stemming on", words, False, False, 0.010),
+            ("ranked search, selective word", RANKED_SELECTIVE, True, False, 0.050),
+            ("ranked search, very common word", RANKED_COMMON, True, False, 0.300),
         ):
             say(f"  {name}: {len(specs)} queries ...")
             timings = [
-                time_call(describe(query, opts), searcher(query, opts, relevance))
+                time_call(describe(query, opts), searcher(query, opts, relevance, exact))
                 for query, opts in specs
             ]
             groups.append((name, "search", target, timings))
