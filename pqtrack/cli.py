@@ -1,27 +1,25 @@
-"""The pqtrack command line: parse options, call one library function, render, map errors.
+"""The pqtrack commands: options in, one library call, render out.
 
-The options several commands share (the filters, --limit, --offset, --format) are declared
-once, in options.py; a command's own options are declared just above it.
+The app they register on, and how errors become exit codes, are app.py's. The options several
+commands share (the filters, --limit, --offset, --format) are declared once, in options.py; a
+command's own options are declared just above it.
 """
 
 from __future__ import annotations
 
 import functools
 import json
-import os
-import sqlite3
 import sys
-from collections.abc import Callable
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 import typer
 
-from pqtrack import __version__, interrupts
+from pqtrack.app import app, chosen, command, run
 from pqtrack.connect import opened
-from pqtrack.errors import PqtrackError, UsageError
+from pqtrack.errors import UsageError
 from pqtrack.options import (
     ALL_BUT_QUERY,
     ALL_FILTERS,
@@ -41,96 +39,15 @@ from pqtrack.options import (
     Parsed,
     QuietOption,
     SummaryFormat,
-    bundled,
     flag,
     format_option,
     one_of,
     parse_event,
     sync_days,
 )
-from pqtrack.render import Format, is_terminal, out, say
+from pqtrack.render import Format, out, say
 
-app = typer.Typer(
-    name="pqtrack",
-    help="Track UK Parliament written questions and answers, keeping every version in SQLite.",
-    epilog="Example: pqtrack sync && pqtrack search '\"facial recognition\"' --since 2025-01-01",
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    rich_markup_mode=None,
-    add_completion=False,
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
-
-F = TypeVar("F", bound=Callable[..., Any])
-EMPTY_FEED_EXIT = 3
-
-
-def command(name: str, **kwargs: Any) -> Callable[[F], F]:
-    """Register a command whose PqtrackErrors become one line on stderr and an exit code."""
-
-    def decorate(fn: F) -> F:
-        run = bundled(fn)
-
-        @functools.wraps(run)
-        def wrapper(**kw: Any) -> Any:
-            try:
-                with interrupts.terminate_as_interrupt():
-                    return run(**kw)
-            except PqtrackError as exc:
-                say(f"pqtrack: {exc}")
-                raise typer.Exit(exc.exit_code) from None
-            except sqlite3.Error as exc:  # locked, disk full, corrupt: a runtime failure
-                say(f"pqtrack: database error: {exc}")
-                raise typer.Exit(1) from None
-            except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM (interrupts.Terminated)
-                what, code = interrupts.ended(exc)
-                say(f"pqtrack: {what}")
-                raise typer.Exit(code) from None
-            except BrokenPipeError:
-                _silence_stdout()
-                raise typer.Exit(0) from None
-
-        app.command(name, **kwargs)(wrapper)
-        return fn
-
-    return decorate
-
-
-def _silence_stdout() -> None:
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, sys.stdout.fileno())
-
-
-def _version(value: bool) -> None:
-    if value:
-        sys.stdout.write(f"pqtrack {__version__}\n")
-        raise typer.Exit()
-
-
-@app.callback()
-def main_callback(
-    version: Annotated[
-        bool,
-        typer.Option(
-            "--version", callback=_version, is_eager=True, help="Print the version and exit."
-        ),
-    ] = False,
-) -> None:
-    """Track UK Parliament written questions and answers, keeping every version in SQLite.
-
-    Example: pqtrack sync && pqtrack search "facial recognition" --since 2025-01-01
-    """
-
-
-# -- helpers -----------------------------------------------------------------------------------
-
-
-def chosen(fmt: Format | None, pipe: Format = Format.plain) -> Format:
-    """The output format: as asked, else a table on a terminal and `pipe` (plain lines) in one."""
-    if fmt is not None:
-        return fmt
-    return Format.table if is_terminal(sys.stdout) else pipe
-
+__all__ = ["app", "main"]  # the app with every command below registered on it
 
 # -- import ------------------------------------------------------------------------------------
 
@@ -459,6 +376,7 @@ FeedFilters = Annotated[  # --since here is the feed's start: the tabled range h
     FilterArgs, Only(ALL_FILTERS, {"since": ("--tabled-since",), "until": ("--tabled-until",)})
 ]
 DIGEST_ROWS = 1000  # what a markdown digest shows when not told
+EMPTY_FEED_EXIT = 3  # changes --fail-if-empty with nothing to report
 
 
 FeedSince = Annotated[
@@ -735,9 +653,5 @@ def _sync(
 
 
 def main() -> None:
-    """Console-script entry point."""
-    try:
-        app()
-    except UsageError as exc:  # raised outside a command
-        say(f"pqtrack: {exc}")
-        sys.exit(exc.exit_code)
+    """Console-script entry point: the commands above, on the app."""
+    run()

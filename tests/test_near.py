@@ -263,6 +263,7 @@ DEPARTMENTS = [
 ]
 
 
+@pytest.mark.samples  # a check on the real answers; ours are checked above
 def test_real_holding_answer_joins_other_departments_variants() -> None:
     answers = _real_full_answers()
     dhsc = "Department of Health and Social Care"
@@ -279,6 +280,7 @@ def test_real_holding_answer_joins_other_departments_variants() -> None:
             assert all(qid > 0 for qid in group)
 
 
+@pytest.mark.samples  # a check on the real answers; ours are checked above
 def test_real_answers_form_few_near_groups() -> None:
     answers = _real_full_answers()
     groups = near_groups(answers.items())
@@ -297,6 +299,7 @@ def test_real_answers_form_few_near_groups() -> None:
             )
 
 
+@pytest.mark.samples  # a check on the real answers; ours are checked above
 def test_real_prorogation_formula_variants_join() -> None:
     folder = require_samples() / "timelines" / "q1676644_answered_at_prorogation"
     text = json.loads(next(folder.glob("*.json")).read_text())["value"]["answerText"]

@@ -143,6 +143,7 @@ def test_real_written_statement_referral_without_uin() -> None:
     assert ref.uins == ()
 
 
+@pytest.mark.samples  # a check on the real answers; ours are checked above
 def test_real_non_referrals() -> None:
     # "GROUPED WITH PQ ...": a UIN without any answer/refer wording.
     grouped = next(t for t in real_answers() if t.startswith("GROUPED WITH PQ"))

@@ -1,0 +1,104 @@
+"""The typer app every command registers on: errors become one line on stderr and an exit
+code, the version option, and the output format a command writes when not told."""
+
+from __future__ import annotations
+
+import functools
+import os
+import sqlite3
+import sys
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
+
+import typer
+
+from pqtrack import __version__, interrupts
+from pqtrack.errors import PqtrackError, UsageError
+from pqtrack.options import bundled
+from pqtrack.render import Format, is_terminal, say
+
+app = typer.Typer(
+    name="pqtrack",
+    help="Track UK Parliament written questions and answers, keeping every version in SQLite.",
+    epilog="Example: pqtrack sync && pqtrack search '\"facial recognition\"' --since 2025-01-01",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    add_completion=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def command(name: str, **kwargs: Any) -> Callable[[F], F]:
+    """Register a command whose PqtrackErrors become one line on stderr and an exit code."""
+
+    def decorate(fn: F) -> F:
+        run = bundled(fn)
+
+        @functools.wraps(run)
+        def wrapper(**kw: Any) -> Any:
+            try:
+                with interrupts.terminate_as_interrupt():
+                    return run(**kw)
+            except PqtrackError as exc:
+                say(f"pqtrack: {exc}")
+                raise typer.Exit(exc.exit_code) from None
+            except sqlite3.Error as exc:  # locked, disk full, corrupt: a runtime failure
+                say(f"pqtrack: database error: {exc}")
+                raise typer.Exit(1) from None
+            except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM (interrupts.Terminated)
+                what, code = interrupts.ended(exc)
+                say(f"pqtrack: {what}")
+                raise typer.Exit(code) from None
+            except BrokenPipeError:
+                _silence_stdout()
+                raise typer.Exit(0) from None
+
+        app.command(name, **kwargs)(wrapper)
+        return fn
+
+    return decorate
+
+
+def _silence_stdout() -> None:
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+
+
+def _version(value: bool) -> None:
+    if value:
+        sys.stdout.write(f"pqtrack {__version__}\n")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_callback(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """Track UK Parliament written questions and answers, keeping every version in SQLite.
+
+    Example: pqtrack sync && pqtrack search "facial recognition" --since 2025-01-01
+    """
+
+
+def chosen(fmt: Format | None, pipe: Format = Format.plain) -> Format:
+    """The output format: as asked, else a table on a terminal and `pipe` (plain lines) in one."""
+    if fmt is not None:
+        return fmt
+    return Format.table if is_terminal(sys.stdout) else pipe
+
+
+def run() -> None:
+    """Run the app; a UsageError raised outside a command is one line and its exit code."""
+    try:
+        app()
+    except UsageError as exc:
+        say(f"pqtrack: {exc}")
+        sys.exit(exc.exit_code)
