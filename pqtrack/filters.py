@@ -282,9 +282,7 @@ def parse_range(
     return lower, upper
 
 
-def check_sync_range(
-    since: date | None, until: date | None, *, today: date | None = None
-) -> None:
+def check_sync_range(since: date | None, until: date | None, *, today: date | None = None) -> None:
     """sync's --since/--until, already read as days: the range may not be inverted (RangeError)
     nor start after today, when there is nothing to fetch yet (FilterError)."""
     today = today or utc_today()

@@ -363,4 +363,3 @@ def body_of(value: Mapping[str, Any]) -> tuple[int, str] | None:
     """The answering body's (id, name), when a value names both."""
     body_id, name = value.get("answeringBodyId"), value.get("answeringBodyName")
     return (body_id, name) if isinstance(body_id, int) and name else None
-

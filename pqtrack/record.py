@@ -171,5 +171,3 @@ def loads(text: str | bytes) -> Any:
 def hash_json(canonical: str) -> str:
     """Algorithm-tagged hash of canonical JSON text."""
     return f"{HASH_ALGORITHM}:{hashlib.sha256(canonical.encode('utf-8')).hexdigest()}"
-
-

@@ -206,7 +206,6 @@ class Store:
                 out[qid] = Current(stored, tuple(indexed))
         return out
 
-
     def count_truncated(self) -> int:
         return int(
             self.db.conn.execute("SELECT count(*) FROM questions WHERE truncated").fetchone()[0]
@@ -331,7 +330,6 @@ class Store:
             "questions": conn.execute("SELECT count(*) FROM questions").fetchone()[0],
             "truncated": self.count_truncated(),
         }
-
 
 
 def run_status(status: str, pid: int | None, host: str | None) -> str:

@@ -82,7 +82,9 @@ def parse_topics(path: Path, source: str) -> list[Topic]:
     `api_terms` (a list of words). Anything else -> a one-line UsageError
     naming the file, the topic and the key."""
     try:
-        document = tomllib.loads(path.read_text(encoding="utf-8"))
+        # the bytes as written: reading as text would turn a bare CR, which TOML refuses, into
+        # a newline
+        document = tomllib.loads(path.read_bytes().decode("utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise UsageError(f"{path}: cannot read topics: {_one_line(str(exc))}") from None
     unknown = sorted(set(document) - {"topics"})

@@ -276,8 +276,6 @@ def _member_row(m: Value, now: str) -> tuple[Any, ...]:
     )
 
 
-
-
 def _repeated_ids(batch: list[Item]) -> set[int]:
     """Ids that occur more than once in a batch (a file may hold two states of a question)."""
     seen: set[int] = set()

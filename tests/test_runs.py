@@ -212,8 +212,10 @@ def sync_stopped_at(
         fake.on_request = hook
         proc.append(
             subprocess.Popen(
-                sync_args(db, "--quiet", "--api-url", fake.url), stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE, text=True,
+                sync_args(db, "--quiet", "--api-url", fake.url),
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
             )  # fmt: skip
         )
         started.set()
@@ -234,8 +236,7 @@ def test_a_signal_during_a_sync_marks_it_interrupted_and_the_next_ends_as_if_not
     assert runs(db) == [("sync", "interrupted", f"stopped by {name}")]
     conn = sqlite3.connect(db)
     done, windows = conn.execute(
-        "SELECT json_extract(counts, '$.windows_done'), json_extract(counts, '$.windows')"
-        " FROM runs"
+        "SELECT json_extract(counts, '$.windows_done'), json_extract(counts, '$.windows') FROM runs"
     ).fetchone()
     # what it saved is on record: every window it counts done, and no other
     assert conn.execute("SELECT count(*) FROM sync_windows WHERE status = 'done'").fetchone() == (
@@ -334,9 +335,7 @@ def test_a_new_run_ends_only_this_hosts_dead_runs(store: Store) -> None:
 def test_cut_short_rolls_back_and_ends_this_process_run(store: Store) -> None:
     run_id = store.begin_run("import", {})
     store.db.conn.execute("BEGIN IMMEDIATE")
-    store.db.conn.execute(
-        "INSERT INTO runs (kind, started_at, status) VALUES ('x', 'now', 'ok')"
-    )
+    store.db.conn.execute("INSERT INTO runs (kind, started_at, status) VALUES ('x', 'now', 'ok')")
     store.cut_short(ValueError("disk full"), {"files": 0})
     store.cut_short(KeyboardInterrupt())  # nothing left running: changes nothing
     rows = store.db.conn.execute("SELECT id, status, message, counts FROM runs").fetchall()

@@ -74,8 +74,7 @@ QUESTIONS: dict[int, tuple[str, str, str, tuple[int, str]]] = {
     ),
     9008: (
         "Metals: Theft",
-        "To ask the Secretary of State for the Home Department, how much metal theft was "
-        "reported.",
+        "To ask the Secretary of State for the Home Department, how much metal theft was reported.",
         "Scrap dealers must keep records.",
         HOME,
     ),
@@ -110,8 +109,13 @@ def corpus(tmp_path: Path, cli: Cli) -> Cli:
         day = f"2025-03-{qid - 8990:02d}"
         values.append(
             question(
-                qid, heading=heading, questionText=asked, answeringBodyId=body_id,
-                answeringBodyName=body, dateTabled=f"{day}T00:00:00", answered=day,
+                qid,
+                heading=heading,
+                questionText=asked,
+                answeringBodyId=body_id,
+                answeringBodyName=body,
+                dateTabled=f"{day}T00:00:00",
+                answered=day,
             )  # fmt: skip
         )
         values[-1]["answerText"] = f"<p>{answer}</p>"
@@ -167,7 +171,7 @@ def test_an_exclusion_needs_something_to_exclude_from(corpus: Cli) -> None:
     result = corpus("search", "--db", str(corpus.db), "--", '-"small boats"')
     assert result.exit_code == 2
     assert result.stderr == (
-        "pqtrack: -\"small boats\" excludes, but there is nothing to exclude it from "
+        'pqtrack: -"small boats" excludes, but there is nothing to exclude it from '
         "(e.g. 'asylum -\"small boats\"')\n"
     )
 

@@ -29,8 +29,11 @@ NEAR_AT_LEAST = 10
 def labels() -> dict[str, dict[int, str]]:
     """topic -> question id -> 'on' or 'near'."""
     by_topic: dict[str, dict[int, str]] = defaultdict(dict)
-    lines = [line for line in LABELS.read_text(encoding="utf-8").splitlines()
-             if line and not line.startswith("#")]
+    lines = [
+        line
+        for line in LABELS.read_text(encoding="utf-8").splitlines()
+        if line and not line.startswith("#")
+    ]
     for row in csv.DictReader(lines, delimiter="\t"):
         assert row["label"] in ("on", "near"), row
         assert row["reason"].strip(), row

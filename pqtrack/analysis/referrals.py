@@ -544,9 +544,7 @@ def _resolve_uin(
     return int(hit[0]) if hit else None
 
 
-def followed_answers(
-    conn: sqlite3.Connection, refs: list[dict[str, Any]]
-) -> list[dict[str, Any]]:
+def followed_answers(conn: sqlite3.Connection, refs: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The records the resolved referrals point at (for `show --follow`)."""
     from pqtrack.records import get_record
 

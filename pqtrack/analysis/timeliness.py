@@ -476,9 +476,7 @@ def _round(value: float | None) -> float | None:
     return None if value is None else round(value, 3)
 
 
-def overdue_ids(
-    conn: sqlite3.Connection, filters: Filters, today: date | None = None
-) -> list[int]:
+def overdue_ids(conn: sqlite3.Connection, filters: Filters, today: date | None = None) -> list[int]:
     """Unanswered (or only holding) questions past their deadline, by the rules above."""
     today = today or today_utc()
     where, params = filters.where()

@@ -789,6 +789,7 @@ def bench_analysis(work: Work, report: Report) -> None:
             report.add("analysis", f"  of which computing the {what} ({count:,} q)", secs(derive))
 
         first_run("repeats (exact), first run", "answer facts", None)
+
         # As the commands do: the facts are refreshed (here: found complete), then read.
         def groups(near: float | None = None) -> list[Any]:
             facts.refresh(store, near=near is not None)
