@@ -89,18 +89,15 @@ class Filters:
             return "(" + ", ".join(p(v) for v in values) + ")"
 
         q = alias
-        if self.since:
-            clauses.append(f"{q}.date_tabled >= {p(self.since)}")
-        if self.until:
-            clauses.append(f"{q}.date_tabled <= {p(self.until)}")
-        if self.answered_since:
-            clauses.append(f"{q}.date_answered >= {p(self.answered_since)}")
-        if self.answered_until:
-            clauses.append(f"{q}.date_answered <= {p(self.answered_until)}")
-        if self.corrected_since:
-            clauses.append(f"{q}.date_answer_corrected >= {p(self.corrected_since)}")
-        if self.corrected_until:
-            clauses.append(f"{q}.date_answer_corrected <= {p(self.corrected_until)}")
+        for column, first, last in (
+            ("date_tabled", self.since, self.until),
+            ("date_answered", self.answered_since, self.answered_until),
+            ("date_answer_corrected", self.corrected_since, self.corrected_until),
+        ):
+            if first:
+                clauses.append(f"{q}.{column} >= {p(first)}")
+            if last:
+                clauses.append(f"{q}.{column} <= {p(last)}")
         if self.house:
             clauses.append(f"{q}.house = {p(self.house)}")
         for column, ids in (

@@ -249,14 +249,7 @@ def test_a_signal_during_a_sync_marks_it_interrupted_and_the_next_ends_as_if_not
         capture_output=True, text=True, timeout=60,
     )  # fmt: skip
     assert json.loads(status.stdout)["latest_run"]["status"] == "interrupted"
-    with FakeApi(dataset) as fake:
-        again = subprocess.run(
-            sync_args(db, "--quiet", "--api-url", fake.url), capture_output=True, text=True,
-            timeout=120,
-        )  # fmt: skip
-    assert (again.returncode, again.stdout, again.stderr) == (0, "", "")
-    assert [r[:2] for r in runs(db)] == [("sync", "interrupted"), ("sync", "ok")]
-    assert end_state(db) == reference
+    assert_a_rerun_completes(dataset, db, reference)
 
 
 def test_a_sync_killed_with_9_shows_as_abandoned_and_blocks_nothing(
@@ -285,6 +278,11 @@ def test_a_sync_killed_with_9_shows_as_abandoned_and_blocks_nothing(
     assert (run["status"], run["pid"], run["host"]) == (
         "abandoned", proc.pid, socket.gethostname(),
     )  # fmt: skip
+    assert_a_rerun_completes(dataset, db, reference)
+
+
+def assert_a_rerun_completes(dataset: list[dict[str, Any]], db: Path, reference: Any) -> None:
+    """The next sync, after one cut short, ends as one nobody stopped and marks the other."""
     with FakeApi(dataset) as fake:
         again = subprocess.run(
             sync_args(db, "--quiet", "--api-url", fake.url), capture_output=True, text=True,
