@@ -30,6 +30,7 @@ from pqtrack.options import (
     LISTING,
     NO_FILTERS,
     ApiUrlOption,
+    AsOfOption,
     DbOption,
     FilterArgs,
     FormatOption,
@@ -56,24 +57,28 @@ __all__ = ["app", "main"]  # the app with every command below registered on it
 def import_cmd(
     files: Annotated[
         list[Path],
-        typer.Argument(help="API-shaped JSON files (.json, .jsonl, .gz).", show_default=False),
+        typer.Argument(
+            help="API-shaped JSON files (.json, .jsonl, .gz); - reads standard input.",
+            show_default=False,
+        ),
     ],
     db: DbOption = None,
     quiet: QuietOption = False,
     fmt: SummaryFormat = None,
+    as_of: AsOfOption = None,
 ) -> None:
     """Load questions from API-shaped JSON files, recording a version for every real change.
 
     Takes list envelopes, single envelopes, JSON arrays of values and JSON Lines, gzipped or not.
     A bad file is reported and skipped; the others are imported (exit 1 if any failed).
 
-    Example: pqtrack import questions-2025-03-*.json
+    Example: pqtrack import --as-of 2025-03-01 questions-2025-03-01.json
     """
     from pqtrack import progress, render
     from pqtrack.importer import import_files
 
     with opened(db) as store, progress.importing(progress.wanted(quiet)) as advance:
-        report = import_files(store, files, progress=advance)
+        report = import_files(store, files, progress=advance, seen_at=as_of)
     for path, reason in report.failed:
         say(f"pqtrack: {path}: {reason}")
     for warning in [] if quiet else report.warnings:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, time
 from pathlib import Path
 from typing import Any
 
 from pqtrack import reader
-from pqtrack.errors import InputFileError
-from pqtrack.store import Store
+from pqtrack.errors import InputFileError, UsageError
+from pqtrack.store import Store, utc_now
 from pqtrack.writes import SaveCounts
 
 
@@ -27,15 +29,46 @@ class ImportReport:
         }
 
 
+def as_of(text: str, *, now: datetime | None = None) -> str:
+    """When an import's observations were seen, as a user gives it: a date (its start, UTC,
+    in any form `filters.parse_date` takes) or an ISO time (UTC unless it names its offset).
+    The result is UTC in the form the store records (`store.utc_now`); a future time is refused."""
+    from pqtrack.filters import parse_date
+
+    text = text.strip()
+    now = now or datetime.now(UTC)
+    if re.match(r"\d{4}-\d\d-\d\d[T ]\d", text):
+        try:
+            when = datetime.fromisoformat(text)
+        except ValueError:
+            raise UsageError(f"{text!r} is not a date or an ISO time") from None
+        when = when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
+    else:
+        when = datetime.combine(parse_date(text, today=now.date()), time(), tzinfo=UTC)
+    if when > now:
+        raise UsageError(f"{when.isoformat(timespec='seconds')} is in the future")
+    return when.replace(microsecond=0).isoformat(timespec="seconds")
+
+
 def import_files(
-    store: Store, paths: list[Path], *, progress: reader.Progress | None = None
+    store: Store,
+    paths: list[Path],
+    *,
+    progress: reader.Progress | None = None,
+    seen_at: str | None = None,
 ) -> ImportReport:
-    """Import each file in its own transaction: a bad file is reported and leaves nothing behind."""
+    """Import each file in its own transaction: a bad file is reported and leaves nothing behind.
+
+    Versions and events record `seen_at` (see `as_of`; default now); an observation older than
+    a question's stored current version is skipped and counted (`SaveCounts.older`).
+    """
     report = ImportReport()
+    now = seen_at or utc_now()
     try:
-        run_id = store.begin_run("import", {"files": [str(p) for p in paths]})
+        args = {"files": [str(p) for p in paths], **({"as_of": seen_at} if seen_at else {})}
+        run_id = store.begin_run("import", args)
         for path in paths:
-            _import_file(store, path, run_id, report, progress)
+            _import_file(store, path, run_id, report, progress, now)
     except BaseException as exc:  # Ctrl-C, SIGTERM or a bug: the file under way rolls back
         store.cut_short(exc, report.summary())
         raise
@@ -48,11 +81,16 @@ def import_files(
 
 
 def _import_file(
-    store: Store, path: Path, run_id: int, report: ImportReport, progress: reader.Progress | None
+    store: Store,
+    path: Path,
+    run_id: int,
+    report: ImportReport,
+    progress: reader.Progress | None,
+    now: str,
 ) -> None:
     unknown: set[str] = set()
     try:
-        counts = store.save(reader.read(path, unknown, progress), run_id=run_id)
+        counts = store.save(reader.read(path, unknown, progress), run_id=run_id, now=now)
     except InputFileError as exc:
         report.failed.append((str(path), str(exc)))
         return

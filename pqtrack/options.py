@@ -227,6 +227,24 @@ ApiUrlOption = Annotated[
     ),
 ]
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")]
+
+
+def _as_of(text: str) -> str:
+    from pqtrack.importer import as_of
+
+    return as_of(text)
+
+
+AsOfOption = Annotated[
+    str | None,
+    typer.Option(
+        "--as-of",
+        click_type=Parsed("date|time", _as_of),
+        show_default=False,
+        help="When what is imported was seen: a date (its start, UTC) or an ISO time; default now."
+        " Questions already stored as seen later are skipped.",
+    ),
+]
 NoHeaderOption = Annotated[
     bool,
     typer.Option("--no-header", help="No header line over plain lines in a pipe, or over CSV."),

@@ -6,11 +6,13 @@ process only has to write them.
 from __future__ import annotations
 
 import gzip
+import io
 import json
+import sys
 import zlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, BinaryIO
 
 from pqtrack import workers
 from pqtrack.errors import InputFileError
@@ -24,13 +26,17 @@ Progress = Callable[[int], None]
 # process writes: on two cores most of the way to twice as fast. Smaller ones are not worth it.
 WORKER_MIN_BYTES = 8 * 2**20
 _SEND_EVERY = 500
+STDIN = "-"  # the file name that means standard input
 
 
 def read(path: Path, unknown: set[str], progress: Progress | None = None) -> Iterator[Item]:
     """A file's values, checked: InputFileError names the first thing wrong with it.
 
     Unknown top-level fields are added to `unknown`; `progress` is called with counts read.
+    `path` "-" is standard input, read in this process in the same formats as a file.
     """
+    if str(path) == STDIN:
+        return checked(iter_values(path), unknown, progress)
     if _size(path) >= WORKER_MIN_BYTES:
         return _read_in_worker(path, unknown, progress)
     return checked(iter_values(path), unknown, progress)
@@ -108,7 +114,9 @@ def iter_values(path: Path) -> Iterator[tuple[Value, Source | None]]:
             while first and not first.strip():
                 first = stream.readline()
             if not first:
-                raise InputFileError("the file is empty")
+                raise InputFileError(
+                    "nothing on standard input" if str(path) == STDIN else "the file is empty"
+                )
             try:
                 document = loads(first)
             except json.JSONDecodeError:
@@ -170,6 +178,8 @@ def _unwrap_item(
 
 
 def _open_text(path: Path) -> IO[str]:
+    if str(path) == STDIN:
+        return _open_stdin()
     if not path.exists():
         raise InputFileError("no such file")
     if path.is_dir():
@@ -182,3 +192,41 @@ def _open_text(path: Path) -> IO[str]:
         return path.open("r", encoding="utf-8-sig")
     except OSError as exc:
         raise InputFileError(f"cannot read: {exc.strerror or exc}") from None
+
+
+def _open_stdin() -> IO[str]:
+    """Standard input as text, gunzipped if it starts like gzip, streamed (never read whole)."""
+    if sys.stdin is None or sys.stdin.isatty():
+        raise InputFileError("nothing on standard input (it is a terminal; pipe a file into it)")
+    raw: BinaryIO = getattr(sys.stdin, "buffer", None) or io.BytesIO(sys.stdin.read().encode())
+    head = b""
+    while len(head) < 2:
+        more = raw.read(2 - len(head))
+        if not more:
+            break
+        head += more
+    stream = io.BufferedReader(_Rejoined(head, raw))
+    if head == b"\x1f\x8b":
+        return gzip.open(stream, "rt", encoding="utf-8-sig")
+    return io.TextIOWrapper(stream, encoding="utf-8-sig")
+
+
+class _Rejoined(io.RawIOBase):
+    """A binary stream's first bytes, read already to sniff it, put back in front of the rest."""
+
+    def __init__(self, head: bytes, rest: BinaryIO) -> None:
+        self._head, self._rest = head, rest
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        if self._head:
+            n = min(len(buffer), len(self._head))
+            buffer[:n] = self._head[:n]
+            self._head = self._head[n:]
+            return n
+        read = getattr(self._rest, "read1", self._rest.read)  # what a pipe has, not a buffer-full
+        data = read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)

@@ -813,7 +813,9 @@ def import_summary(files: int, counts: Any, failed: int) -> str:
     return (
         f"imported {files} file(s): {counts.new} new, {counts.changed} changed, "
         f"{counts.filled} filled in, {counts.unchanged} unchanged; {counts.truncated} still "
-        "truncated" + (f"; {failed} file(s) failed" if failed else "")
+        "truncated"
+        + (f"; {counts.older} older than what is stored, skipped" if counts.older else "")
+        + (f"; {failed} file(s) failed" if failed else "")
     )
 
 

@@ -201,9 +201,9 @@ class Store:
             chunk = ids[start : start + BATCH]
             sql = kind.sql["current"].format(marks=",".join("?" * len(chunk)))
             rows = self.db.conn.execute(sql, chunk)
-            for qid, record, source, version, truncated, *indexed in rows:
+            for qid, record, source, version, truncated, seen_at, *indexed in rows:
                 stored = Stored(loads(record), source, version, bool(truncated))
-                out[qid] = Current(stored, tuple(indexed))
+                out[qid] = Current(stored, tuple(indexed), seen_at)
         return out
 
     def count_truncated(self) -> int:

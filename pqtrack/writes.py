@@ -25,6 +25,7 @@ class SaveCounts:
     filled: int = 0
     unchanged: int = 0
     truncated: int = 0  # saved questions whose text is still a list's cut copy
+    older: int = 0  # observations older than the stored current version: skipped
     events: dict[str, int] = field(default_factory=dict)
     changed_ids: list[int] = field(default_factory=list)
 
@@ -34,6 +35,7 @@ class SaveCounts:
         self.filled += other.filled
         self.unchanged += other.unchanged
         self.truncated += other.truncated
+        self.older += other.older
         for k, v in other.events.items():
             self.events[k] = self.events.get(k, 0) + v
         self.changed_ids.extend(other.changed_ids)
@@ -45,6 +47,7 @@ class SaveCounts:
             "filled": self.filled,
             "unchanged": self.unchanged,
             "truncated": self.truncated,
+            "older": self.older,
             "events": dict(sorted(self.events.items())),
         }
 
@@ -81,9 +84,16 @@ class RecordKind:
             "upsert": (
                 f"INSERT INTO {self.table} ({', '.join(cols)})"
                 f" VALUES ({', '.join(':' + c for c in cols)}) ON CONFLICT (id) DO UPDATE SET "
-                + ", ".join(f"{c} = excluded.{c}" for c in cols if c not in ("id", "first_seen"))
+                + ", ".join(
+                    f"{c} = excluded.{c}"
+                    for c in cols
+                    if c not in ("id", "first_seen", "last_seen")
+                )
+                + f", last_seen = max(coalesce({self.table}.last_seen, ''), excluded.last_seen)"
+            ),  # last_seen never goes back: an import as of an earlier time may follow a later
+            "seen": (
+                f"UPDATE {self.table} SET last_seen = max(coalesce(last_seen, ''), ?) WHERE id = ?"
             ),
-            "seen": f"UPDATE {self.table} SET last_seen = ? WHERE id = ?",
             "version": (
                 f"INSERT INTO {self.versions} ({self.key}, version, content_hash, record, source,"
                 " truncated, changed, seen_at, run_id) VALUES (?,?,?,?,?,?,?,?,?)"
@@ -102,7 +112,7 @@ class RecordKind:
             ),
             "fts_insert": f"INSERT INTO {self.fts} (rowid, {fts_cols}) VALUES (?, {marks})",
             "current": (
-                f"SELECT v.{self.key}, v.record, v.source, v.version, r.truncated,"
+                f"SELECT v.{self.key}, v.record, v.source, v.version, r.truncated, v.seen_at,"
                 f" {', '.join('r.' + c for c in self.indexed)} FROM {self.table} r"
                 f" JOIN {self.versions} v ON v.{self.key} = r.id AND v.version = r.version"
                 " WHERE r.id IN ({marks})"
@@ -140,10 +150,11 @@ _UPSERT_BODY = (
 
 
 class Current(NamedTuple):
-    """A question's stored version, and the texts its search index row holds."""
+    """A question's stored version, when it was seen, and the texts its search index row holds."""
 
     stored: Stored
     indexed: tuple[Any, ...]  # (heading, question_text, answer_text)
+    seen_at: str | None  # the current version's seen_at (UTC, ISO, to the second)
 
 
 class Batch:
@@ -171,6 +182,11 @@ class Batch:
         """Plan one observation against the stored version and gather what it writes."""
         qid = id_of(item)
         found = current.get(qid)
+        if found is not None and found.seen_at and self.now < found.seen_at:
+            # seen as of a time before the stored current version: it never becomes current and
+            # never makes events (nor touches members, bodies or last_seen); it is skipped
+            self.counts.older += 1
+            return
         if isinstance(item, Prepared):
             members, body = item.members, item.body
             change: Change | None = item.change
@@ -198,7 +214,7 @@ class Batch:
             self.stale.append((qid,))
         if qid in self.repeated:  # the next observation of it merges with this one
             stored = Stored(change.value(), change.source, change.version, change.truncated)
-            current[qid] = Current(stored, indexed)
+            current[qid] = Current(stored, indexed, self.now)
 
     def _record(self, change: Change, found: Current | None) -> None:
         counts, qid = self.counts, change.id

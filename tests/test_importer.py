@@ -112,6 +112,7 @@ def test_acceptance_details_then_lists_keep_full_texts_and_reimport_adds_nothing
         "filled": 0,
         "unchanged": 0,
         "truncated": 0,
+        "older": 0,
         "events": {k: n for k, n in events.items() if n},
     }
 
@@ -422,6 +423,7 @@ def test_format_json_prints_the_summary_on_stdout(tmp_path: Path, cli: Cli) -> N
         "filled": 0,
         "unchanged": 0,
         "truncated": 5,
+        "older": 0,
         "events": {"answered": 5, "tabled": 5},
     }
 
