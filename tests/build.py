@@ -122,3 +122,14 @@ def list_item(value: Value, grouping: Sequence[tuple[str, str]] = ()) -> Value:
         "groupedQuestions": [uin for uin, _ in grouping],
         "groupedQuestionsDates": [{"questionUin": u, "dateTabled": d} for u, d in grouping],
     }
+
+
+def from_a_newer_pqtrack(path: Path) -> Path:
+    """A pqtrack database with a migration this pqtrack does not know, as a newer one leaves."""
+    Store.open(path).close()
+    db = Database(path)
+    db.table("_sqlite_migrations").insert(
+        {"migration_set": "pqtrack", "name": "m999_from_the_future", "applied_at": "2030-01-01"}
+    )
+    db.close()
+    return path

@@ -16,6 +16,7 @@ from pqtrack.connect import reading
 from pqtrack.errors import StoreError
 from pqtrack.migrations import migrations
 from pqtrack.store import Store
+from tests.build import from_a_newer_pqtrack
 
 
 def sha256(path: Path) -> str:
@@ -61,13 +62,7 @@ def test_a_missing_database_is_the_stores_error(tmp_path: Path) -> None:
 
 
 def test_a_newer_database_is_refused_untouched(tmp_path: Path) -> None:
-    path = tmp_path / "q.db"
-    Store.open(path).close()
-    db = Database(path)
-    db.table("_sqlite_migrations").insert(
-        {"migration_set": "pqtrack", "name": "m999_from_the_future", "applied_at": "2030-01-01"}
-    )
-    db.close()
+    path = from_a_newer_pqtrack(tmp_path / "q.db")
     before = sha256(path)
     with pytest.raises(StoreError, match=r"newer pqtrack .*m999_from_the_future"), reading(path):
         pass

@@ -20,7 +20,7 @@ from pqtrack.migrations import migrations
 from pqtrack.question import content, list_answer, parse
 from pqtrack.record import canonical_json, hash_json, html_to_text
 from pqtrack.store import Store
-from tests.build import question
+from tests.build import from_a_newer_pqtrack, question
 from tests.samples import OWN, detail, detail_path, shared, uncorrected
 
 Value = dict[str, Any]
@@ -199,13 +199,7 @@ def test_upgrade_from_the_first_schema_keeps_the_data_and_its_index(
 
 
 def test_a_database_from_a_newer_pqtrack_is_refused_untouched(db_path: Path) -> None:
-    Store.open(db_path).close()
-    db = Database(db_path)
-    db.table("_sqlite_migrations").insert(
-        {"migration_set": "pqtrack", "name": "m999_from_the_future", "applied_at": "2030-01-01"}
-    )
-    db.close()
-    before = sha256(db_path)
+    before = sha256(from_a_newer_pqtrack(db_path))
     with pytest.raises(StoreError, match=r"newer pqtrack .*m999_from_the_future"):
         Store.open(db_path)
     assert sha256(db_path) == before
