@@ -124,12 +124,18 @@ def list_item(value: Value, grouping: Sequence[tuple[str, str]] = ()) -> Value:
     }
 
 
-def from_a_newer_pqtrack(path: Path) -> Path:
-    """A pqtrack database with a migration this pqtrack does not know, as a newer one leaves."""
+def with_migration(path: Path, migration_set: str, name: str) -> Path:
+    """A pqtrack database on which a migration named `name` of `migration_set` was applied
+    too: this pqtrack's own set for one from a newer pqtrack, another for another tool's."""
     Store.open(path).close()
     db = Database(path)
     db.table("_sqlite_migrations").insert(
-        {"migration_set": "pqtrack", "name": "m999_from_the_future", "applied_at": "2030-01-01"}
+        {"migration_set": migration_set, "name": name, "applied_at": "2030-01-01"}
     )
     db.close()
     return path
+
+
+def from_a_newer_pqtrack(path: Path) -> Path:
+    """A pqtrack database with a migration this pqtrack does not know, as a newer one leaves."""
+    return with_migration(path, "pqtrack", "m999_from_the_future")

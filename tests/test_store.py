@@ -20,7 +20,7 @@ from pqtrack.migrations import migrations
 from pqtrack.question import content, list_answer, parse
 from pqtrack.record import canonical_json, hash_json, html_to_text
 from pqtrack.store import Store
-from tests.build import from_a_newer_pqtrack, question
+from tests.build import from_a_newer_pqtrack, question, with_migration
 from tests.samples import OWN, detail, detail_path, shared, uncorrected
 
 Value = dict[str, Any]
@@ -206,13 +206,7 @@ def test_a_database_from_a_newer_pqtrack_is_refused_untouched(db_path: Path) -> 
 
 
 def test_another_tools_migrations_do_not_count_as_newer(db_path: Path) -> None:
-    Store.open(db_path).close()
-    db = Database(db_path)
-    db.table("_sqlite_migrations").insert(
-        {"migration_set": "someothertool", "name": "m999_theirs", "applied_at": "2030-01-01"}
-    )
-    db.close()
-    Store.open(db_path).close()
+    Store.open(with_migration(db_path, "someothertool", "m999_theirs")).close()
 
 
 def test_a_file_that_is_not_sqlite_is_refused_untouched(tmp_path: Path) -> None:
