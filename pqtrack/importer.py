@@ -77,6 +77,7 @@ def import_files(
     store.finish_run(
         run_id, status, report.summary(), "; ".join(f"{f}: {r}" for f, r in report.failed) or None
     )
+    store.tidy_index(report.counts.written)
     return report
 
 

@@ -245,6 +245,7 @@ def sync(
         report.summary(),
         str(unreachable) if unreachable else "; ".join(report.failed[:5]) or None,
     )
+    store.tidy_index(report.counts.written)
     if unreachable is not None:
         raise ApiUnreachable(_unreachable_message(client.base_url, unreachable))
     return report

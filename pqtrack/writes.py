@@ -29,6 +29,11 @@ class SaveCounts:
     events: dict[str, int] = field(default_factory=dict)
     changed_ids: list[int] = field(default_factory=list)
 
+    @property
+    def written(self) -> int:
+        """Records given a new version (or their full text in place of a cut copy)."""
+        return self.new + self.changed + self.filled
+
     def add(self, other: SaveCounts) -> None:
         self.new += other.new
         self.changed += other.changed

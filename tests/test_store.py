@@ -356,6 +356,33 @@ def test_a_word_past_the_list_cut_becomes_searchable_when_the_full_text_arrives(
     fts_is_consistent(store)
 
 
+def index_segments(store: Store) -> int:
+    """How many segments the questions' full-text index is in (one leaf page each, here)."""
+    return int(
+        store.db.execute("SELECT count(DISTINCT segid) FROM questions_fts_idx").fetchone()[0]
+    )
+
+
+def test_a_run_that_wrote_most_of_the_index_merges_it_into_one_segment(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for start in range(9000100, 9000160, 10):  # six transactions: six segments
+        batch = [
+            (synthetic(i, f"<p>Crossing number {i}.</p>"), None) for i in range(start, start + 10)
+        ]
+        store.save(batch, run_id=None)
+    before = fts_ids(store, "crossing")
+    assert index_segments(store) > 1
+    monkeypatch.setattr("pqtrack.store.TIDY_AT_LEAST", 10)
+    assert store.tidy_index(written=5) is False  # too few records written
+    assert store.tidy_index(written=11) is False  # a fifth of 60 is 12
+    assert index_segments(store) > 1
+    assert store.tidy_index(written=12) is True
+    assert index_segments(store) == 1
+    assert fts_ids(store, "crossing") == before  # what a search finds is unchanged
+    fts_is_consistent(store)
+
+
 def test_several_changes_to_one_question_in_one_batch(store: Store) -> None:
     states = [
         synthetic(9000004, None),
