@@ -61,23 +61,61 @@ def out_of_time(monkeypatch: pytest.MonkeyPatch, *tries: str) -> None:
         monkeypatch.setattr(search, name, -1.0)
 
 
+def filters_never_first(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(search, "COMMON_MATCHES", 10**9)
+
+
+def filters_always_first(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(search, "COMMON_MATCHES", 0)
+    monkeypatch.setattr(search, "FEW_SELECTED", 10**9)
+
+
 @pytest.mark.parametrize("offset", [0, 7])
 @pytest.mark.parametrize(
     "tries",
-    [("FIRST_TRY_SECONDS",), ("FIRST_TRY_SECONDS", "NEXT_TRY_SECONDS", "FILTER_TRY_SECONDS")],
+    [
+        ("FIRST_TRY_SECONDS",),
+        ("FIRST_TRY_SECONDS", "NEXT_TRY_SECONDS", "FILTER_TRY_SECONDS"),
+        ("filters first",),
+    ],
 )
 def test_every_way_in_gives_the_same_hits(
     corpus: Store, monkeypatch: pytest.MonkeyPatch, offset: int, tries: tuple[str, ...]
 ) -> None:
     checked = 0
     for query, filters in cases(corpus):
-        first_way = run(corpus, query, filters, offset=offset)
+        with monkeypatch.context() as plain:
+            filters_never_first(plain)  # the matches, newest first, in time
+            first_way = run(corpus, query, filters, offset=offset)
         with monkeypatch.context() as forced:
-            out_of_time(forced, *tries)
+            if tries == ("filters first",):
+                filters_always_first(forced)
+            else:
+                filters_never_first(forced)
+                out_of_time(forced, *tries)
             other_way = run(corpus, query, filters, offset=offset)
         assert other_way == first_way, (query, filters)
         checked += bool(first_way)
     assert checked >= 6  # the cases do find something
+
+
+def test_the_filters_go_first_only_for_a_common_match_and_few_questions(
+    corpus: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    conn = corpus.db.conn
+    (few,) = conn.execute("SELECT count(*) FROM questions WHERE status = 'withdrawn'").fetchone()
+    (many,) = conn.execute("SELECT count(*) FROM questions WHERE status = 'answered'").fetchone()
+    (common,) = conn.execute(
+        "SELECT count(*) FROM questions_fts WHERE questions_fts MATCH 'government'"
+    ).fetchone()
+    assert 0 < few < many and common > 1
+    monkeypatch.setattr(search, "FEW_SELECTED", few)  # the corpus is small: scale the bounds
+    monkeypatch.setattr(search, "COMMON_MATCHES", common)
+    assert search._filter_first(conn, Filters(status="withdrawn"), "government")
+    assert not search._filter_first(conn, Filters(status="answered"), "government")  # many
+    monkeypatch.setattr(search, "COMMON_MATCHES", common + 1)
+    assert not search._filter_first(conn, Filters(status="withdrawn"), "government")  # rare
+    assert search._indexed_part(Filters(since="2025-01-01", house="Commons")) is None
 
 
 def test_list_from_the_id_ceiling_gives_the_same_questions(
