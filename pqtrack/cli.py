@@ -509,13 +509,18 @@ class StatsBy(StrEnum):
     department = "department"
     month = "month"
     member = "member"
+    minister = "minister"
 
 
 @command("stats")
 def stats_cmd(
     by: Annotated[
         StatsBy,
-        typer.Option("--by", case_sensitive=False, help="department, month or member (the asker)."),
+        typer.Option(
+            "--by",
+            case_sensitive=False,
+            help="department, month, member (the asker) or minister (the answering member).",
+        ),
     ],
     db: DbOption = None,
     filters: FilterArgs = NO_FILTERS,
@@ -528,16 +533,16 @@ def stats_cmd(
     no_header: NoHeaderOption = False,
 ) -> None:
     """Counts and timeliness: tabled, answered, holding, corrected, overdue, median days to
-    answer and on-time rates, by department, month or member, with a chart.
+    answer and on-time rates, by department, month, member or minister, with a chart.
 
     On time means answered substantively by the deadline: the named day for named-day
-    questions, else 5 working days after tabling (Commons) or 10 (Lords); weekends and England
-    & Wales bank holidays are not working days (recess days still are).
+    questions, else 5 working days after tabling (Commons) or 10 (Lords); weekends, England &
+    Wales bank holidays and the House's recesses (data/recess.toml) are not working days.
 
     Example: pqtrack stats --by month --topic immigration --since 2024-07-01
     """
     from pqtrack import facts, progress, render
-    from pqtrack.analysis.timeliness import stats
+    from pqtrack.analysis.timeliness import convention, past_recess_note, stats
 
     kind = chosen(fmt)
     with opened(db, must_exist=True) as store, progress.analysing(progress.wanted(quiet)) as bar:
@@ -546,8 +551,10 @@ def stats_cmd(
         rows = stats(store, resolved, by=by.value)
     every_month = {Format.table: None} if by == StatsBy.month else None
     shown, footer = page.cut(kind, rows[page.offset :], lambda: len(rows), defaults=every_month)
-    view = render.stats_view(by.value, chart=chart)
+    view = render.stats_view(by.value, chart=chart, caption=convention())
     render.write(view, shown, kind, header=not no_header, footer=footer)
+    if not quiet and (note := past_recess_note(rows)):
+        render.say(note)
 
 
 # -- sync ----------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ import html
 import json
 import re
 import statistics
+import tomllib
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterator
@@ -28,6 +29,7 @@ from tests.cli import query, run, run_json
 from tests.samples import detail_files, list_files, require_samples
 
 Value = dict[str, Any]
+DATA = Path(__file__).parents[1] / "data"
 
 
 # -- running the CLI ------------------------------------------------------------------------------
@@ -456,14 +458,27 @@ def test_stats_by_month_csv_has_every_month(generated_db: Path) -> None:
 _CALENDAR = holidays.country_holidays("GB", subdiv="ENG")
 
 
-def working_day(day: date) -> bool:
-    return day.weekday() < 5 and day not in _CALENDAR
+@cache
+def recess_days(house: str) -> frozenset[date]:
+    """The README's recess days of a House, read from data/recess.toml here: the days strictly
+    between rising and returning."""
+    data = tomllib.loads((DATA / "recess.toml").read_text(encoding="utf-8"))[house.lower()]
+    days: set[date] = set()
+    for r in data["recesses"]:
+        rises, returns = date.fromisoformat(r["rises"]), date.fromisoformat(r["returns"])
+        days.update(rises + timedelta(days=i) for i in range(1, (returns - rises).days))
+    return frozenset(days)
 
 
-def nth_working_day_after(day: date, n: int) -> date:
+def working_day(day: date, house: str | None = None) -> bool:
+    recess = recess_days(house) if house else frozenset()
+    return day.weekday() < 5 and day not in _CALENDAR and day not in recess
+
+
+def nth_working_day_after(day: date, n: int, house: str | None = None) -> date:
     while n:
         day += timedelta(days=1)
-        n -= working_day(day)
+        n -= working_day(day, house)
     return day
 
 
@@ -488,7 +503,7 @@ def overdue_cases(today: date) -> tuple[list[Value], set[int]]:
         tabled = today - timedelta(days=offset)
         for house, days, base in (("Commons", 5, 98_100_000), ("Lords", 10, 98_200_000)):
             values.append(timed_question(base + offset, house, tabled))
-            if today > nth_working_day_after(tabled, days):
+            if today > nth_working_day_after(tabled, days, house):
                 expected.add(base + offset)
     t = today - timedelta(days=30)
     values += [
@@ -538,12 +553,13 @@ def test_list_overdue_is_exactly_the_questions_past_their_deadline(tmp_path: Pat
 
 
 def due_day(house: str, tabled: date, for_answer: date | None, named_day: bool) -> date:
-    """The README's deadline: Lords 10 working days, a named day its day, else 5."""
+    """The README's deadline: Lords 10 working days, a named day its day, else 5 (working days
+    of the House: its recesses excluded)."""
     if house == "Lords":
-        return nth_working_day_after(tabled, 10)
+        return nth_working_day_after(tabled, 10, house)
     if named_day and for_answer is not None:
         return for_answer
-    return nth_working_day_after(tabled, 5)
+    return nth_working_day_after(tabled, 5, house)
 
 
 def test_stats_on_time_and_medians_follow_the_deadline_rule(generated_db: Path) -> None:

@@ -11,6 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from pqtrack.analysis.timeliness import (
+    LORDS_WORKING_DAYS,
     STORED_COLUMNS,
     GroupStats,
     QuestionFacts,
@@ -139,8 +140,10 @@ def test_ordinary_commons_deadline_ignores_date_for_answer() -> None:
 
 
 def test_ordinary_commons_deadline_over_christmas() -> None:
-    # 20, 23, 24, 27, 30 December
-    assert deadline("Commons", D("2024-12-19"), None, False) == D("2024-12-30")
+    # Without recesses: 20, 23, 24, 27, 30 December.
+    assert working_days_after(D("2024-12-19"), 5) == D("2024-12-30")
+    # The Commons rose on 19 December 2024 and returned on 6 January: 6-10 January.
+    assert deadline("Commons", D("2024-12-19"), None, False) == D("2025-01-10")
 
 
 def test_named_day_deadline_is_the_named_day() -> None:
@@ -152,19 +155,22 @@ def test_named_day_deadline_is_the_named_day() -> None:
 def test_lords_deadline_is_ten_working_days() -> None:
     assert deadline("Lords", D("2024-11-04"), D("2024-11-18"), False) == D("2024-11-18")
     assert deadline("Lords", D("2024-11-04"), D("2024-11-06"), True) == D("2024-11-18")
-    # Over Easter 2025: 16 calendar days.
-    assert deadline("Lords", D("2025-04-14"), None, False) == D("2025-04-30")
+    # Over Easter 2025, without recesses: 16 calendar days.
+    assert working_days_after(D("2025-04-14"), 10) == D("2025-04-30")
+    # With the Lords' Easter recess (to 22 April) and the early May bank holiday.
+    assert deadline("Lords", D("2025-04-14"), None, False) == D("2025-05-06")
 
 
 @pytest.mark.samples
 def test_lords_deadline_matches_real_date_for_answer() -> None:
-    """In the API, a Lords question's dateForAnswer is 10 working days after tabling."""
+    """In the API, a Lords question's dateForAnswer is 10 working days after tabling,
+    recess days counted: our deadline without recesses, not the recess-aware one."""
     path = require_samples() / "list_tabled_2021-02-01_bicameral_expandMember_take1000.json"
     values = [r["value"] for r in json.loads(path.read_text())["results"]]
     lords = [v for v in values if v["house"] == "Lords"]
     assert len(lords) > 100
     for v in lords:
-        due = deadline("Lords", D(v["dateTabled"][:10]), D(v["dateForAnswer"][:10]), False)
+        due = working_days_after(D(v["dateTabled"][:10]), LORDS_WORKING_DAYS)
         assert due == D(v["dateForAnswer"][:10]), v["uin"]
 
 
