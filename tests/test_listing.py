@@ -224,6 +224,10 @@ FILTERS: list[tuple[list[str], str]] = [
     (["--named-day"], "is_named_day = 1"),
     (["--no-named-day"], "is_named_day = 0"),
     (["--topic", "immigration"], "{topic}"),
+    (
+        ["--query", '"asylum"'],
+        "id IN (SELECT rowid FROM questions_fts WHERE questions_fts MATCH '\"asylum\"')",
+    ),
 ]
 
 
@@ -240,8 +244,10 @@ def _questions(demo: Path, command: str, options: list[str]) -> set[int]:
     """The questions a listing command's JSON output covers."""
     if command == "list":
         return set(ids_of(run_json(demo, "list", *options)))
-    if command == "search":
-        return set(ids_of(run_json(demo, "search", "ask", *options)))
+    if command == "search":  # its query is its argument, so --query joins it there
+        words = ["ask", *options[1:]] if options[0] == "--query" else ["ask"]
+        rest = [] if options[0] == "--query" else options
+        return set(ids_of(run_json(demo, "search", " ".join(words), *rest)))
     if command == "changes":
         rows = run_json(demo, "changes", "--since", "2000-01-01", *options)
         return {r["question_id"] for r in rows}
