@@ -56,6 +56,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import holidays
 
+from pqtrack.analysis.recess import FILE, HOUSES, calendar, calendars
 from pqtrack.question import Status, is_prorogation_answer
 
 if TYPE_CHECKING:  # types only: a worker process importing this module stays light
@@ -95,12 +96,18 @@ def is_bank_holiday(day: date) -> bool:
     return day in _calendar()
 
 
+@functools.lru_cache(maxsize=64)
 def _house_key(house: str | None) -> str | None:
     """'commons' or 'lords' for a House the recess file knows, else None (no recesses)."""
-    from pqtrack.analysis.recess import HOUSES
-
     key = house.strip().lower() if house else None
     return key if key in HOUSES else None
+
+
+@functools.cache
+def _recess_span(house: str) -> tuple[date, date]:
+    """The first and last days the recess file speaks for in a House ('commons', 'lords')."""
+    known = calendar(house)
+    return known.first, known.through
 
 
 @functools.cache
@@ -108,8 +115,6 @@ def _recess_weekdays(house: str | None) -> tuple[date, ...]:
     """A House's recess days that would otherwise be working days, sorted (none for None)."""
     if house is None:
         return ()
-    from pqtrack.analysis.recess import calendar
-
     days = calendar(house).days
     return tuple(sorted(d for d in days if d.weekday() < 5 and not is_bank_holiday(d)))
 
@@ -119,8 +124,6 @@ def is_recess(day: date, house: str | None) -> bool:
     key = _house_key(house)
     if key is None:
         return False
-    from pqtrack.analysis.recess import calendar
-
     return day in calendar(key).days
 
 
@@ -181,6 +184,7 @@ def working_days_between(start: date, end: date, house: str | None = None) -> in
     return weekdays - _weekday_holidays_in(start, end) - in_recess
 
 
+@functools.lru_cache(maxsize=1 << 16)  # (house, day) pairs recur across a corpus
 def deadline(
     house: str, date_tabled: date, date_for_answer: date | None, is_named_day: bool
 ) -> date:
@@ -195,8 +199,7 @@ def deadline(
 def counts_recesses(house: str, is_named_day: bool, date_for_answer: date | None) -> bool:
     """Whether a question's deadline is counted in its House's working days (so depends on
     its recesses): every ordinary question, not a Commons named-day one."""
-    named = is_named_day and date_for_answer is not None
-    return house.strip().lower() == "lords" or not named
+    return not (is_named_day and date_for_answer is not None) or _house_key(house) == "lords"
 
 
 def recess_data_covers(house: str, first: date, last: date) -> bool:
@@ -205,10 +208,8 @@ def recess_data_covers(house: str, first: date, last: date) -> bool:
     key = _house_key(house)
     if key is None:
         return True
-    from pqtrack.analysis.recess import calendar
-
-    known = calendar(key)
-    return known.first <= first and last <= known.through
+    start, through = _recess_span(key)
+    return start <= first and last <= through
 
 
 def is_lapsed_answer(answer_text: str | None) -> bool:
@@ -500,8 +501,6 @@ GROUP_KEYS = {
 
 def convention() -> str:
     """What a working day is here, and how far the recess data goes, in one line."""
-    from pqtrack.analysis.recess import FILE, calendars
-
     through = {c.through for c in calendars().values()}
     upto = (
         f"through {through.pop()}"
@@ -517,8 +516,6 @@ def convention() -> str:
 def past_recess_note(rows: Iterable[dict[str, Any]]) -> str | None:
     """A line saying how many questions of `stats` rows had working days counted outside the
     recess data (so no recess excluded there), or None when none did."""
-    from pqtrack.analysis.recess import FILE, calendars
-
     count = sum(r["past_recess_data"] for r in rows)
     if not count:
         return None
