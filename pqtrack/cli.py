@@ -40,6 +40,7 @@ from pqtrack.options import (
     Parsed,
     QuietOption,
     SummaryFormat,
+    field_flags,
     flag,
     format_option,
     one_of,
@@ -392,6 +393,14 @@ FeedSince = Annotated[
         "a UTC timestamp, or last-sync (the events of the latest sync). Default: 7 days ago.",
     ),
 ]
+FeedUntil = Annotated[
+    str | None,
+    typer.Option(
+        "--until",
+        help="Where the feed ends: a date (to its end, UTC; a month: its last day) or a UTC "
+        "timestamp. Without --since, the feed is the 7 days before it.",
+    ),
+]
 EventOption = Annotated[
     list[str] | None,
     typer.Option(
@@ -420,6 +429,7 @@ FeedFormat = Annotated[
 def changes_cmd(
     db: DbOption = None,
     since: FeedSince = None,
+    until: FeedUntil = None,
     event: EventOption = None,
     filters: FeedFilters = NO_FILTERS,
     page: PageArgs = ALL_ROWS,
@@ -429,7 +439,8 @@ def changes_cmd(
 ) -> None:
     """The change feed: what each sync or import saw happen, newest first.
 
-    --since is where the feed starts (--tabled-since/--tabled-until filter by tabling date).
+    --since and --until are where the feed starts and ends (--tabled-since/--tabled-until
+    filter by tabling date).
     A digest shows the first 1,000 changes unless told, and how many there are in all.
 
     Example: pqtrack changes --since last-sync --topic facial-recognition --format markdown
@@ -440,15 +451,19 @@ def changes_cmd(
     kind, digest = chosen(fmt), {Format.markdown: DIGEST_ROWS}
     with reading(db) as conn:
         resolved = filters.resolve(conn)
+        with flag("--until"):
+            end = records.feed_end(until)
         with flag("--since last-sync" if since == "last-sync" else "--since"):
-            moment, run_id = records.feed_start(conn, since)
-        feed: dict[str, Any] = {"since": moment, "run_id": run_id, "events": event}
+            moment, run_id = records.feed_start(conn, since, end)
+        with field_flags():
+            records.check_feed_range(moment, end)
+        feed: dict[str, Any] = {"since": moment, "until": end, "run_id": run_id, "events": event}
         rows = records.changes(conn, resolved, limit=page.want(kind, digest), offset=page.offset,
                                **feed)  # fmt: skip
         count = functools.cache(functools.partial(records.count_changes, conn, resolved, **feed))
         rows, footer = page.cut(kind, rows, count, defaults=digest, tell=True)
         total = count() if footer and kind == Format.markdown else None
-    view = render.changes_view(since or f"the last {records.FEED_DAYS} days", filters.topic, total)
+    view = render.changes_view(records.feed_label(since, until, moment), filters.topic, total)
     render.write(view, rows, kind, header=not no_header, footer=footer)
     if fail_if_empty and not rows:
         raise typer.Exit(EMPTY_FEED_EXIT)
@@ -509,13 +524,18 @@ class StatsBy(StrEnum):
     department = "department"
     month = "month"
     member = "member"
+    minister = "minister"
 
 
 @command("stats")
 def stats_cmd(
     by: Annotated[
         StatsBy,
-        typer.Option("--by", case_sensitive=False, help="department, month or member (the asker)."),
+        typer.Option(
+            "--by",
+            case_sensitive=False,
+            help="department, month, member (the asker) or minister (the answering member).",
+        ),
     ],
     db: DbOption = None,
     filters: FilterArgs = NO_FILTERS,
@@ -528,16 +548,16 @@ def stats_cmd(
     no_header: NoHeaderOption = False,
 ) -> None:
     """Counts and timeliness: tabled, answered, holding, corrected, overdue, median days to
-    answer and on-time rates, by department, month or member, with a chart.
+    answer and on-time rates, by department, month, member or minister, with a chart.
 
     On time means answered substantively by the deadline: the named day for named-day
-    questions, else 5 working days after tabling (Commons) or 10 (Lords); weekends and England
-    & Wales bank holidays are not working days (recess days still are).
+    questions, else 5 working days after tabling (Commons) or 10 (Lords); weekends, England &
+    Wales bank holidays and the House's recesses (data/recess.toml) are not working days.
 
     Example: pqtrack stats --by month --topic immigration --since 2024-07-01
     """
     from pqtrack import facts, progress, render
-    from pqtrack.analysis.timeliness import stats
+    from pqtrack.analysis.timeliness import convention, past_recess_note, stats
 
     kind = chosen(fmt)
     with opened(db, must_exist=True) as store, progress.analysing(progress.wanted(quiet)) as bar:
@@ -546,8 +566,10 @@ def stats_cmd(
         rows = stats(store, resolved, by=by.value)
     every_month = {Format.table: None} if by == StatsBy.month else None
     shown, footer = page.cut(kind, rows[page.offset :], lambda: len(rows), defaults=every_month)
-    view = render.stats_view(by.value, chart=chart)
+    view = render.stats_view(by.value, chart=chart, caption=convention())
     render.write(view, shown, kind, header=not no_header, footer=footer)
+    if not quiet and (note := past_recess_note(rows)):
+        render.say(note)
 
 
 # -- sync ----------------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from datetime import date
 from typing import Any, TypedDict
 
 from pqtrack.errors import UsageError
-from pqtrack.filters import DATE_FORMS, Filters, parse_date
+from pqtrack.filters import DATE_FORMS, Filters, RangeError, parse_date
 from pqtrack.question import official_url, parse
 
 
@@ -254,22 +254,23 @@ def last_run_id(conn: sqlite3.Connection) -> int | None:
     return None
 
 
-def parse_since(text: str, *, today: date | None = None) -> str:
-    """A timestamp, or a day as `filters.parse_date` reads it (its start, UTC) -> a UTC
-    timestamp string (changes' lower bound)."""
+def parse_since(text: str, *, today: date | None = None, end: bool = False) -> str:
+    """A timestamp, or a day as `filters.parse_date` reads it (its start, UTC; with `end`, its
+    last second, and a month's last day) -> a UTC timestamp string (changes' bounds, which
+    compare with seen_at, kept to the second)."""
     from datetime import UTC, datetime, time
 
     try:
-        moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
-    except ValueError:
+        day = parse_date(text, today=today, end=end)
+        moment = datetime.combine(day, time(23, 59, 59) if end else time(), UTC)
+    except UsageError:
         try:
-            day = parse_date(text, today=today)
-        except UsageError:
+            moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+        except ValueError:
             raise UsageError(
-                f"{text!r} is not a date ({DATE_FORMS}), a timestamp (2025-03-01T06:00) "
-                "or last-sync"
+                f"{text!r} is not a date ({DATE_FORMS}), a timestamp (2025-03-01T06:00)"
+                + ("" if end else " or last-sync")
             ) from None
-        moment = datetime.combine(day, time(), UTC)
     try:
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=UTC)
@@ -281,9 +282,12 @@ def parse_since(text: str, *, today: date | None = None) -> str:
 FEED_DAYS = 7  # what `changes` shows when not told where to start
 
 
-def feed_start(conn: sqlite3.Connection, since: str | None) -> tuple[str | None, int | None]:
+def feed_start(
+    conn: sqlite3.Connection, since: str | None, until: str | None = None
+) -> tuple[str | None, int | None]:
     """Where the change feed starts: (a UTC moment, None) for a date or a timestamp, (None, the
-    latest sync's run) for 'last-sync', and the last FEED_DAYS days when `since` is None."""
+    latest sync's run) for 'last-sync', and FEED_DAYS days before `until` (a UTC moment, from
+    `feed_end`) or now when `since` is None."""
     from datetime import UTC, datetime, timedelta
 
     if since == "last-sync":
@@ -293,11 +297,36 @@ def feed_start(conn: sqlite3.Connection, since: str | None) -> tuple[str | None,
         return None, run_id
     if since is not None:
         return parse_since(since), None
-    return (datetime.now(UTC) - timedelta(days=FEED_DAYS)).isoformat(timespec="seconds"), None
+    end = datetime.fromisoformat(until) if until else datetime.now(UTC)
+    return (end - timedelta(days=FEED_DAYS)).isoformat(timespec="seconds"), None
+
+
+def feed_end(until: str | None) -> str | None:
+    """Where the change feed ends, inclusive: a timestamp, or the end of a day (a month: of
+    its last day), as a UTC moment; None for no end."""
+    return None if until is None else parse_since(until, end=True)
+
+
+def check_feed_range(start: str | None, end: str | None) -> None:
+    """A feed that would end before it starts is a RangeError (said with the moments read)."""
+    if start is not None and end is not None and start > end:
+        raise RangeError("since", "until", start, end)
+
+
+def feed_label(since: str | None, until: str | None, start: str | None = None) -> str:
+    """What the feed covers, as a digest's first line says it after "since" (`start`: the
+    moment feed_start chose when `since` was not given)."""
+    if until is None:
+        return since or f"the last {FEED_DAYS} days"
+    return f"{since or start} until {until}"
 
 
 def _feed_where(
-    filters: Filters, since: str | None, run_id: int | None, events: list[str] | None
+    filters: Filters,
+    since: str | None,
+    run_id: int | None,
+    events: list[str] | None,
+    until: str | None = None,
 ) -> tuple[str, dict[str, Any]]:
     """The change feed's WHERE over events `e` joined to questions `q`, with its parameters."""
     where, params = filters.where()
@@ -305,6 +334,9 @@ def _feed_where(
     if since is not None:
         clauses.append("e.seen_at >= :since")
         params["since"] = since
+    if until is not None:
+        clauses.append("e.seen_at <= :until")
+        params["until"] = until
     if run_id is not None:
         clauses.append("e.run_id = :run_id")
         params["run_id"] = run_id
@@ -320,11 +352,12 @@ def count_changes(
     filters: Filters,
     *,
     since: str | None = None,
+    until: str | None = None,
     run_id: int | None = None,
     events: list[str] | None = None,
 ) -> int:
     """How many events `changes` would list without a limit."""
-    where, params = _feed_where(filters, since, run_id, events)
+    where, params = _feed_where(filters, since, run_id, events, until)
     sql = f"SELECT count(*) FROM events e JOIN questions q ON q.id = e.question_id WHERE {where}"
     return int(conn.execute(sql, params).fetchone()[0])
 
@@ -334,6 +367,7 @@ def changes(
     filters: Filters,
     *,
     since: str | None = None,
+    until: str | None = None,
     run_id: int | None = None,
     events: list[str] | None = None,
     limit: int | None = None,
@@ -341,7 +375,7 @@ def changes(
 ) -> list[Change]:
     """Events newest first, with the question's uin, heading, department and a one-line gist
     (`limit` None: every one)."""
-    where, params = _feed_where(filters, since, run_id, events)
+    where, params = _feed_where(filters, since, run_id, events, until)
     sql = (
         "SELECT e.question_id, e.event, e.seen_at, e.version, e.run_id, e.old, e.new,"
         " q.uin, q.house, q.heading, q.answering_body_name AS department, q.date_tabled,"

@@ -587,6 +587,7 @@ _STATS_FIELDS = (
     "median_days",
     "median_working_days",
     "referrals",
+    "past_recess_data",
 )
 _STATS_PLAIN = (
     "tabled",
@@ -609,8 +610,9 @@ def _as_is(key: str) -> Callable[[Row], str]:
     return lambda r: "" if r[key] is None else str(r[key])
 
 
-def stats_view(by: str, *, chart: bool) -> View:
-    """Counts and timeliness by `by`, with a chart under the table."""
+def stats_view(by: str, *, chart: bool, caption: str = "") -> View:
+    """Counts and timeliness by `by`, with a chart under the table (and `caption`, what a
+    working day is, under the key)."""
     counts = [
         ("tab-\nled", "tabled"),
         ("ans-\nwered", "answered"),
@@ -635,11 +637,11 @@ def stats_view(by: str, *, chart: bool) -> View:
         ],
         plain=[(by, _as_is(by)), *((key, _as_is(key)) for key in _STATS_PLAIN)],
         table={"pad_edge": False, "collapse_padding": True},
-        notes=lambda rows: _stats_notes(rows, by, chart),
+        notes=lambda rows: _stats_notes(rows, by, chart, caption),
     )
 
 
-def _stats_notes(rows: Sequence[Row], by: str, chart: bool) -> list[Any]:
+def _stats_notes(rows: Sequence[Row], by: str, chart: bool, caption: str = "") -> list[Any]:
     notes: list[Any] = [
         styled(
             (
@@ -650,6 +652,8 @@ def _stats_notes(rows: Sequence[Row], by: str, chart: bool) -> list[Any]:
             )
         )
     ]
+    if caption:
+        notes.append(styled((caption, "dim")))
     if chart and rows:
         notes.append(month_chart(rows) if by == "month" else rate_chart(rows, by))
     return notes

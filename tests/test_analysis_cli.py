@@ -7,10 +7,13 @@ raw sample JSON, stats counts with plain SQL over the questions table, deadlines
 
 from __future__ import annotations
 
+import csv
 import html
+import io
 import json
 import re
 import statistics
+import tomllib
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterator
@@ -24,10 +27,12 @@ import pytest
 
 from pqtrack.store import Store
 from tests.bench.generate import generate
+from tests.build import question, write_json
 from tests.cli import query, run, run_json
 from tests.samples import detail_files, list_files, require_samples
 
 Value = dict[str, Any]
+DATA = Path(__file__).parents[1] / "data"
 
 
 # -- running the CLI ------------------------------------------------------------------------------
@@ -456,14 +461,27 @@ def test_stats_by_month_csv_has_every_month(generated_db: Path) -> None:
 _CALENDAR = holidays.country_holidays("GB", subdiv="ENG")
 
 
-def working_day(day: date) -> bool:
-    return day.weekday() < 5 and day not in _CALENDAR
+@cache
+def recess_days(house: str) -> frozenset[date]:
+    """The README's recess days of a House, read from data/recess.toml here: the days strictly
+    between rising and returning."""
+    data = tomllib.loads((DATA / "recess.toml").read_text(encoding="utf-8"))[house.lower()]
+    days: set[date] = set()
+    for r in data["recesses"]:
+        rises, returns = date.fromisoformat(r["rises"]), date.fromisoformat(r["returns"])
+        days.update(rises + timedelta(days=i) for i in range(1, (returns - rises).days))
+    return frozenset(days)
 
 
-def nth_working_day_after(day: date, n: int) -> date:
+def working_day(day: date, house: str | None = None) -> bool:
+    recess = recess_days(house) if house else frozenset()
+    return day.weekday() < 5 and day not in _CALENDAR and day not in recess
+
+
+def nth_working_day_after(day: date, n: int, house: str | None = None) -> date:
     while n:
         day += timedelta(days=1)
-        n -= working_day(day)
+        n -= working_day(day, house)
     return day
 
 
@@ -488,7 +506,7 @@ def overdue_cases(today: date) -> tuple[list[Value], set[int]]:
         tabled = today - timedelta(days=offset)
         for house, days, base in (("Commons", 5, 98_100_000), ("Lords", 10, 98_200_000)):
             values.append(timed_question(base + offset, house, tabled))
-            if today > nth_working_day_after(tabled, days):
+            if today > nth_working_day_after(tabled, days, house):
                 expected.add(base + offset)
     t = today - timedelta(days=30)
     values += [
@@ -538,12 +556,13 @@ def test_list_overdue_is_exactly_the_questions_past_their_deadline(tmp_path: Pat
 
 
 def due_day(house: str, tabled: date, for_answer: date | None, named_day: bool) -> date:
-    """The README's deadline: Lords 10 working days, a named day its day, else 5."""
+    """The README's deadline: Lords 10 working days, a named day its day, else 5 (working days
+    of the House: its recesses excluded)."""
     if house == "Lords":
-        return nth_working_day_after(tabled, 10)
+        return nth_working_day_after(tabled, 10, house)
     if named_day and for_answer is not None:
         return for_answer
-    return nth_working_day_after(tabled, 5)
+    return nth_working_day_after(tabled, 5, house)
 
 
 def test_stats_on_time_and_medians_follow_the_deadline_rule(generated_db: Path) -> None:
@@ -631,3 +650,97 @@ def test_option_type_errors_are_exit_2_without_traceback(
     assert "Traceback" not in result.stderr
     errors = [line for line in result.stderr.splitlines() if line.startswith("Error:")]
     assert len(errors) == 1 and message in errors[0]
+
+
+# -- stats --by minister, and what a working day is -----------------------------------------------
+
+
+@pytest.fixture
+def answered_by(tmp_path: Path) -> Path:
+    """Five questions tabled the Friday before the 2025 summer recess: three answered by a
+    minister the members table knows, one by a member known only by id, one unanswered."""
+    db = tmp_path / "ministers.db"
+    minister = {"id": 5001, "name": "Jane Minister", "listAs": "Minister, Jane"}
+    values = [
+        question(9001, dateTabled="2025-07-18T00:00:00", answered="2025-09-03",
+                 answeringMemberId=5001, answeringMember=minister),
+        question(9002, dateTabled="2025-07-18T00:00:00", answered="2025-09-04",
+                 answeringMemberId=5001, answeringMember=minister),
+        question(9003, dateTabled="2025-07-18T00:00:00", answered="2025-09-01",
+                 answeringMemberId=5001),
+        question(9004, dateTabled="2025-07-18T00:00:00", answered="2025-09-02",
+                 answeringMemberId=5002),
+        question(9005, dateTabled="2025-07-18T00:00:00"),
+    ]  # fmt: skip
+    result = run(db, "import", "--quiet", str(write_json(tmp_path / "q.json", values)))
+    assert result.exit_code == 0, result.stderr
+    return db
+
+
+MINISTERS = [
+    # minister, tabled, answered, on time (5 Commons working days: by 3 September)
+    ("Jane Minister", 3, 3, 2),
+    ("member 5002", 1, 1, 1),
+    ("no answer yet", 1, 0, 0),
+]
+
+
+def test_stats_by_minister_groups_by_the_answering_member(answered_by: Path) -> None:
+    rows = run_json(answered_by, "stats", "--by", "minister")
+    got = [(r["minister"], r["tabled"], r["answered"], r["on_time"]) for r in rows]
+    assert got == MINISTERS
+    assert rows[0]["median_working_days"] == 5.0  # 2, 4 and 5 working days over the recess
+    assert all(isinstance(r["past_recess_data"], int) for r in rows)  # numbers only in JSON
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl", "table"])
+def test_stats_by_minister_in_every_format(answered_by: Path, fmt: str) -> None:
+    result = run(answered_by, "stats", "--by", "minister", "--format", fmt, "--no-chart")
+    assert result.exit_code == 0 and result.stderr == ""
+    if fmt == "csv":
+        rows = list(csv.DictReader(io.StringIO(result.stdout)))
+        got = [(r["minister"], int(r["tabled"]), int(r["answered"]), int(r["on_time"]))
+               for r in rows]  # fmt: skip
+    elif fmt == "jsonl":
+        rows = [json.loads(line) for line in result.stdout.splitlines()]
+        got = [(r["minister"], r["tabled"], r["answered"], r["on_time"]) for r in rows]
+    else:
+        lines = result.stdout.splitlines()
+        rule = next(i for i, line in enumerate(lines) if line.strip().startswith("─"))
+        assert lines[rule - 1].split()[0] == "minister"
+        got = []
+        for (name, *_, on_time), line in zip(MINISTERS, lines[rule + 1 :], strict=False):
+            assert line.strip().startswith(name), line
+            tabled, answered = line.strip()[len(name) :].split()[:2]
+            got.append((name, int(tabled), int(answered), on_time))
+    assert got == MINISTERS
+
+
+def test_stats_table_says_what_a_working_day_is(answered_by: Path) -> None:
+    result = run(answered_by, "stats", "--by", "month", "--format", "table", "--no-chart")
+    text = " ".join(result.stdout.split())
+    assert (
+        "working days exclude weekends, bank holidays and Commons/Lords recesses "
+        "(data/recess.toml, through 2026-04-13)"
+    ) in text
+    assert result.stderr == ""
+
+
+def test_stats_says_when_questions_run_past_the_recess_data(tmp_path: Path) -> None:
+    db = tmp_path / "late.db"
+    values = [
+        question(9101, dateTabled="2026-04-08T00:00:00", answered="2026-04-20"),
+        question(9102, dateTabled="2025-03-03T00:00:00", answered="2025-03-07"),
+    ]
+    assert run(db, "import", "--quiet", str(write_json(tmp_path / "q.json", values))).exit_code == 0
+    result = run(db, "stats", "--by", "month", "--format", "csv")
+    assert result.exit_code == 0
+    rows = {
+        r["month"]: int(r["past_recess_data"]) for r in csv.DictReader(io.StringIO(result.stdout))
+    }
+    assert rows == {"2026-04": 1, "2025-03": 0}
+    assert result.stderr == (
+        "pqtrack: 1 question(s) have working days outside the recess dates known "
+        "(data/recess.toml: 2014-01-01 to 2026-04-13); no recess is excluded there\n"
+    )
+    assert run(db, "stats", "--by", "month", "--quiet").stderr == ""

@@ -955,3 +955,60 @@ def test_a_bad_user_topics_file_is_exit_2(
     assert result.stdout == ""
     (line,) = result.stderr.splitlines()
     assert line.startswith(f"pqtrack: {config / 'topics.toml'}") and fragment in line
+
+
+@pytest.fixture
+def dated_runs(tmp_path: Path, cli: Cli) -> Cli:
+    """The question of two_runs, seen unanswered as of 10 January 2025 and answered as of
+    10 February."""
+    unanswered = question(1900003, answerText=None, dateAnswered=None, answerIsHolding=None,
+                          answerIsCorrection=None, answeringMemberId=None)  # fmt: skip
+    answered = question(1900003)
+    for n, (value, as_of) in enumerate(((unanswered, "2025-01-10"), (answered, "2025-02-10"))):
+        path = write_json(tmp_path / f"run{n}.json", value)
+        assert cli("import", "--quiet", "--as-of", as_of, str(path)).exit_code == 0
+    return cli
+
+
+@pytest.mark.parametrize(
+    ("args", "events"),
+    [
+        (["--since", "2000-01-01", "--until", "2025-01-31"], ["tabled"]),
+        (["--since", "2000-01-01", "--until", "2025-01"], ["tabled"]),  # a month: to its end
+        (["--since", "2000-01-01", "--until", "2025-02-10"], ["answered", "tabled"]),
+        (["--since", "2025-01-11", "--until", "2025-02-10T00:00:00Z"], ["answered"]),  # inclusive
+        (["--since", "2000-01-01", "--until", "2025-01-09T23:59:59"], []),
+        (["--until", "2025-01-16"], ["tabled"]),  # no --since: the 7 days before it
+        (["--until", "2025-01-18"], []),
+        (["--since", "last-sync", "--until", "2025-01-31"], []),  # both apply
+    ],
+)
+def test_changes_until_ends_the_feed(dated_runs: Cli, args: list[str], events: list[str]) -> None:
+    assert [e["event"] for e in dated_runs.json("changes", *args)] == events
+
+
+def test_changes_until_names_the_range_in_the_digest(dated_runs: Cli) -> None:
+    result = dated_runs(
+        "changes", "--since", "2025-01", "--until", "2025-01", "--format", "markdown"
+    )
+    assert result.exit_code == 0
+    assert result.stdout.splitlines()[2] == "1 change since 2025-01 until 2025-01."
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["--since", "2025-02-01", "--until", "2025-01"],
+            "--since 2025-02-01T00:00:00+00:00 is after --until 2025-01-31T23:59:59+00:00",
+        ),
+        (["--until", "7x"], "--until: '7x' is not a date ("),
+        (["--until", "9999-12-31T23:00-05:00"], "--until: "),
+    ],
+)
+def test_changes_with_a_bad_or_inverted_until_is_exit_2(
+    dated_runs: Cli, args: list[str], message: str
+) -> None:
+    result = dated_runs("changes", *args)
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr.startswith(f"pqtrack: {message}") and result.stderr.count("\n") == 1

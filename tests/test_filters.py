@@ -145,6 +145,19 @@ def test_changes_since_takes_the_same_dates_and_timestamps(text: str, moment: st
     assert parse_since(text, today=TODAY) == moment
 
 
+@pytest.mark.parametrize(
+    ("text", "moment"),
+    [
+        ("2025-02", "2025-02-28T23:59:59+00:00"),  # a month: to the end of its last day
+        ("2025-03-04", "2025-03-04T23:59:59+00:00"),
+        ("yesterday", "2025-05-30T23:59:59+00:00"),
+        ("2025-03-01T06:00Z", "2025-03-01T06:00:00+00:00"),  # a timestamp: that moment
+    ],
+)
+def test_changes_until_reads_a_day_to_its_end(text: str, moment: str) -> None:
+    assert parse_since(text, today=TODAY, end=True) == moment
+
+
 # -- through the command line --------------------------------------------------------------------
 
 

@@ -11,15 +11,18 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from pqtrack.analysis.timeliness import (
+    LORDS_WORKING_DAYS,
     STORED_COLUMNS,
     GroupStats,
     QuestionFacts,
     Status,
     classify,
+    convention,
     deadline,
     from_stored,
     is_bank_holiday,
     is_lapsed_answer,
+    is_recess,
     is_working_day,
     median,
     summarise,
@@ -139,8 +142,10 @@ def test_ordinary_commons_deadline_ignores_date_for_answer() -> None:
 
 
 def test_ordinary_commons_deadline_over_christmas() -> None:
-    # 20, 23, 24, 27, 30 December
-    assert deadline("Commons", D("2024-12-19"), None, False) == D("2024-12-30")
+    # Without recesses: 20, 23, 24, 27, 30 December.
+    assert working_days_after(D("2024-12-19"), 5) == D("2024-12-30")
+    # The Commons rose on 19 December 2024 and returned on 6 January: 6-10 January.
+    assert deadline("Commons", D("2024-12-19"), None, False) == D("2025-01-10")
 
 
 def test_named_day_deadline_is_the_named_day() -> None:
@@ -152,19 +157,22 @@ def test_named_day_deadline_is_the_named_day() -> None:
 def test_lords_deadline_is_ten_working_days() -> None:
     assert deadline("Lords", D("2024-11-04"), D("2024-11-18"), False) == D("2024-11-18")
     assert deadline("Lords", D("2024-11-04"), D("2024-11-06"), True) == D("2024-11-18")
-    # Over Easter 2025: 16 calendar days.
-    assert deadline("Lords", D("2025-04-14"), None, False) == D("2025-04-30")
+    # Over Easter 2025, without recesses: 16 calendar days.
+    assert working_days_after(D("2025-04-14"), 10) == D("2025-04-30")
+    # With the Lords' Easter recess (to 22 April) and the early May bank holiday.
+    assert deadline("Lords", D("2025-04-14"), None, False) == D("2025-05-06")
 
 
 @pytest.mark.samples
 def test_lords_deadline_matches_real_date_for_answer() -> None:
-    """In the API, a Lords question's dateForAnswer is 10 working days after tabling."""
+    """In the API, a Lords question's dateForAnswer is 10 working days after tabling,
+    recess days counted: our deadline without recesses, not the recess-aware one."""
     path = require_samples() / "list_tabled_2021-02-01_bicameral_expandMember_take1000.json"
     values = [r["value"] for r in json.loads(path.read_text())["results"]]
     lords = [v for v in values if v["house"] == "Lords"]
     assert len(lords) > 100
     for v in lords:
-        due = deadline("Lords", D(v["dateTabled"][:10]), D(v["dateForAnswer"][:10]), False)
+        due = working_days_after(D(v["dateTabled"][:10]), LORDS_WORKING_DAYS)
         assert due == D(v["dateForAnswer"][:10]), v["uin"]
 
 
@@ -412,3 +420,135 @@ def test_summarise_by_key() -> None:
     assert by_house["Commons"].on_time_rate == 0.5
     assert by_house["Lords"].on_time_rate == 0.0
     assert by_house["Lords"].median_days == 21.0
+
+
+# --------------------------------------------------------------------------- recesses
+# The Commons and (as data/recess.toml gives it) the Lords rose on Tuesday 22 July 2025 and
+# returned on Monday 1 September: 23 July to 31 August are recess days.
+
+
+def test_recess_days_are_not_working_days_of_that_house() -> None:
+    for house in ("Commons", "Lords", "lords"):
+        assert not is_working_day(D("2025-08-13"), house)
+        assert is_working_day(D("2025-07-22"), house)  # the day it rose sat
+        assert is_working_day(D("2025-09-01"), house)  # the day it returned
+    assert is_working_day(D("2025-08-13"))  # without a House: weekdays and bank holidays only
+    assert is_working_day(D("2025-08-13"), "Scottish Parliament")  # a House we have no dates for
+    assert working_days_between(D("2025-07-18"), D("2025-09-03"), "Commons") == 5  # 21-22, 1-3
+    assert working_days_between(D("2025-07-18"), D("2025-09-03")) == 32  # less 25 August
+
+
+def test_an_ordinary_commons_question_tabled_before_the_summer_recess() -> None:
+    # Friday 18 July: Monday 21 and Tuesday 22 July, then 1, 2 and 3 September.
+    assert deadline("Commons", D("2025-07-18"), D("2025-07-22"), False) == D("2025-09-03")
+    on_time = classify(
+        facts(
+            date_tabled=D("2025-07-18"),
+            date_for_answer=D("2025-07-22"),
+            date_answered=D("2025-09-03"),
+        )  # fmt: skip
+    )
+    assert on_time.on_time_substantive is True
+    assert on_time.days_to_answer == 47 and on_time.working_days_to_answer == 5
+    assert on_time.past_recess_data is False
+    late = classify(facts(date_tabled=D("2025-07-18"), date_answered=D("2025-09-04")))
+    assert late.on_time_substantive is False and late.working_days_to_answer == 6
+    # Counting the recess as working days, 3 September would have been five weeks late.
+    assert working_days_after(D("2025-07-18"), 5) == D("2025-07-25")
+
+
+def test_a_lords_question_tabled_before_the_summer_recess() -> None:
+    # Tuesday 15 July: 16, 17, 18, 21, 22 July, then 1-5 September.
+    t = classify(facts(house="Lords", date_tabled=D("2025-07-15"), date_answered=D("2025-09-05")))
+    assert t.deadline == D("2025-09-05") and t.on_time_substantive is True
+    assert t.working_days_to_answer == 10
+    late = classify(
+        facts(house="Lords", date_tabled=D("2025-07-15"), date_answered=D("2025-09-08"))
+    )
+    assert late.on_time_substantive is False
+
+
+def test_an_unanswered_question_is_not_overdue_during_the_recess() -> None:
+    t = classify(facts(date_tabled=D("2025-07-18"), status="unanswered"), today=D("2025-08-20"))
+    assert not t.overdue(D("2025-08-20")) and t.on_time_substantive is None
+    assert t.overdue(D("2025-09-04")) and t.days_overdue(D("2025-09-04")) == 1
+
+
+def test_a_named_day_stays_the_named_day_across_a_recess() -> None:
+    t = classify(facts(date_tabled=D("2025-07-14"), date_for_answer=D("2025-07-21"),
+                       is_named_day=True, date_answered=D("2025-09-01")))  # fmt: skip
+    assert t.deadline == D("2025-07-21") and t.on_time_substantive is False
+    assert t.working_days_to_answer == 7  # 15-18 and 21-22 July, 1 September
+
+
+def test_on_time_rate_across_the_summer_recess() -> None:
+    # A batch tabled in the last days before the recess, answered as the House returned.
+    tabled = [D(day) for day in ("2025-07-17", "2025-07-18", "2025-07-21", "2025-07-22")]
+    rows = [
+        facts(date_tabled=day, date_answered=D("2025-09-01") + timedelta(days=i % 2))
+        for i, day in enumerate(tabled * 3)
+    ]
+    s = summarise(rows, D("2025-12-01"))
+    assert s.on_time_rate == 1.0
+    assert s.median_working_days is not None and s.median_working_days <= 5
+    assert s.past_recess_data == 0
+    # Counting recess days as working days, not one of them would have been on time.
+    assert all(working_days_after(f.date_tabled, 5) < D("2025-09-01") for f in rows)
+
+
+@pytest.mark.parametrize(
+    ("tabled", "answered", "named", "past"),
+    [
+        ("2025-07-18", "2025-09-03", False, False),
+        ("2026-04-08", None, False, True),  # the deadline is after the data's last day
+        ("2026-03-02", "2026-05-01", False, True),  # so is the answer
+        ("2013-12-02", "2013-12-05", False, True),  # before its first day
+        ("2026-03-30", None, True, False),  # a named day does not count working days
+        ("2026-03-30", "2026-05-01", True, True),  # but its working days to answer do
+    ],
+)
+def test_a_question_past_the_recess_data_says_so(
+    tabled: str, answered: str | None, named: bool, past: bool
+) -> None:
+    t = classify(
+        facts(
+            status="answered" if answered else "unanswered",
+            date_tabled=D(tabled),
+            date_for_answer=D(tabled) + timedelta(days=7),
+            is_named_day=named,
+            date_answered=answered and D(answered),
+        ),
+        today=D("2026-12-01"),
+    )
+    assert t.past_recess_data is past
+
+
+def test_a_withdrawn_question_is_never_past_the_recess_data() -> None:
+    assert not classify(facts(status="withdrawn", date_tabled=D("2026-11-02"))).past_recess_data
+
+
+houses = st.sampled_from(["Commons", "Lords"])
+recess_days = st.dates(min_value=date(2013, 11, 1), max_value=date(2026, 6, 30))
+
+
+@given(start=recess_days, span=st.integers(min_value=-120, max_value=120), house=houses)
+def test_between_matches_day_by_day_count_in_a_house(start: date, span: int, house: str) -> None:
+    end = start + timedelta(days=span)
+    lo, hi = sorted((start, end))
+    count = sum(is_working_day(lo + timedelta(days=i), house) for i in range(1, (hi - lo).days + 1))
+    assert working_days_between(start, end, house) == (count if end >= start else -count)
+
+
+@given(start=recess_days, n=st.integers(min_value=0, max_value=40), house=houses)
+def test_after_and_between_are_inverse_in_a_house(start: date, n: int, house: str) -> None:
+    end = working_days_after(start, n, house)
+    assert working_days_between(start, end, house) == n
+    assert n == 0 or is_working_day(end, house)
+    assert n == 0 or not is_recess(end, house)
+
+
+def test_the_convention_names_the_file_and_its_last_day() -> None:
+    assert convention() == (
+        "working days exclude weekends, bank holidays and Commons/Lords recesses "
+        "(data/recess.toml, through 2026-04-13)"
+    )

@@ -5,18 +5,23 @@ for ``stats`` and ``list --overdue``.
 
 Conventions
 -----------
-* **Working day**: Monday to Friday, excluding England & Wales bank holidays (``holidays``
-  library, ``GB``/``ENG``: Good Friday, Easter Monday, Christmas, Boxing Day, their substitute
-  days and one-off holidays such as state funerals). **Recess days and non-sitting days are not
-  excluded yet**: a question tabled before a recess is measured as if the House sat through it.
-* ``working_days_after(d, n)`` is the n-th working day strictly after ``d`` (``d`` itself does
-  not count, whether or not it is a working day). ``working_days_between(a, b)`` counts working
-  days in ``(a, b]``, negative when ``b < a``.
+* **Working day** of a House: Monday to Friday, excluding England & Wales bank holidays
+  (``holidays`` library, ``GB``/``ENG``: Good Friday, Easter Monday, Christmas, Boxing Day,
+  their substitute days and one-off holidays such as state funerals) and that House's recess
+  days (data/recess.toml, read by ``pqtrack.analysis.recess``: the days strictly between the
+  House rising and returning). Other days the House does not sit (non-sitting Fridays,
+  prorogation, dissolution) are working days. Outside the recess file's ``from``-``through``
+  no recesses are known: such days count as working days and ``Timeliness.past_recess_data``
+  says so. Without a house (``house=None``) only weekends and bank holidays are excluded.
+* ``working_days_after(d, n, house)`` is the n-th working day strictly after ``d`` (``d``
+  itself does not count, whether or not it is a working day). ``working_days_between(a, b,
+  house)`` counts working days in ``(a, b]``, negative when ``b < a``.
 * **Deadline** (inclusive: an answer given on the deadline day is on time):
   - Commons named-day question: the named day, i.e. ``dateForAnswer``;
-  - ordinary Commons question: 5 working days after tabling;
-  - Lords question: 10 working days after tabling (the API's ``dateForAnswer`` for Lords
-    questions is 14 calendar days, which is the same thing outside holidays).
+  - ordinary Commons question: 5 Commons working days after tabling;
+  - Lords question: 10 Lords working days after tabling (the API's ``dateForAnswer`` for
+    Lords questions is 10 working days counting recess days, 14 calendar days outside
+    holidays: it does not move for a recess, so it is not used either).
   For ordinary questions ``dateForAnswer`` is the *earliest* day an answer may be given
   (usually two working days after tabling), never the deadline, so it is ignored. A named-day
   question without ``dateForAnswer`` falls back to the ordinary 5-working-day rule.
@@ -31,7 +36,7 @@ Conventions
   recognised when the row carries ``answer_text``; such a question counts as ``lapsed``, not
   answered, has no ``days_to_answer`` and was not answered on time.
 * ``days_to_answer``: calendar days from tabling to the substantive answer (``None`` while
-  unanswered or holding). ``working_days_to_answer`` is the same in working days.
+  unanswered or holding). ``working_days_to_answer`` is the same in the House's working days.
 * Withdrawn questions count as tabled and nothing else.
 
 A question comes in as ``QuestionFacts``, read from the store's columns (``from_stored``):
@@ -51,6 +56,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import holidays
 
+from pqtrack.analysis.recess import FILE, HOUSES, calendar, calendars
 from pqtrack.question import Status, is_prorogation_answer
 
 if TYPE_CHECKING:  # types only: a worker process importing this module stays light
@@ -90,14 +96,55 @@ def is_bank_holiday(day: date) -> bool:
     return day in _calendar()
 
 
-def is_working_day(day: date) -> bool:
-    """True for Monday-Friday days that are not England & Wales bank holidays."""
-    return day.weekday() < 5 and not is_bank_holiday(day)
+@functools.lru_cache(maxsize=64)
+def _house_key(house: str | None) -> str | None:
+    """'commons' or 'lords' for a House the recess file knows, else None (no recesses)."""
+    key = house.strip().lower() if house else None
+    return key if key in HOUSES else None
+
+
+@functools.cache
+def _recess_span(house: str) -> tuple[date, date]:
+    """The first and last days the recess file speaks for in a House ('commons', 'lords')."""
+    known = calendar(house)
+    return known.first, known.through
+
+
+@functools.cache
+def _recess_weekdays(house: str | None) -> tuple[date, ...]:
+    """A House's recess days that would otherwise be working days, sorted (none for None)."""
+    if house is None:
+        return ()
+    days = calendar(house).days
+    return tuple(sorted(d for d in days if d.weekday() < 5 and not is_bank_holiday(d)))
+
+
+def is_recess(day: date, house: str | None) -> bool:
+    """True for a day the recess file lists as a recess of ``house``."""
+    key = _house_key(house)
+    if key is None:
+        return False
+    return day in calendar(key).days
+
+
+def is_working_day(day: date, house: str | None = None) -> bool:
+    """True for Monday-Friday days that are not England & Wales bank holidays nor, given a
+    House, one of its recess days."""
+    if day.weekday() >= 5 or is_bank_holiday(day):
+        return False
+    days = _recess_weekdays(_house_key(house))
+    i = bisect.bisect_left(days, day)
+    return not (i < len(days) and days[i] == day)
+
+
+def working_days_after(start: date, n: int, house: str | None = None) -> date:
+    """The n-th working day of ``house`` after ``start`` (``start`` itself never counts); n < 0
+    goes back."""
+    return _working_days_after(start, n, _house_key(house))
 
 
 @functools.lru_cache(maxsize=65536)
-def working_days_after(start: date, n: int) -> date:
-    """The n-th working day after ``start`` (``start`` itself never counts); n < 0 goes back."""
+def _working_days_after(start: date, n: int, house: str | None) -> date:
     if n == 0:
         return start
     step = timedelta(days=1 if n > 0 else -1)
@@ -105,7 +152,7 @@ def working_days_after(start: date, n: int) -> date:
     day = start
     while remaining:
         day += step
-        if is_working_day(day):
+        if is_working_day(day, house):
             remaining -= 1
     return day
 
@@ -126,22 +173,43 @@ def _weekday_holidays_in(start: date, end: date) -> int:
     return count
 
 
-def working_days_between(start: date, end: date) -> int:
-    """Working days in ``(start, end]``; negative when ``end`` is before ``start``."""
+def working_days_between(start: date, end: date, house: str | None = None) -> int:
+    """Working days of ``house`` in ``(start, end]``; negative when ``end`` is before
+    ``start``."""
     if end < start:
-        return -working_days_between(end, start)
-    return _weekdays_upto(end) - _weekdays_upto(start) - _weekday_holidays_in(start, end)
+        return -working_days_between(end, start, house)
+    recess = _recess_weekdays(_house_key(house))
+    in_recess = bisect.bisect_right(recess, end) - bisect.bisect_right(recess, start)
+    weekdays = _weekdays_upto(end) - _weekdays_upto(start)
+    return weekdays - _weekday_holidays_in(start, end) - in_recess
 
 
+@functools.lru_cache(maxsize=1 << 16)  # (house, day) pairs recur across a corpus
 def deadline(
     house: str, date_tabled: date, date_for_answer: date | None, is_named_day: bool
 ) -> date:
     """The day by which a substantive answer is due (see the module conventions)."""
     if house.strip().lower() == "lords":
-        return working_days_after(date_tabled, LORDS_WORKING_DAYS)
+        return working_days_after(date_tabled, LORDS_WORKING_DAYS, house)
     if is_named_day and date_for_answer is not None:
         return date_for_answer
-    return working_days_after(date_tabled, COMMONS_ORDINARY_WORKING_DAYS)
+    return working_days_after(date_tabled, COMMONS_ORDINARY_WORKING_DAYS, house)
+
+
+def counts_recesses(house: str, is_named_day: bool, date_for_answer: date | None) -> bool:
+    """Whether a question's deadline is counted in its House's working days (so depends on
+    its recesses): every ordinary question, not a Commons named-day one."""
+    return not (is_named_day and date_for_answer is not None) or _house_key(house) == "lords"
+
+
+def recess_data_covers(house: str, first: date, last: date) -> bool:
+    """Whether the recess file speaks for every day from ``first`` to ``last`` in ``house``
+    (a House it does not know: True, as no recesses are counted for it)."""
+    key = _house_key(house)
+    if key is None:
+        return True
+    start, through = _recess_span(key)
+    return start <= first and last <= through
 
 
 def is_lapsed_answer(answer_text: str | None) -> bool:
@@ -235,6 +303,9 @@ class Timeliness:
     days_to_answer: int | None
     working_days_to_answer: int | None
     lapsed: bool = False
+    past_recess_data: bool = False
+    """The working days counted for this question reach outside the days the recess file
+    speaks for (before its ``from`` or after its ``through``): no recess was excluded there."""
 
     @property
     def awaiting_substantive(self) -> bool:
@@ -258,6 +329,13 @@ def classify(f: QuestionFacts, today: date | None = None) -> Timeliness:
     if holding is None and f.status == "holding":
         holding = f.date_answered
 
+    # The last day a count of this House's working days reached: the deadline, when it was
+    # counted in them, and the answer (working_days_to_answer).
+    counted = [due] if counts_recesses(f.house, f.is_named_day, f.date_for_answer) else []
+    counted += [substantive] if substantive is not None else []
+    past = f.status != "withdrawn" and bool(counted)
+    past = past and not recess_data_covers(f.house, f.date_tabled, max(counted or [due]))
+
     on_time: bool | None
     if substantive is not None:
         on_time = substantive <= due
@@ -275,9 +353,10 @@ def classify(f: QuestionFacts, today: date | None = None) -> Timeliness:
         holding_by_deadline=holding is not None and holding <= due,
         days_to_answer=(substantive - f.date_tabled).days if substantive else None,
         working_days_to_answer=(
-            working_days_between(f.date_tabled, substantive) if substantive else None
+            working_days_between(f.date_tabled, substantive, f.house) if substantive else None
         ),
         lapsed=lapsed,
+        past_recess_data=past,
     )
 
 
@@ -304,6 +383,8 @@ class GroupStats:
     """Substantive answers given by the deadline."""
     had_holding: int = 0
     """Answered or still-holding questions that received a holding answer."""
+    past_recess_data: int = 0
+    """Questions whose working days reach outside the recess file (Timeliness.past_recess_data)."""
     median_days: float | None = None
     """Median calendar days from tabling to the substantive answer."""
     median_working_days: float | None = None
@@ -335,6 +416,7 @@ class _Acc:
             (
                 "tabled", "answered", "unanswered", "holding", "corrected",
                 "withdrawn", "lapsed", "overdue", "on_time", "had_holding",
+                "past_recess_data",
             ),
             0,
         )  # fmt: skip
@@ -360,6 +442,7 @@ class _Acc:
         else:
             c[t.status] += 1
         c["overdue"] += t.overdue(today)
+        c["past_recess_data"] += t.past_recess_data
 
     def result(self) -> GroupStats:
         return GroupStats(
@@ -409,7 +492,39 @@ GROUP_KEYS = {
         "coalesce(m.name, 'member ' || q.asking_member_id)",
         "LEFT JOIN members m ON m.id = q.asking_member_id",
     ),
+    "minister": (  # the answering member, by name where the members table knows them
+        "coalesce(m.name, 'member ' || q.answering_member_id, 'no answer yet')",
+        "LEFT JOIN members m ON m.id = q.answering_member_id",
+    ),
 }
+
+
+def convention() -> str:
+    """What a working day is here, and how far the recess data goes, in one line."""
+    through = {c.through for c in calendars().values()}
+    upto = (
+        f"through {through.pop()}"
+        if len(through) == 1
+        else ", ".join(f"{c.house.title()} through {c.through}" for c in calendars().values())
+    )
+    return (
+        "working days exclude weekends, bank holidays and Commons/Lords recesses "
+        f"(data/{FILE}, {upto})"
+    )
+
+
+def past_recess_note(rows: Iterable[dict[str, Any]]) -> str | None:
+    """A line saying how many questions of `stats` rows had working days counted outside the
+    recess data (so no recess excluded there), or None when none did."""
+    count = sum(r["past_recess_data"] for r in rows)
+    if not count:
+        return None
+    spans = sorted({(c.first, c.through) for c in calendars().values()})
+    known = ", ".join(f"{first} to {through}" for first, through in spans)
+    return (
+        f"pqtrack: {count:,} question(s) have working days outside the recess dates known "
+        f"(data/{FILE}: {known}); no recess is excluded there"
+    )
 
 
 def _fact_rows(
@@ -433,8 +548,8 @@ def stats(
     by: str,
     today: date | None = None,
 ) -> list[dict[str, Any]]:
-    """Counts and timeliness per department, month or asking member (with how many answers
-    refer to another: pqtrack.facts.refresh first)."""
+    """Counts and timeliness per department, month, asking member or minister (the answering
+    member), with how many answers refer to another (pqtrack.facts.refresh first)."""
     today = today or today_utc()
     referrals: dict[str, int] = defaultdict(int)
 
@@ -463,6 +578,7 @@ def stats(
                 "median_days": g.median_days,
                 "median_working_days": g.median_working_days,
                 "referrals": referrals[name],
+                "past_recess_data": g.past_recess_data,
             }
         )
     if by == "month":
