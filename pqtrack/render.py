@@ -9,6 +9,7 @@ something is drawn with it: `--format json` and plain lines in a pipe never load
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 import os
@@ -127,17 +128,30 @@ def styled(*parts: tuple[str, str]) -> Text:
     return text
 
 
-def snippet_text(snippet: str | None, *, bold: bool) -> Text:
-    """A search snippet with its highlight markers turned into bold (or dropped)."""
+HIGHLIGHT_STYLE = "black on yellow"  # a match in a snippet: unlike the bold heading above it
+MARKS = ("«", "»")  # around a match where styles do not show (NO_COLOR, a dumb terminal)
+
+
+def snippet_text(snippet: str | None, *, marks: bool = False) -> Text:
+    """A search snippet with its matches highlighted, and also put between MARKS when `marks`
+    (styles may not show: the marks still do)."""
     from pqtrack.search import SNIPPET_CLOSE, SNIPPET_OPEN
 
     pieces = re.split(f"[{SNIPPET_OPEN}{SNIPPET_CLOSE}]", snippet or "")
-    return styled(
-        *(
-            (_SPACES.sub(" ", clean(p)), "bold" if bold and i % 2 else "")
-            for i, p in enumerate(pieces)
-        )
-    )
+    parts: list[tuple[str, str]] = []
+    for i, piece in enumerate(pieces):
+        text = _SPACES.sub(" ", clean(piece))
+        if i % 2 and text:
+            parts.append((f"{MARKS[0]}{text}{MARKS[1]}" if marks else text, HIGHLIGHT_STYLE))
+        else:
+            parts.append((text, ""))
+    return styled(*parts)
+
+
+def styles_hidden(console: Console) -> bool:
+    """Whether colours are off on `console` (NO_COLOR, or a terminal without colours), so that
+    a highlight needs text marks to be seen."""
+    return bool(console.no_color or console.color_system is None)
 
 
 _SPACES = re.compile(r"\s+")
@@ -168,6 +182,11 @@ class Column:
     width: Any = "short"
     style: str = ""
     fold: bool = False  # a "rest" column that breaks long words rather than overflowing
+    # On a terminal too narrow for every column to keep the "rest" column readable: `narrow`
+    # is drawn instead (say, short names), and then columns are left out, lowest `drop` first
+    # (0: never left out).
+    narrow: Column | None = None
+    drop: int = 0
 
     def options(self) -> dict[str, Any]:
         kind = _kind(self.width)
@@ -206,6 +225,7 @@ class View:
     notes: Callable[[Sequence[Row]], list[Any]] = lambda rows: []  # drawn under the table
     export: Callable[[Row], Row] | None = None  # a row as machine formats carry it
     extra: Mapping[Format, Callable[[Sequence[Row]], str]] = field(default_factory=dict)
+    empty: str = "no matches"  # said on stderr instead of drawing a table of no rows ("": silent)
 
 
 def write(
@@ -248,32 +268,79 @@ def _write(view: View, rows: Sequence[Row], fmt: Format, console: Console, heade
 
 
 def _draw_table(view: View, rows: Sequence[Row], console: Console) -> None:
-    from rich.text import Text
-
-    cells = [[_text(c.cell(r), Text) for c in view.columns] for r in rows]
-    fit = next((i for i, c in enumerate(view.columns) if _kind(c.width) == "fit"), None)
+    if not rows:  # an empty table would say nothing that a line on stderr does not
+        if view.empty:
+            say(f"pqtrack: {view.empty}")
+        return
+    columns, cells = _fitted(view, rows, console)
+    fit = next((i for i, c in enumerate(columns) if _kind(c.width) == "fit"), None)
     if fit is None:
-        console.print(_table(view, cells))
+        console.print(_table(view, columns, cells))
     else:  # the fitted column gets what the others leave, within its bounds
-        lo, hi = view.columns[fit].width[1:]
-        others = console.measure(_table(view, cells, fit, lo)).maximum - lo
-        longest = max([len(view.columns[fit].header), *(len(row[fit].plain) for row in cells)])
+        lo, hi = columns[fit].width[1:]
+        others = console.measure(_table(view, columns, cells, fit, lo)).maximum - lo
+        longest = max([len(columns[fit].header), *(len(row[fit].plain) for row in cells)])
         width = max(lo, min(hi, longest, console.width - others))
-        console.print(_table(view, cells, fit, width))
+        console.print(_table(view, columns, cells, fit, width))
     for note in view.notes(rows):
         console.print(note)
+
+
+def rest_room(width: int) -> int:
+    """The least a table's "rest" column (a heading, a gist) keeps on a terminal `width` wide
+    before other columns are narrowed or left out: a third of the width, and never under 24."""
+    return max(24, (width - 8) // 3)
+
+
+def _fitted(
+    view: View, rows: Sequence[Row], console: Console
+) -> tuple[list[Column], list[list[Text]]]:
+    """The columns to draw at the console's width, and their cells: every column if the "rest"
+    column keeps `rest_room` beside them; else the narrow variants; then without the columns
+    that may be dropped, lowest `drop` first, until it does. Ids and dates are never cut: a
+    column that does not fit is left out whole."""
+    from rich.text import Text
+
+    columns = list(view.columns)
+    rest = next((i for i, c in enumerate(columns) if _kind(c.width) == "rest"), None)
+    tries = [columns]
+    if rest is not None and any(c.narrow or c.drop for c in columns):
+        tries.append([c.narrow or c for c in columns])
+        for dropped in sorted({c.drop for c in columns if c.drop}):
+            tries.append([c for c in tries[-1] if not c.drop or c.drop > dropped])
+    room = rest_room(console.width)
+    for chosen in tries:
+        cells = [[_text(c.cell(r), Text) for c in chosen] for r in rows]
+        if chosen is tries[-1]:
+            break
+        at = next(i for i, c in enumerate(chosen) if _kind(c.width) == "rest")
+        lines = [line for row in cells for line in row[at].plain.split("\n")]
+        longest = max(len(line) for line in [chosen[at].header, *lines])
+        unbounded = console.options.update_width(sys.maxsize // 2)  # the width it would take
+        needed = console.measure(
+            _table(view, chosen, cells, at, min(room, longest)), options=unbounded
+        )
+        if needed.maximum <= console.width:
+            break
+    return chosen, cells
 
 
 def _text(value: Any, text: type[Text]) -> Text:
     return text(value) if isinstance(value, str) else cast("Text", value)
 
 
-def _table(view: View, cells: list[list[Text]], fit: int | None = None, width: int = 0) -> Table:
+def _table(
+    view: View,
+    columns: Sequence[Column],
+    cells: list[list[Text]],
+    fit: int | None = None,
+    width: int = 0,
+) -> Table:
     from rich import box
     from rich.table import Table
 
     table = Table(box=box.SIMPLE_HEAD, **view.table)
-    for i, column in enumerate(view.columns):
+    for i, column in enumerate(columns):
         options = column.options()
         if i == fit:
             options["width"] = width
@@ -336,8 +403,33 @@ def _heading_cell(r: Row, snippets: bool) -> Text:
     body = styled((one_line(r.get("heading")) or "(no heading)", "bold"))
     if snippets:
         body.append("\n")
-        body.append_text(snippet_text(r.get("snippet"), bold=True))
+        body.append_text(snippet_text(r.get("snippet"), marks=styles_hidden(out)))
     return body
+
+
+@functools.cache
+def _short_names() -> dict[str, str]:
+    """Folded department name -> its shortest name in data/departments.toml (DHSC for the
+    Department of Health and Social Care), for its present name and its former ones."""
+    from pqtrack.filters import fold, shipped_catalogue
+
+    catalogue = shipped_catalogue()
+    short: dict[str, str] = {}
+    for number, name in catalogue.names.items():
+        names = (name, *catalogue.aliases.get(number, ()))
+        short[fold(name)] = min(names, key=len)
+    for names, _, _ in catalogue.former:
+        for name in names:
+            short.setdefault(fold(name), min(names, key=len))
+    return short
+
+
+def short_department(name: Any) -> str:
+    """A department's short name (DfT, DHSC), or its name when it has none shorter."""
+    from pqtrack.filters import fold
+
+    full = one_line(name)
+    return _short_names().get(fold(full), full)
 
 
 def questions_view(*, snippets: bool = False) -> View:
@@ -356,12 +448,23 @@ def questions_view(*, snippets: bool = False) -> View:
         plain.append(("snippet", lambda r: plain_snippet(r.get("snippet"))))
     return View(
         fields=[*RECORD_FIELDS, *(["snippet"] if snippets else [])],
-        columns=[
+        columns=[  # at 80 columns: short department names; narrower, fewer columns
             Column("id", lambda r: str(r["id"]), style="cyan"),
-            Column("uin", lambda r: one_line(r.get("uin"))),
-            Column("tabled", lambda r: r.get("date_tabled") or ""),
-            Column("status", lambda r: r.get("status") or ""),
-            Column("department", lambda r: one_line(r.get("answering_body")), ("cut", 24)),
+            Column("uin", lambda r: one_line(r.get("uin")), drop=1),
+            Column("tabled", lambda r: r.get("date_tabled") or "", drop=4),
+            Column("status", lambda r: r.get("status") or "", drop=2),
+            Column(
+                "department",
+                lambda r: one_line(r.get("answering_body")),
+                ("cut", 24),
+                narrow=Column(
+                    "dept",
+                    lambda r: short_department(r.get("answering_body")),
+                    ("wrap", 13),
+                    drop=3,
+                ),  # fmt: skip
+                drop=3,
+            ),
             Column(
                 "heading" + (" / snippet" if snippets else ""),
                 lambda r: _heading_cell(r, snippets),
@@ -371,6 +474,7 @@ def questions_view(*, snippets: bool = False) -> View:
         ],
         plain=plain,
         table={"expand": False, "pad_edge": False},
+        empty="" if snippets else "no matches",  # search says "no matches for ..." itself
         export=(lambda r: {**r, "snippet": plain_snippet(r.get("snippet"))}) if snippets else None,
     )
 
@@ -436,10 +540,18 @@ def changes_view(since: str, topic: str | None, total: int | None = None) -> Vie
             "run_id",
         ],
         columns=[
-            Column("seen", _seen),
+            Column("seen", _seen, drop=2),
             Column("event", lambda r: r["event"], style="cyan"),
             Column("uin", lambda r: one_line(r.get("uin"))),
-            Column("department", lambda r: one_line(r.get("department")), ("cut", 22)),
+            Column(
+                "department",
+                lambda r: one_line(r.get("department")),
+                ("cut", 22),
+                narrow=Column(
+                    "dept", lambda r: short_department(r.get("department")), ("wrap", 13), drop=1
+                ),  # fmt: skip
+                drop=1,
+            ),
             Column("heading / what happened", _gist_cell, "rest"),
         ],
         plain=[
@@ -451,7 +563,14 @@ def changes_view(since: str, topic: str | None, total: int | None = None) -> Vie
             ("gist", lambda r: one_line(r.get("gist"))),
         ],
         extra={Format.markdown: lambda rows: digest_markdown(rows, since, topic, total)},
+        empty=f"no changes {_feed_span(since)}",
     )
+
+
+def _feed_span(since: str) -> str:
+    if since == "last-sync":
+        return "in the latest sync"
+    return f"in {since}" if since.startswith("the last") else f"since {since}"
 
 
 def _topic_cell(r: Row) -> Text:
@@ -561,6 +680,7 @@ REPEATS = View(
         ("departments", lambda g: "; ".join(g["departments"])),
         ("answer_text", lambda g: one_line(g["answer_text"], 200)),
     ],
+    empty="no answer was given to more than one of these questions",
     notes=lambda rows: [
         styled(
             (
