@@ -830,9 +830,7 @@ def show_question(
         if value not in (None, "", []):
             facts.append((label, one_line(value)))
 
-    asker = record.get("asking_member") or (
-        f"member {record['asking_member_id']}" if record.get("asking_member_id") else None
-    )
+    asker = _member(record, "asking_member")
     if asker and record.get("asking_member_party"):
         asker += f" ({record['asking_member_party']}, {record.get('asking_member_from') or '?'})"
     fact("UIN", f"{record.get('uin')} ({record.get('house')})")
@@ -843,20 +841,26 @@ def show_question(
     fact("Due", f"{due} (named day)" if due and record.get("is_named_day") else due)
     fact("Holding answer", record.get("date_holding_answer"))
     fact("Answered", record.get("date_answered"))
-    fact("Answered by", record.get("answering_member"))
+    fact("Answered by", _member(record, "answering_member"))
     fact("Corrected", record.get("date_answer_corrected"))
     fact("Status", record.get("status"))
     fact("Grouped with", ", ".join(record.get("grouped_uins") or []))
-    fact("URL", record.get("url"))
+    url = clean(record.get("url"))
+    if not boxed:
+        fact("URL", url)
     parts: list[Text] = [Text()]
     parts.append(Text("Question", style="bold underline"))
     parts.append(Text(clean(record.get("question_text"))))
     parts.append(Text())
     parts.append(Text("Answer", style="bold underline"))
-    answer = clean(record.get("answer_text")) or "(not answered yet)"
+    answer, links = _answer(record)
     if record.get("truncated"):
         answer += "\n[text known only from a list result: cut by the API]"
     parts.append(Text(answer))
+    references = [f"[{n}] {link}" for n, link in enumerate(links, start=1)]
+    if references and not boxed:
+        parts += [Text(), Text("Links in the answer", style="bold underline")]
+        parts += [Text(line) for line in references]
     parts.extend(extra)
     if versions:
         parts.append(Text())
@@ -882,6 +886,29 @@ def show_question(
         grid.add_row(label, Text(value))
     panel = Panel(Group(grid, *parts), title=Text(title), title_align="left", box=box.ROUNDED)
     out.print(panel)
+    # Addresses go under the box, each whole on a line of its own, never cut or folded by rich:
+    # a terminal narrower than one wraps it softly, and it still copies as one.
+    lines = [url] if url else []
+    if references:
+        lines += ["Links in the answer:", *references]
+    out.file.write("".join(f"{line}\n" for line in lines))
+
+
+def _member(record: Mapping[str, Any], role: str) -> str | None:
+    """A member by name, or "member 4519" when only the id is known."""
+    number = record.get(f"{role}_id")
+    return record.get(role) or (f"member {number}" if number else None)
+
+
+def _answer(record: Mapping[str, Any]) -> tuple[str, list[str]]:
+    """The answer as `show` prints it: with numbered references to its links when its HTML has
+    any (the addresses, cleaned, are returned beside it), else its stored plain text."""
+    from pqtrack.record import linked_text
+
+    text, links = linked_text(record.get("answer_html"))
+    if not links:
+        return clean(record.get("answer_text")) or "(not answered yet)", []
+    return clean(text), [clean(link) for link in links]
 
 
 def sync_status(status: Mapping[str, Any], fmt: Format, console: Console = out) -> None:
