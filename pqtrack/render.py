@@ -16,7 +16,7 @@ import os
 import re
 import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, TextIO, cast
 
@@ -305,7 +305,8 @@ def _fitted(
     rest = next((i for i, c in enumerate(columns) if _kind(c.width) == "rest"), None)
     tries = [columns]
     if rest is not None and any(c.narrow or c.drop for c in columns):
-        tries.append([c.narrow or c for c in columns])
+        while any(c.narrow for c in tries[-1]):
+            tries.append([c.narrow or c for c in tries[-1]])
         for dropped in sorted({c.drop for c in columns if c.drop}):
             tries.append([c for c in tries[-1] if not c.drop or c.drop > dropped])
     room = rest_room(console.width)
@@ -424,6 +425,15 @@ def _short_names() -> dict[str, str]:
     return short
 
 
+def _department_column(key: str, cut: int, *, drop: int) -> Column:
+    """A department column: the whole name where there is room, else cut to `cut` characters,
+    else the short name (DHSC), else (by `drop`) left out."""
+    short = Column("dept", lambda r: short_department(r.get(key)), ("wrap", 13), drop=drop)
+    cut_name = Column("department", lambda r: one_line(r.get(key)), ("cut", cut), drop=drop)
+    named = replace(cut_name, narrow=short)
+    return Column("department", lambda r: one_line(r.get(key)), narrow=named, drop=drop)
+
+
 def short_department(name: Any) -> str:
     """A department's short name (DfT, DHSC), or its name when it has none shorter."""
     from pqtrack.filters import fold
@@ -453,18 +463,7 @@ def questions_view(*, snippets: bool = False) -> View:
             Column("uin", lambda r: one_line(r.get("uin")), drop=1),
             Column("tabled", lambda r: r.get("date_tabled") or "", drop=4),
             Column("status", lambda r: r.get("status") or "", drop=2),
-            Column(
-                "department",
-                lambda r: one_line(r.get("answering_body")),
-                ("cut", 24),
-                narrow=Column(
-                    "dept",
-                    lambda r: short_department(r.get("answering_body")),
-                    ("wrap", 13),
-                    drop=3,
-                ),  # fmt: skip
-                drop=3,
-            ),
+            _department_column("answering_body", 24, drop=3),
             Column(
                 "heading" + (" / snippet" if snippets else ""),
                 lambda r: _heading_cell(r, snippets),
@@ -543,15 +542,7 @@ def changes_view(since: str, topic: str | None, total: int | None = None) -> Vie
             Column("seen", _seen, drop=2),
             Column("event", lambda r: r["event"], style="cyan"),
             Column("uin", lambda r: one_line(r.get("uin"))),
-            Column(
-                "department",
-                lambda r: one_line(r.get("department")),
-                ("cut", 22),
-                narrow=Column(
-                    "dept", lambda r: short_department(r.get("department")), ("wrap", 13), drop=1
-                ),  # fmt: skip
-                drop=1,
-            ),
+            _department_column("department", 22, drop=1),
             Column("heading / what happened", _gist_cell, "rest"),
         ],
         plain=[
@@ -884,7 +875,11 @@ def show_question(
     grid.add_column()
     for label, value in facts:
         grid.add_row(label, Text(value))
-    panel = Panel(Group(grid, *parts), title=Text(title), title_align="left", box=box.ROUNDED)
+    heading: list[Text] = []
+    if len(title) > out.width - 6:  # the border would cut it: it goes inside, wrapped
+        heading, title = [Text(title, style="bold"), Text()], ""
+    body = Group(*heading, grid, *parts)
+    panel = Panel(body, title=Text(title) if title else None, title_align="left", box=box.ROUNDED)
     out.print(panel)
     # Addresses go under the box, each whole on a line of its own, never cut or folded by rich:
     # a terminal narrower than one wraps it softly, and it still copies as one.
