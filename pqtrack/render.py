@@ -635,8 +635,8 @@ def _repeat_span(g: Row) -> str:
     return str(span)
 
 
-def _repeat_departments(g: Row) -> str:
-    depts = [clean(d) for d in g["departments"]]
+def _repeat_departments(g: Row, *, short: bool = False) -> str:
+    depts = [short_department(d) if short else clean(d) for d in g["departments"]]
     return "; ".join(depts[:3]) + (f"; +{len(depts) - 3} more" if len(depts) > 3 else "")
 
 
@@ -658,9 +658,18 @@ REPEATS = View(
         Column(
             "kind",
             lambda g: g["kind"] + (f" ({g['variants']} variants)" if g["variants"] > 1 else ""),
+            drop=1,
         ),
-        Column("answered", _repeat_span),
-        Column("departments", _repeat_departments, ("wrap", 26)),
+        Column("answered", _repeat_span, drop=3),
+        Column(
+            "departments",
+            _repeat_departments,
+            ("wrap", 26),
+            narrow=Column(
+                "depts", lambda g: _repeat_departments(g, short=True), ("wrap", 13), drop=2
+            ),
+            drop=2,
+        ),
         Column("answer (once) / questions", _repeat_answer, "rest"),
     ],
     plain=[
