@@ -268,6 +268,8 @@ def _write(view: View, rows: Sequence[Row], fmt: Format, console: Console, heade
 
 
 def _draw_table(view: View, rows: Sequence[Row], console: Console) -> None:
+    from rich.text import Text
+
     if not rows:  # an empty table would say nothing that a line on stderr does not
         if view.empty:
             say(f"pqtrack: {view.empty}")
@@ -279,11 +281,22 @@ def _draw_table(view: View, rows: Sequence[Row], console: Console) -> None:
     else:  # the fitted column gets what the others leave, within its bounds
         lo, hi = columns[fit].width[1:]
         others = console.measure(_table(view, columns, cells, fit, lo)).maximum - lo
-        longest = max([len(columns[fit].header), *(len(row[fit].plain) for row in cells)])
-        width = max(lo, min(hi, longest, console.width - others))
+        width, longest = _fit_width(columns[fit], cells, fit, console.width - others)
+        if longest > console.width - others and (narrow := columns[fit].narrow) is not None:
+            columns[fit] = narrow
+            for row, r in zip(cells, rows, strict=True):  # short names, for want of room
+                row[fit] = _text(narrow.cell(r), Text)
+            width, longest = _fit_width(narrow, cells, fit, console.width - others)
         console.print(_table(view, columns, cells, fit, width))
     for note in view.notes(rows):
         console.print(note)
+
+
+def _fit_width(column: Column, cells: list[list[Text]], at: int, room: int) -> tuple[int, int]:
+    """A "fit" column's width in `room`, within its bounds, and its longest cell."""
+    lo, hi = column.width[1:]
+    longest = max([len(column.header), *(len(row[at].plain) for row in cells)])
+    return max(lo, min(hi, longest, room)), longest
 
 
 def rest_room(width: int) -> int:
@@ -742,7 +755,14 @@ def stats_view(by: str, *, chart: bool) -> View:
     return View(
         fields=[by, *_STATS_FIELDS],
         columns=[
-            Column(by, lambda r: one_line(r[by]), ("fit", 8, 36)),
+            Column(
+                by,
+                lambda r: one_line(r[by]),
+                ("fit", 8, 36),
+                narrow=Column(by, lambda r: short_department(r[by]), ("fit", 8, 36))
+                if by == "department"
+                else None,
+            ),
             *(Column(header, _count(key), "number") for header, key in counts),
             Column(
                 "days",

@@ -192,6 +192,23 @@ def test_list_at_40_columns_leaves_columns_out_whole(db: Path) -> None:
     assert not re.search(r"\b20\d\d-\d\d-?\d?…|HL\d*…", screen.text)
 
 
+@pytest.mark.parametrize(
+    ("width", "names"),
+    [
+        (80, ["DCLG", "DHSC"]),
+        (200, ["Department of Health and Social Care", "Church Commissioners"]),
+    ],
+)
+def test_stats_names_departments_short_when_the_names_do_not_fit(
+    db: Path, width: int, names: list[str]
+) -> None:
+    screen = terminal(db, "stats", "--by", "department", "--no-chart", width=width, colour=False)
+    assert screen.exit_code == 0, screen.stderr
+    assert all(whole(name, screen.text) for name in names)
+    assert all(len(line) <= width for line in screen.lines)
+    assert ("Department" in screen.text) == (width == 200)
+
+
 @EVERY_TERMINAL
 def test_search_marks_matches_unlike_the_heading(db: Path, width: int, colour: bool) -> None:
     screen = terminal(db, "search", "waiting", width=width, colour=colour)
