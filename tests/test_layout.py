@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import fcntl
 import io
+import json
 import os
 import pty
 import re
@@ -283,7 +284,7 @@ def test_show_in_a_pipe_lists_the_links_under_the_answer(db: Path) -> None:
 
 def test_show_json_keeps_the_stored_answer_text(db: Path) -> None:
     result = run(db, "show", "HL12345", "--format", "json")
-    answer = __import__("json").loads(result.stdout)["answer_text"]
+    answer = json.loads(result.stdout)["answer_text"]
     assert "[1]" not in answer and "the statistics page and in a mailbox." in answer
 
 
