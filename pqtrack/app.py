@@ -10,7 +10,9 @@ import sys
 from collections.abc import Callable
 from typing import Annotated, Any, TypeVar
 
+import click
 import typer
+from typer.core import TyperCommand
 
 from pqtrack import __version__, interrupts
 from pqtrack.errors import PqtrackError, UsageError
@@ -25,10 +27,20 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
     add_completion=False,
+    suggest_commands=False,  # click already says "Did you mean ...?": typer would say it twice
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+class _Command(TyperCommand):
+    """A command whose help shows "[default: 14]" as written: typer escapes the bracket for
+    rich (`\\[default: 14]`) whenever rich is installed, even with rich help turned off."""
+
+    def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        super().format_help(ctx, formatter)
+        formatter.buffer[:] = [part.replace("\\[", "[") for part in formatter.buffer]
 
 
 def command(name: str, **kwargs: Any) -> Callable[[F], F]:
@@ -56,7 +68,7 @@ def command(name: str, **kwargs: Any) -> Callable[[F], F]:
                 _silence_stdout()
                 raise typer.Exit(0) from None
 
-        app.command(name, **kwargs)(wrapper)
+        app.command(name, cls=_Command, **kwargs)(wrapper)
         return fn
 
     return decorate

@@ -140,6 +140,33 @@ def html_to_text(markup: str | None) -> str:
     return "\n\n".join(b for b in blocks if b.strip("- "))
 
 
+_LINK = re.compile(
+    r"""<a\b[^>]*?\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))[^>]*>(.*?)</a\s*>""",
+    re.IGNORECASE | re.DOTALL,
+)
+
+
+def linked_text(markup: str | None) -> tuple[str, list[str]]:
+    """An answer's HTML as `html_to_text` reads it, but with each link's text followed by a
+    numbered reference ("GOV.UK [1]"), and the addresses those numbers stand for, in order (an
+    address linked twice keeps its first number). Only http(s) and mailto links are numbered;
+    others keep just their text. For showing an answer: stored texts never carry the numbers."""
+    addresses: list[str] = []
+
+    def number(match: re.Match[str]) -> str:
+        quoted, single, bare, inner = match.groups()
+        address = html.unescape(next(a for a in (quoted, single, bare) if a is not None)).strip()
+        if not address.lower().startswith(("http://", "https://", "mailto:")):
+            return inner
+        if address not in addresses:
+            addresses.append(address)
+        return f"{inner} [{addresses.index(address) + 1}]"
+
+    if not markup:
+        return "", []
+    return html_to_text(_LINK.sub(number, markup)), addresses
+
+
 def plain_text(answer: str | None) -> str:
     """Plain text of a text in either form the API sends: HTML (a single record) or already
     de-HTMLed (a list result)."""

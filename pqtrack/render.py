@@ -9,13 +9,14 @@ something is drawn with it: `--format json` and plain lines in a pipe never load
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 import os
 import re
 import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, TextIO, cast
 
@@ -127,17 +128,30 @@ def styled(*parts: tuple[str, str]) -> Text:
     return text
 
 
-def snippet_text(snippet: str | None, *, bold: bool) -> Text:
-    """A search snippet with its highlight markers turned into bold (or dropped)."""
+HIGHLIGHT_STYLE = "black on yellow"  # a match in a snippet: unlike the bold heading above it
+MARKS = ("«", "»")  # around a match where styles do not show (NO_COLOR, a dumb terminal)
+
+
+def snippet_text(snippet: str | None, *, marks: bool = False) -> Text:
+    """A search snippet with its matches highlighted, and also put between MARKS when `marks`
+    (styles may not show: the marks still do)."""
     from pqtrack.search import SNIPPET_CLOSE, SNIPPET_OPEN
 
     pieces = re.split(f"[{SNIPPET_OPEN}{SNIPPET_CLOSE}]", snippet or "")
-    return styled(
-        *(
-            (_SPACES.sub(" ", clean(p)), "bold" if bold and i % 2 else "")
-            for i, p in enumerate(pieces)
-        )
-    )
+    parts: list[tuple[str, str]] = []
+    for i, piece in enumerate(pieces):
+        text = _SPACES.sub(" ", clean(piece))
+        if i % 2 and text:
+            parts.append((f"{MARKS[0]}{text}{MARKS[1]}" if marks else text, HIGHLIGHT_STYLE))
+        else:
+            parts.append((text, ""))
+    return styled(*parts)
+
+
+def styles_hidden(console: Console) -> bool:
+    """Whether colours are off on `console` (NO_COLOR, or a terminal without colours), so that
+    a highlight needs text marks to be seen."""
+    return bool(console.no_color or console.color_system is None)
 
 
 _SPACES = re.compile(r"\s+")
@@ -168,6 +182,11 @@ class Column:
     width: Any = "short"
     style: str = ""
     fold: bool = False  # a "rest" column that breaks long words rather than overflowing
+    # On a terminal too narrow for every column to keep the "rest" column readable: `narrow`
+    # is drawn instead (say, short names), and then columns are left out, lowest `drop` first
+    # (0: never left out).
+    narrow: Column | None = None
+    drop: int = 0
 
     def options(self) -> dict[str, Any]:
         kind = _kind(self.width)
@@ -206,6 +225,7 @@ class View:
     notes: Callable[[Sequence[Row]], list[Any]] = lambda rows: []  # drawn under the table
     export: Callable[[Row], Row] | None = None  # a row as machine formats carry it
     extra: Mapping[Format, Callable[[Sequence[Row]], str]] = field(default_factory=dict)
+    empty: str = "no matches"  # said on stderr instead of drawing a table of no rows ("": silent)
 
 
 def write(
@@ -250,30 +270,91 @@ def _write(view: View, rows: Sequence[Row], fmt: Format, console: Console, heade
 def _draw_table(view: View, rows: Sequence[Row], console: Console) -> None:
     from rich.text import Text
 
-    cells = [[_text(c.cell(r), Text) for c in view.columns] for r in rows]
-    fit = next((i for i, c in enumerate(view.columns) if _kind(c.width) == "fit"), None)
+    if not rows:  # an empty table would say nothing that a line on stderr does not
+        if view.empty:
+            say(f"pqtrack: {view.empty}")
+        return
+    columns, cells = _fitted(view, rows, console)
+    fit = next((i for i, c in enumerate(columns) if _kind(c.width) == "fit"), None)
     if fit is None:
-        console.print(_table(view, cells))
+        console.print(_table(view, columns, cells))
     else:  # the fitted column gets what the others leave, within its bounds
-        lo, hi = view.columns[fit].width[1:]
-        others = console.measure(_table(view, cells, fit, lo)).maximum - lo
-        longest = max([len(view.columns[fit].header), *(len(row[fit].plain) for row in cells)])
-        width = max(lo, min(hi, longest, console.width - others))
-        console.print(_table(view, cells, fit, width))
+        lo, hi = columns[fit].width[1:]
+        others = console.measure(_table(view, columns, cells, fit, lo)).maximum - lo
+        width, longest = _fit_width(columns[fit], cells, fit, console.width - others)
+        if longest > console.width - others and (narrow := columns[fit].narrow) is not None:
+            columns[fit] = narrow
+            for row, r in zip(cells, rows, strict=True):  # short names, for want of room
+                row[fit] = _text(narrow.cell(r), Text)
+            width, longest = _fit_width(narrow, cells, fit, console.width - others)
+        console.print(_table(view, columns, cells, fit, width))
     for note in view.notes(rows):
         console.print(note)
+
+
+def _fit_width(column: Column, cells: list[list[Text]], at: int, room: int) -> tuple[int, int]:
+    """A "fit" column's width in `room`, within its bounds, and its longest cell."""
+    lo, hi = column.width[1:]
+    longest = max([len(column.header), *(len(row[at].plain) for row in cells)])
+    return max(lo, min(hi, longest, room)), longest
+
+
+def rest_room(width: int) -> int:
+    """The least a table's "rest" column (a heading, a gist) keeps on a terminal `width` wide
+    before other columns are narrowed or left out: a third of the width, and never under 24."""
+    return max(24, (width - 8) // 3)
+
+
+def _fitted(
+    view: View, rows: Sequence[Row], console: Console
+) -> tuple[list[Column], list[list[Text]]]:
+    """The columns to draw at the console's width, and their cells: every column if the "rest"
+    column keeps `rest_room` beside them; else the narrow variants; then without the columns
+    that may be dropped, lowest `drop` first, until it does. Ids and dates are never cut: a
+    column that does not fit is left out whole."""
+    from rich.text import Text
+
+    columns = list(view.columns)
+    rest = next((i for i, c in enumerate(columns) if _kind(c.width) == "rest"), None)
+    tries = [columns]
+    if rest is not None and any(c.narrow or c.drop for c in columns):
+        while any(c.narrow for c in tries[-1]):
+            tries.append([c.narrow or c for c in tries[-1]])
+        for dropped in sorted({c.drop for c in columns if c.drop}):
+            tries.append([c for c in tries[-1] if not c.drop or c.drop > dropped])
+    room = rest_room(console.width)
+    for chosen in tries:
+        cells = [[_text(c.cell(r), Text) for c in chosen] for r in rows]
+        if chosen is tries[-1]:
+            break
+        at = next(i for i, c in enumerate(chosen) if _kind(c.width) == "rest")
+        lines = [line for row in cells for line in row[at].plain.split("\n")]
+        longest = max(len(line) for line in [chosen[at].header, *lines])
+        unbounded = console.options.update_width(sys.maxsize // 2)  # the width it would take
+        needed = console.measure(
+            _table(view, chosen, cells, at, min(room, longest)), options=unbounded
+        )
+        if needed.maximum <= console.width:
+            break
+    return chosen, cells
 
 
 def _text(value: Any, text: type[Text]) -> Text:
     return text(value) if isinstance(value, str) else cast("Text", value)
 
 
-def _table(view: View, cells: list[list[Text]], fit: int | None = None, width: int = 0) -> Table:
+def _table(
+    view: View,
+    columns: Sequence[Column],
+    cells: list[list[Text]],
+    fit: int | None = None,
+    width: int = 0,
+) -> Table:
     from rich import box
     from rich.table import Table
 
     table = Table(box=box.SIMPLE_HEAD, **view.table)
-    for i, column in enumerate(view.columns):
+    for i, column in enumerate(columns):
         options = column.options()
         if i == fit:
             options["width"] = width
@@ -336,8 +417,42 @@ def _heading_cell(r: Row, snippets: bool) -> Text:
     body = styled((one_line(r.get("heading")) or "(no heading)", "bold"))
     if snippets:
         body.append("\n")
-        body.append_text(snippet_text(r.get("snippet"), bold=True))
+        body.append_text(snippet_text(r.get("snippet"), marks=styles_hidden(out)))
     return body
+
+
+@functools.cache
+def _short_names() -> dict[str, str]:
+    """Folded department name -> its shortest name in data/departments.toml (DHSC for the
+    Department of Health and Social Care), for its present name and its former ones."""
+    from pqtrack.filters import fold, shipped_catalogue
+
+    catalogue = shipped_catalogue()
+    short: dict[str, str] = {}
+    for number, name in catalogue.names.items():
+        names = (name, *catalogue.aliases.get(number, ()))
+        short[fold(name)] = min(names, key=len)
+    for names, _, _ in catalogue.former:
+        for name in names:
+            short.setdefault(fold(name), min(names, key=len))
+    return short
+
+
+def _department_column(key: str, cut: int, *, drop: int) -> Column:
+    """A department column: the whole name where there is room, else cut to `cut` characters,
+    else the short name (DHSC), else (by `drop`) left out."""
+    short = Column("dept", lambda r: short_department(r.get(key)), ("wrap", 13), drop=drop)
+    cut_name = Column("department", lambda r: one_line(r.get(key)), ("cut", cut), drop=drop)
+    named = replace(cut_name, narrow=short)
+    return Column("department", lambda r: one_line(r.get(key)), narrow=named, drop=drop)
+
+
+def short_department(name: Any) -> str:
+    """A department's short name (DfT, DHSC), or its name when it has none shorter."""
+    from pqtrack.filters import fold
+
+    full = one_line(name)
+    return _short_names().get(fold(full), full)
 
 
 def questions_view(*, snippets: bool = False) -> View:
@@ -356,12 +471,12 @@ def questions_view(*, snippets: bool = False) -> View:
         plain.append(("snippet", lambda r: plain_snippet(r.get("snippet"))))
     return View(
         fields=[*RECORD_FIELDS, *(["snippet"] if snippets else [])],
-        columns=[
+        columns=[  # at 80 columns: short department names; narrower, fewer columns
             Column("id", lambda r: str(r["id"]), style="cyan"),
-            Column("uin", lambda r: one_line(r.get("uin"))),
-            Column("tabled", lambda r: r.get("date_tabled") or ""),
-            Column("status", lambda r: r.get("status") or ""),
-            Column("department", lambda r: one_line(r.get("answering_body")), ("cut", 24)),
+            Column("uin", lambda r: one_line(r.get("uin")), drop=1),
+            Column("tabled", lambda r: r.get("date_tabled") or "", drop=4),
+            Column("status", lambda r: r.get("status") or "", drop=2),
+            _department_column("answering_body", 24, drop=3),
             Column(
                 "heading" + (" / snippet" if snippets else ""),
                 lambda r: _heading_cell(r, snippets),
@@ -371,6 +486,7 @@ def questions_view(*, snippets: bool = False) -> View:
         ],
         plain=plain,
         table={"expand": False, "pad_edge": False},
+        empty="" if snippets else "no matches",  # search says "no matches for ..." itself
         export=(lambda r: {**r, "snippet": plain_snippet(r.get("snippet"))}) if snippets else None,
     )
 
@@ -436,10 +552,10 @@ def changes_view(since: str, topic: str | None, total: int | None = None) -> Vie
             "run_id",
         ],
         columns=[
-            Column("seen", _seen),
+            Column("seen", _seen, drop=2),
             Column("event", lambda r: r["event"], style="cyan"),
             Column("uin", lambda r: one_line(r.get("uin"))),
-            Column("department", lambda r: one_line(r.get("department")), ("cut", 22)),
+            _department_column("department", 22, drop=1),
             Column("heading / what happened", _gist_cell, "rest"),
         ],
         plain=[
@@ -451,7 +567,14 @@ def changes_view(since: str, topic: str | None, total: int | None = None) -> Vie
             ("gist", lambda r: one_line(r.get("gist"))),
         ],
         extra={Format.markdown: lambda rows: digest_markdown(rows, since, topic, total)},
+        empty=f"no changes {_feed_span(since)}",
     )
+
+
+def _feed_span(since: str) -> str:
+    if since == "last-sync":
+        return "in the latest sync"
+    return f"in {since}" if since.startswith("the last") else f"since {since}"
 
 
 def _topic_cell(r: Row) -> Text:
@@ -525,8 +648,8 @@ def _repeat_span(g: Row) -> str:
     return str(span)
 
 
-def _repeat_departments(g: Row) -> str:
-    depts = [clean(d) for d in g["departments"]]
+def _repeat_departments(g: Row, *, short: bool = False) -> str:
+    depts = [short_department(d) if short else clean(d) for d in g["departments"]]
     return "; ".join(depts[:3]) + (f"; +{len(depts) - 3} more" if len(depts) > 3 else "")
 
 
@@ -548,9 +671,18 @@ REPEATS = View(
         Column(
             "kind",
             lambda g: g["kind"] + (f" ({g['variants']} variants)" if g["variants"] > 1 else ""),
+            drop=1,
         ),
-        Column("answered", _repeat_span),
-        Column("departments", _repeat_departments, ("wrap", 26)),
+        Column("answered", _repeat_span, drop=3),
+        Column(
+            "departments",
+            _repeat_departments,
+            ("wrap", 26),
+            narrow=Column(
+                "depts", lambda g: _repeat_departments(g, short=True), ("wrap", 13), drop=2
+            ),
+            drop=2,
+        ),
         Column("answer (once) / questions", _repeat_answer, "rest"),
     ],
     plain=[
@@ -561,6 +693,7 @@ REPEATS = View(
         ("departments", lambda g: "; ".join(g["departments"])),
         ("answer_text", lambda g: one_line(g["answer_text"], 200)),
     ],
+    empty="no answer was given to more than one of these questions",
     notes=lambda rows: [
         styled(
             (
@@ -624,7 +757,14 @@ def stats_view(by: str, *, chart: bool, caption: str = "") -> View:
     return View(
         fields=[by, *_STATS_FIELDS],
         columns=[
-            Column(by, lambda r: one_line(r[by]), ("fit", 8, 36)),
+            Column(
+                by,
+                lambda r: one_line(r[by]),
+                ("fit", 8, 36),
+                narrow=Column(by, lambda r: short_department(r[by]), ("fit", 8, 36))
+                if by == "department"
+                else None,
+            ),
             *(Column(header, _count(key), "number") for header, key in counts),
             Column(
                 "days",
@@ -714,9 +854,7 @@ def show_question(
         if value not in (None, "", []):
             facts.append((label, one_line(value)))
 
-    asker = record.get("asking_member") or (
-        f"member {record['asking_member_id']}" if record.get("asking_member_id") else None
-    )
+    asker = _member(record, "asking_member")
     if asker and record.get("asking_member_party"):
         asker += f" ({record['asking_member_party']}, {record.get('asking_member_from') or '?'})"
     fact("UIN", f"{record.get('uin')} ({record.get('house')})")
@@ -727,20 +865,26 @@ def show_question(
     fact("Due", f"{due} (named day)" if due and record.get("is_named_day") else due)
     fact("Holding answer", record.get("date_holding_answer"))
     fact("Answered", record.get("date_answered"))
-    fact("Answered by", record.get("answering_member"))
+    fact("Answered by", _member(record, "answering_member"))
     fact("Corrected", record.get("date_answer_corrected"))
     fact("Status", record.get("status"))
     fact("Grouped with", ", ".join(record.get("grouped_uins") or []))
-    fact("URL", record.get("url"))
+    url = clean(record.get("url"))
+    if not boxed:
+        fact("URL", url)
     parts: list[Text] = [Text()]
     parts.append(Text("Question", style="bold underline"))
     parts.append(Text(clean(record.get("question_text"))))
     parts.append(Text())
     parts.append(Text("Answer", style="bold underline"))
-    answer = clean(record.get("answer_text")) or "(not answered yet)"
+    answer, links = _answer(record)
     if record.get("truncated"):
         answer += "\n[text known only from a list result: cut by the API]"
     parts.append(Text(answer))
+    references = [f"[{n}] {link}" for n, link in enumerate(links, start=1)]
+    if references and not boxed:
+        parts += [Text(), Text("Links in the answer", style="bold underline")]
+        parts += [Text(line) for line in references]
     parts.extend(extra)
     if versions:
         parts.append(Text())
@@ -764,8 +908,35 @@ def show_question(
     grid.add_column()
     for label, value in facts:
         grid.add_row(label, Text(value))
-    panel = Panel(Group(grid, *parts), title=Text(title), title_align="left", box=box.ROUNDED)
+    heading: list[Text] = []
+    if len(title) > out.width - 6:  # the border would cut it: it goes inside, wrapped
+        heading, title = [Text(title, style="bold"), Text()], ""
+    body = Group(*heading, grid, *parts)
+    panel = Panel(body, title=Text(title) if title else None, title_align="left", box=box.ROUNDED)
     out.print(panel)
+    # Addresses go under the box, each whole on a line of its own, never cut or folded by rich:
+    # a terminal narrower than one wraps it softly, and it still copies as one.
+    lines = [url] if url else []
+    if references:
+        lines += ["Links in the answer:", *references]
+    out.file.write("".join(f"{line}\n" for line in lines))
+
+
+def _member(record: Mapping[str, Any], role: str) -> str | None:
+    """A member by name, or "member 4519" when only the id is known."""
+    number = record.get(f"{role}_id")
+    return record.get(role) or (f"member {number}" if number else None)
+
+
+def _answer(record: Mapping[str, Any]) -> tuple[str, list[str]]:
+    """The answer as `show` prints it: with numbered references to its links when its HTML has
+    any (the addresses, cleaned, are returned beside it), else its stored plain text."""
+    from pqtrack.record import linked_text
+
+    text, links = linked_text(record.get("answer_html"))
+    if not links:
+        return clean(record.get("answer_text")) or "(not answered yet)", []
+    return clean(text), [clean(link) for link in links]
 
 
 def sync_status(status: Mapping[str, Any], fmt: Format, console: Console = out) -> None:
