@@ -74,7 +74,7 @@ def parse_address(text: str, what: str = "--mail-to") -> str:
     header could be smuggled in by."""
     address = text.strip()
     local, at, domain = address.rpartition("@")
-    bad = not at or not local or "." not in domain.strip(".") or address.count("@") != 1
+    bad = not at or not local or not domain.strip(".") or address.count("@") != 1
     if bad or any(c.isspace() or c in '<>,;:"()[]\\' or ord(c) < 32 for c in address):
         raise UsageError(f"{what}: {text!r} is not a mail address (someone@example.org)")
     try:

@@ -76,7 +76,7 @@ def add_cmd(
 
     if query is not None:
         search.expressions(query)  # a query that cannot be searched fails before the db opens
-    filters = dataclasses.replace(filters, query=query)
+    filters = dataclasses.replace(filters, query=query, flags=(("query", "query"),))
     with opened(db) as store:
         filters.resolve(store.db.conn)  # names and topics must resolve now, said as typed
         typed = {f.name: getattr(filters, f.name) for f in options_of(FilterArgs)}
@@ -201,9 +201,9 @@ def run_cmd(
     from pqtrack import watches
     from pqtrack.connect import opened
 
-    mailer = _mailer(mail_to) if mail_to else None
-    if fmt == RunFormat.atom and mailer is not None:
+    if fmt == RunFormat.atom and mail_to:
         raise UsageError("--format atom writes a feed to stdout; --mail-to sends a digest")
+    mailer = _mailer(mail_to) if mail_to else None
     if fmt == RunFormat.atom and len(names or []) > 1:
         raise UsageError("--format atom writes one feed: name one watch")
     with opened(db, must_exist=True) as store:
