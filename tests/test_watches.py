@@ -369,12 +369,15 @@ def test_add_list_show_replace_remove(cli: Cli, db_path: Path) -> None:
     assert query(db_path, "SELECT count(*) FROM watch_runs") == [(0,)]
 
 
+NO_WATCH = "pqtrack: no watch named 'nope' (pqtrack watch list shows them)"
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (("watch", "run", "nope"), "pqtrack: no watch named 'nope' (pqtrack watch list shows them)"),
-        (("watch", "show", "nope"), "pqtrack: no watch named 'nope' (pqtrack watch list shows them)"),
-        (("watch", "remove", "nope"), "pqtrack: no watch named 'nope' (pqtrack watch list shows them)"),
+        (("watch", "run", "nope"), NO_WATCH),
+        (("watch", "show", "nope"), NO_WATCH),
+        (("watch", "remove", "nope"), NO_WATCH),
         (("watch", "add", "Bad Name", "x"), "pqtrack: name: 'Bad Name' is not a watch name"),
         (("watch", "add", "9lives"), "pqtrack: name: '9lives' is not a watch name"),
         (("watch", "add", "lfr2", "x", "--since", "someday"), "pqtrack: --since: 'someday'"),
