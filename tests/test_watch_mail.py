@@ -1,0 +1,227 @@
+"""`watch run --mail-to` against real SMTP servers on 127.0.0.1: one that accepts (aiosmtpd),
+one that is not there, one that drops the connection mid-message and one that rejects a
+recipient. A mail that was not accepted leaves the cursor where it was."""
+
+from __future__ import annotations
+
+import email
+import socket
+import threading
+from collections.abc import Iterator
+from email.message import EmailMessage
+from email.policy import default
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+
+from pqtrack.importer import import_files
+from pqtrack.store import Store
+from tests.build import write_json
+from tests.cli import Cli
+from tests.test_watches import RURAL, cursor, demo_db, made_up
+
+SENDER = "pqtrack@example.org"
+REFUSED = "x@refused.example.org"
+
+
+class Inbox:
+    """An aiosmtpd handler keeping what it accepts; it refuses recipients at refused.example.org."""
+
+    def __init__(self) -> None:
+        self.messages: list[tuple[str, list[str], EmailMessage]] = []
+
+    async def handle_RCPT(  # noqa: N802 (the name aiosmtpd looks for)
+        self, server: Any, session: Any, envelope: Any, address: str, options: Any
+    ) -> str:
+        if address.endswith("@refused.example.org"):
+            return "550 5.1.1 no such mailbox here"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        message = email.message_from_bytes(envelope.content, policy=default)
+        self.messages.append((envelope.mail_from, list(envelope.rcpt_tos), message))  # type: ignore[arg-type]
+        return "250 Message accepted"
+
+
+def free_port() -> int:
+    """A port nothing listens on (bound, then let go)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def inbox() -> Iterator[tuple[Inbox, str]]:
+    handler = Inbox()
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        yield handler, f"smtp://127.0.0.1:{controller.port}"
+    finally:
+        controller.stop()
+
+
+class Dropper:
+    """A server that speaks SMTP until the message starts, then closes the connection."""
+
+    def __init__(self) -> None:
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(1)
+        self.url = f"smtp://127.0.0.1:{self.sock.getsockname()[1]}"
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self) -> None:
+        conn, _ = self.sock.accept()
+        with conn, conn.makefile("rb") as lines:
+            conn.sendall(b"220 127.0.0.1 ESMTP\r\n")
+            for line in lines:
+                verb = line[:4].upper()
+                if verb == b"DATA":
+                    conn.sendall(b"354 End data with <CR><LF>.<CR><LF>\r\n")
+                    lines.readline()  # the first line of the message, and then nothing
+                    break
+                conn.sendall(b"221 bye\r\n" if verb == b"QUIT" else b"250 OK\r\n")
+
+    def close(self) -> None:
+        self.sock.close()
+        self.thread.join(timeout=10)
+
+
+@pytest.fixture
+def watched(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Cli, Path]:
+    """A database with a `rural` watch that has run once, then news: a rural question answered."""
+    values = made_up()
+    db = demo_db(tmp_path, values)
+    cli = Cli(db)
+    assert cli("watch", "add", "rural", "rural").exit_code == 0
+    assert cli("watch", "run", "rural").exit_code == 0
+    later = [dict(v) for v in values]
+    later[7].update(  # 7007, rural and unanswered until now
+        answeringMemberId=5000,
+        dateAnswered="2025-03-12T00:00:00",
+        answerText="<p>Farm machinery theft is a priority for rural police teams.</p>",
+        answerIsHolding=False,
+    )
+    store = Store.open(db)
+    import_files(store, [write_json(tmp_path / "later.json", later)])
+    store.close()
+    monkeypatch.setenv("PQTRACK_MAIL_FROM", SENDER)
+    return cli, db
+
+
+def test_the_digest_arrives_with_subject_recipients_and_body(
+    watched: tuple[Cli, Path], inbox: tuple[Inbox, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cli, db = watched
+    handler, url = inbox
+    monkeypatch.setenv("PQTRACK_SMTP_URL", url)
+    before = cursor(db, "rural")
+    result = cli(
+        "watch", "run", "rural", "--mail-to", "a@example.org", "--mail-to", "b@example.org"
+    )
+    assert (result.exit_code, result.stdout) == (0, "")
+    said, mailed = result.stderr.splitlines()
+    assert said.startswith("pqtrack: Watch rural: 1 change since 20"), said  # the last run
+    assert mailed == "pqtrack: watch rural: mailed to a@example.org, b@example.org"
+    ((sender, recipients, message),) = handler.messages
+    assert (sender, recipients) == (SENDER, ["a@example.org", "b@example.org"])
+    assert message["Subject"] == "pqtrack watch rural: 1 change"
+    assert message["From"] == SENDER and message["To"] == "a@example.org, b@example.org"
+    body = message.get_content().replace("\r\n", "\n")  # as it went over the wire
+    assert body.startswith("# pqtrack digest on watch rural\n\nWatch rural: 1 change since ")
+    assert "## Answered (1)" in body and "Farm machinery theft is a priority" in body
+    assert f"**[{RURAL[2] % 100000}](https://questions-statements.parliament.uk/" in body
+    assert (cursor(db, "rural") or 0) > (before or 0)
+
+    again = cli("watch", "run", "rural", "--mail-to", "a@example.org")  # nothing new: no mail
+    assert (again.exit_code, again.stderr) == (0, "pqtrack: watch rural: nothing new\n")
+    assert len(handler.messages) == 1
+
+
+@pytest.mark.parametrize("server", ["closed port", "drops mid-message", "rejects recipient"])
+def test_a_mail_not_accepted_leaves_the_cursor_and_the_next_run_sends_it(
+    watched: tuple[Cli, Path],
+    inbox: tuple[Inbox, str],
+    monkeypatch: pytest.MonkeyPatch,
+    server: str,
+) -> None:
+    cli, db = watched
+    handler, url = inbox
+    before = cursor(db, "rural")
+    to = REFUSED if server == "rejects recipient" else "x@example.org"
+    dropper = Dropper() if server == "drops mid-message" else None
+    bad = {
+        "closed port": f"smtp://127.0.0.1:{free_port()}",
+        "drops mid-message": dropper.url if dropper else "",
+        "rejects recipient": url,
+    }[server]
+    monkeypatch.setenv("PQTRACK_SMTP_URL", bad)
+    try:
+        failed = cli("watch", "run", "rural", "--mail-to", to, "--quiet")
+    finally:
+        if dropper is not None:
+            dropper.close()
+    assert (failed.exit_code, failed.stdout) == (1, "")
+    (line,) = failed.stderr.splitlines()
+    assert line.startswith("pqtrack: mail not sent: smtp://127.0.0.1:"), line
+    expected = {
+        "closed port": "refused the connection",
+        "drops mid-message": "closed the connection",
+        "rejects recipient": f"refused recipient {REFUSED}",
+    }[server]
+    assert line.endswith(expected), line
+    assert cursor(db, "rural") == before
+    assert handler.messages == []
+
+    monkeypatch.setenv("PQTRACK_SMTP_URL", url)
+    sent = cli("watch", "run", "rural", "--mail-to", "x@example.org", "--quiet")
+    assert (sent.exit_code, sent.stderr) == (0, "")
+    ((_, recipients, message),) = handler.messages
+    assert recipients == ["x@example.org"] and message["Subject"] == "pqtrack watch rural: 1 change"
+    assert "Farm machinery theft is a priority" in message.get_content()
+
+
+def test_credentials_are_never_printed(
+    watched: tuple[Cli, Path], inbox: tuple[Inbox, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cli, db = watched
+    _, url = inbox
+    secret = "s3cret-pw"
+    port = url.rsplit(":", 1)[1]
+    cases = [  # (PQTRACK_SMTP_URL, exit code, what the line says)
+        (f"smtp://alice:{secret}@127.0.0.1:{free_port()}", 1, "refused the connection"),
+        (f"smtp://alice:{secret}@127.0.0.1:{port}", 1, "offers no STARTTLS"),
+        (f"smtp://alice:{secret}@127.0.0.1:99999", 2, "PQTRACK_SMTP_URL is not a URL"),
+        (f"ftp://alice:{secret}@127.0.0.1", 2, "PQTRACK_SMTP_URL must start smtp:// or smtps://"),
+        (f"smtp://alice:{secret}@", 2, "PQTRACK_SMTP_URL names no host"),
+        (f"smtp://alice:{secret}@127.0.0.1/inbox", 2, "PQTRACK_SMTP_URL takes no path"),
+    ]
+    before = cursor(db, "rural")
+    for value, code, said in cases:
+        monkeypatch.setenv("PQTRACK_SMTP_URL", value)
+        result = cli("watch", "run", "rural", "--mail-to", "x@example.org", "--quiet")
+        assert result.exit_code == code, (value, result.stderr)
+        (line,) = result.stderr.splitlines()
+        assert said in line and secret not in line and "alice" not in line, line
+        assert result.stdout == ""
+        shown = cli("watch", "show", "rural")
+        assert secret not in shown.stdout + shown.stderr
+    assert cursor(db, "rural") == before
+
+
+def test_a_bad_sender_is_a_usage_error(
+    watched: tuple[Cli, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cli, _ = watched
+    monkeypatch.setenv("PQTRACK_MAIL_FROM", "pqtrack at example.org")
+    result = cli("watch", "run", "rural", "--mail-to", "x@example.org")
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr == (
+        "pqtrack: PQTRACK_MAIL_FROM: 'pqtrack at example.org' is not a mail address "
+        "(someone@example.org)\n"
+    )
