@@ -87,8 +87,7 @@ def summary(report: Report) -> str:
             f"First run of watch {name}: {kinds} match now{cut}, each with its latest change; "
             "later runs report what changes."
         )
-    since = report.watch.last_run or report.watch.created_at
-    return f"Watch {name}: {_changes(report.total)} since {since}."
+    return f"Watch {name}: {_changes(report.total)} since its last run."
 
 
 def _by_kind(report: Report) -> dict[str, int]:
