@@ -133,7 +133,9 @@ def test_the_digest_arrives_with_subject_recipients_and_body(
     assert message["Subject"] == "pqtrack watch rural: 1 change"
     assert message["From"] == SENDER and message["To"] == "a@example.org, b@example.org"
     body = message.get_content().replace("\r\n", "\n")  # as it went over the wire
-    assert body.startswith("# pqtrack digest on watch rural\n\nWatch rural: 1 change since its last run.\n")
+    assert body.startswith(
+        "# pqtrack digest on watch rural\n\nWatch rural: 1 change since its last run.\n"
+    )
     assert "## Answered (1)" in body and "Farm machinery theft is a priority" in body
     assert f"**[{RURAL[2] % 100000}](https://questions-statements.parliament.uk/" in body
     assert (cursor(db, "rural") or 0) > (before or 0)
