@@ -149,4 +149,6 @@ def _send(server: Server, msg: EmailMessage, to: list[str]) -> None:
                     "never sent unencrypted (use smtps://)"
                 )
             client.login(server.user, server.password)
-        client.send_message(msg, to_addrs=to)
+        refused = client.send_message(msg, to_addrs=to)
+        if refused:  # the others got it: still a failure, and the next run sends it again
+            raise smtplib.SMTPRecipientsRefused(refused)

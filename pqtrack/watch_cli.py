@@ -215,7 +215,7 @@ def run_cmd(
         if not chosen_watches:
             raise UsageError("no watches yet: pqtrack watch add NAME QUERY makes one")
         found = [watches.collect(conn, w, _resolver(conn, w)) for w in chosen_watches]
-        if not quiet:
+        if not quiet and mailer is None:  # by mail, each is told once it is sent
             for report in found:
                 say(f"pqtrack: {_told(report)}")
         if mailer is not None:
@@ -321,7 +321,8 @@ def _deliver_by_mail(
                 sender=sender, to=to, subject=reports.subject(report), body=reports.markdown(report)
             )
             mail.send(server, msg, to)
-            if not quiet:
-                say(f"pqtrack: watch {report.watch.name}: mailed to {', '.join(to)}")
+        if not quiet:
+            mailed = f" Mailed to {', '.join(to)}." if report.changes else ""
+            say(f"pqtrack: {_told(report)}{mailed}")
         if not peek:
             _advance(store, report, "mail", "markdown", now)

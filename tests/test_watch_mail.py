@@ -125,9 +125,10 @@ def test_the_digest_arrives_with_subject_recipients_and_body(
         "watch", "run", "rural", "--mail-to", "a@example.org", "--mail-to", "b@example.org"
     )
     assert (result.exit_code, result.stdout) == (0, "")
-    said, mailed = result.stderr.splitlines()
-    assert said == "pqtrack: Watch rural: 1 change since its last run."
-    assert mailed == "pqtrack: watch rural: mailed to a@example.org, b@example.org"
+    assert result.stderr == (
+        "pqtrack: Watch rural: 1 change since its last run. "
+        "Mailed to a@example.org, b@example.org.\n"
+    )
     ((sender, recipients, message),) = handler.messages
     assert (sender, recipients) == (SENDER, ["a@example.org", "b@example.org"])
     assert message["Subject"] == "pqtrack watch rural: 1 change"
@@ -164,7 +165,7 @@ def test_a_mail_not_accepted_leaves_the_cursor_and_the_next_run_sends_it(
     }[server]
     monkeypatch.setenv("PQTRACK_SMTP_URL", bad)
     try:
-        failed = cli("watch", "run", "rural", "--mail-to", to, "--quiet")
+        failed = cli("watch", "run", "rural", "--mail-to", to)
     finally:
         if dropper is not None:
             dropper.close()
@@ -227,3 +228,19 @@ def test_a_bad_sender_is_a_usage_error(
         "pqtrack: PQTRACK_MAIL_FROM: 'pqtrack at example.org' is not a mail address "
         "(someone@example.org)\n"
     )
+
+
+def test_one_rejected_recipient_of_two_is_a_failure(
+    watched: tuple[Cli, Path], inbox: tuple[Inbox, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The server took the mail for one of them: exit 1 and the cursor stays, so the next run
+    sends it again (the other recipient may get it twice, never none)."""
+    cli, db = watched
+    _, url = inbox
+    monkeypatch.setenv("PQTRACK_SMTP_URL", url)
+    before = cursor(db, "rural")
+    result = cli("watch", "run", "rural", "--mail-to", "a@example.org", "--mail-to", REFUSED)
+    assert (result.exit_code, result.stdout) == (1, "")
+    (line,) = result.stderr.splitlines()
+    assert line.endswith(f"refused recipient {REFUSED}"), line
+    assert cursor(db, "rural") == before
