@@ -105,6 +105,8 @@ def send(server: Server, msg: EmailMessage, to: list[str]) -> None:
         raise MailError(f"mail not sent: {server.where} refused recipient {refused}") from None
     except smtplib.SMTPAuthenticationError:
         raise MailError(f"mail not sent: {server.where} refused the user and password") from None
+    except smtplib.SMTPNotSupportedError:
+        raise MailError(f"mail not sent: {server.where} takes no user and password") from None
     except smtplib.SMTPServerDisconnected:
         raise MailError(f"mail not sent: {server.where} closed the connection") from None
     except smtplib.SMTPResponseException as exc:

@@ -5,7 +5,10 @@ recipient. A mail that was not accepted leaves the cursor where it was."""
 from __future__ import annotations
 
 import email
+import shutil
 import socket
+import ssl
+import subprocess
 import threading
 from collections.abc import Iterator
 from email.message import EmailMessage
@@ -15,6 +18,7 @@ from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
 
 from pqtrack.importer import import_files
 from pqtrack.store import Store
@@ -244,3 +248,78 @@ def test_one_rejected_recipient_of_two_is_a_failure(
     (line,) = result.stderr.splitlines()
     assert line.endswith(f"refused recipient {REFUSED}"), line
     assert cursor(db, "rural") == before
+
+
+# -- TLS: STARTTLS when offered, smtps, and a login only over TLS ------------------------------
+
+
+@pytest.fixture
+def certificate(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> ssl.SSLContext:
+    """A server context for 127.0.0.1 with a self-signed certificate the client trusts (through
+    SSL_CERT_FILE, as OpenSSL's default verify paths read it)."""
+    if shutil.which("openssl") is None:
+        pytest.skip("no openssl command to make a certificate")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+         "-keyout", str(key), "-out", str(cert), "-subj", "/CN=127.0.0.1",
+         "-addext", "subjectAltName=IP:127.0.0.1"],
+        check=True, capture_output=True, timeout=60,
+    )  # fmt: skip
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert))
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    return context
+
+
+class Logins:
+    """An authenticator that takes alice with one password, and notes each try's TLS."""
+
+    def __init__(self) -> None:
+        self.tries: list[tuple[str, bool]] = []
+
+    def __call__(self, server: Any, session: Any, envelope: Any, mechanism: str, data: Any) -> Any:
+        login, password = (bytes(x).decode() for x in (data.login, data.password))
+        self.tries.append((login, session.ssl is not None))
+        # handled=False: the server answers (235 or 535) itself
+        return AuthResult(success=(login, password) == ("alice", "right-pw"), handled=False)
+
+
+@pytest.mark.parametrize("scheme", ["smtp", "smtps"])
+def test_a_login_goes_over_tls_and_a_wrong_password_is_one_line(
+    watched: tuple[Cli, Path],
+    certificate: ssl.SSLContext,
+    monkeypatch: pytest.MonkeyPatch,
+    scheme: str,
+) -> None:
+    cli, db = watched
+    handler, logins = Inbox(), Logins()
+    tls = {"tls_context": certificate} if scheme == "smtp" else {"ssl_context": certificate}
+    controller = Controller(
+        handler, hostname="127.0.0.1", port=free_port(), authenticator=logins,
+        auth_require_tls=scheme == "smtp", **tls,  # (aiosmtpd's check knows STARTTLS only)
+    )  # fmt: skip
+    controller.start()
+    try:
+        where = f"127.0.0.1:{controller.port}"
+        before = cursor(db, "rural")
+        monkeypatch.setenv("PQTRACK_SMTP_URL", f"{scheme}://alice:wrong-pw@{where}")
+        refused = cli("watch", "run", "rural", "--mail-to", "x@example.org")
+        assert (refused.exit_code, refused.stdout) == (1, "")
+        assert refused.stderr == (
+            f"pqtrack: mail not sent: {scheme}://{where} refused the user and password\n"
+        )
+        assert cursor(db, "rural") == before
+
+        monkeypatch.setenv("PQTRACK_SMTP_URL", f"{scheme}://alice:right-pw@{where}")
+        sent = cli("watch", "run", "rural", "--mail-to", "x@example.org", "--quiet")
+        assert (sent.exit_code, sent.stderr) == (0, "")
+    finally:
+        controller.stop()
+    assert [message["Subject"] for _, _, message in handler.messages] == [
+        "pqtrack watch rural: 1 change"
+    ]
+    # smtplib tries each mechanism the server offers before it gives up; with STARTTLS every
+    # try came after it (smtps is TLS from the first byte)
+    assert len(logins.tries) >= 2
+    assert scheme == "smtps" or all(tls for _, tls in logins.tries), logins.tries
