@@ -5,11 +5,13 @@ recipient. A mail that was not accepted leaves the cursor where it was."""
 from __future__ import annotations
 
 import email
+import shlex
 import shutil
 import socket
 import ssl
 import subprocess
 import threading
+import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from email.message import EmailMessage
 from email.policy import default
@@ -24,7 +26,10 @@ from pqtrack.importer import import_files
 from pqtrack.store import Store
 from tests.build import write_json
 from tests.cli import Cli
-from tests.test_watches import RURAL, cursor, demo_db, made_up
+from tests.test_sync import PQTRACK
+from tests.test_watches import ATOM, FR, LFR, RURAL, cursor, demo_db, made_up
+
+README = Path(__file__).resolve().parents[1] / "README.md"
 
 SENDER = "pqtrack@example.org"
 REFUSED = "x@refused.example.org"
@@ -323,3 +328,63 @@ def test_a_login_goes_over_tls_and_a_wrong_password_is_one_line(
     # try came after it (smtps is TLS from the first byte)
     assert len(logins.tries) >= 2
     assert scheme == "smtps" or all(tls for _, tls in logins.tries), logins.tries
+
+
+# -- the README's cron lines, run as cron runs them ------------------------------------------
+
+
+def readme_cron(prefix: str) -> str:
+    """The command of the README's crontab line that starts with `prefix` (its schedule)."""
+    text = README.read_text(encoding="utf-8")
+    (line,) = [x for x in text.splitlines() if x.startswith(prefix)]
+    return line.split(None, 5)[5]
+
+
+def test_the_readme_watch_cron_lines_run_as_written(
+    tmp_path: Path, inbox: tuple[Inbox, str]
+) -> None:
+    handler, url = inbox
+    home = tmp_path / "home"
+    shim = home / ".venvs" / "pqtrack" / "bin" / "pqtrack"  # where the README's venv is
+    shim.parent.mkdir(parents=True)
+    shim.write_text(f'#!/bin/sh\nexec {shlex.join(PQTRACK)} "$@"\n')
+    shim.chmod(0o755)
+    db = home / ".local" / "share" / "pqtrack" / "pqtrack.db"  # a fresh account's default
+    db.parent.mkdir(parents=True)
+    store = Store.open(db)
+    import_files(store, [write_json(tmp_path / "q.json", made_up())])
+    store.close()
+    cli = Cli(db)
+    assert cli("watch", "add", "lfr", LFR).exit_code == 0
+    assert cli("watch", "add", "rural", "rural").exit_code == 0
+    sender = next(
+        x.split("=", 1)[1]
+        for x in README.read_text(encoding="utf-8").splitlines()
+        if x.startswith("PQTRACK_MAIL_FROM=")
+    )
+    env = {"HOME": str(home), "PATH": "/usr/bin:/bin", "SHELL": "/bin/sh", "LOGNAME": "pq",
+           "PQTRACK_SMTP_URL": url, "PQTRACK_MAIL_FROM": sender}  # fmt: skip
+    feeds = tmp_path / "feeds"
+    feeds.mkdir()
+    atom = readme_cron("5 7 ").replace("/var/www/feeds", str(feeds))
+
+    def sh(command: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            ["sh", "-c", command], env=env, capture_output=True, text=True, timeout=120
+        )
+
+    first = sh(atom)
+    assert (first.returncode, first.stdout, first.stderr) == (0, "", "")
+    written = (feeds / "lfr.xml").read_text()
+    assert len(ET.fromstring(written).findall(f"{ATOM}entry")) == len(FR)
+    again = sh(atom)  # nothing new: exit 3, and the feed stays as it was
+    assert (again.returncode, again.stdout, again.stderr) == (3, "", "")
+    assert (feeds / "lfr.xml").read_text() == written
+
+    mailed = sh(readme_cron("0 7 "))
+    assert (mailed.returncode, mailed.stdout, mailed.stderr) == (0, "", "")
+    ((sender_seen, recipients, message),) = handler.messages  # lfr had nothing new: no mail
+    assert (sender_seen, recipients) == (sender, ["you@example.org"])
+    assert message["Subject"] == "pqtrack watch rural: 4 matching now (first run)"
+    assert sh(readme_cron("0 7 ")).returncode == 0
+    assert len(handler.messages) == 1
