@@ -81,20 +81,14 @@ def summary(report: Report) -> str:
     """One sentence: what the report holds."""
     name, shown = report.watch.name, len(report.changes)
     if report.first:
-        kinds = ", ".join(_plural(k, n) for k, n in _by_kind(report).items()) or "nothing"
-        cut = f" (the newest {shown:,} of {report.total:,})" if report.more else ""
+        found = {kind: n for kind, n in report.totals.items() if n}
+        kinds = ", ".join(_plural(kind, n) for kind, n in found.items()) or "no questions"
+        cut = f" (showing the newest {shown:,})" if report.more else ""
         return (
             f"First run of watch {name}: {kinds} match now{cut}, each with its latest change; "
             "later runs report what changes."
         )
     return f"Watch {name}: {_changes(report.total)} since its last run."
-
-
-def _by_kind(report: Report) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    for change in report.changes:
-        counts[change["kind"]] = counts.get(change["kind"], 0) + 1
-    return counts
 
 
 def subject(report: Report) -> str:

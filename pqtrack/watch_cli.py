@@ -254,7 +254,7 @@ def _deliver_to_stdout(
     store: Store, found: list[Report], fmt: RunFormat, *, peek: bool, fail_if_empty: bool
 ) -> None:
     """Write every report, flush, and only then move the cursors."""
-    from pqtrack import render, reports
+    from pqtrack import render, reports, watches
     from pqtrack.store import utc_now
 
     now = utc_now()
@@ -275,7 +275,7 @@ def _deliver_to_stdout(
     if peek:
         return
     for report in found:
-        _advance(store, report, "stdout", fmt.value, now)
+        watches.advance(store, report, delivered="stdout", fmt=fmt.value, now=now)
 
 
 def _is_file(stream: Any) -> bool:
@@ -286,12 +286,6 @@ def _is_file(stream: Any) -> bool:
         return stat.S_ISREG(os.fstat(stream.fileno()).st_mode)
     except (OSError, ValueError, AttributeError):
         return False
-
-
-def _advance(store: Store, report: Report, delivered: str, fmt: str, now: str) -> None:
-    from pqtrack import watches
-
-    watches.advance(store, report, delivered=delivered, fmt=fmt, now=now)
 
 
 def _mailer(to: list[str]) -> tuple[Any, str, list[str]]:
@@ -310,7 +304,7 @@ def _deliver_by_mail(
     quiet: bool,
 ) -> None:  # fmt: skip
     """Mail each report with news; a watch's cursor moves once its mail is accepted."""
-    from pqtrack import mail, reports
+    from pqtrack import mail, reports, watches
     from pqtrack.store import utc_now
 
     server, sender, to = mailer
@@ -325,4 +319,4 @@ def _deliver_by_mail(
             mailed = f" Mailed to {', '.join(to)}." if report.changes else ""
             say(f"pqtrack: {_told(report)}{mailed}")
         if not peek:
-            _advance(store, report, "mail", "markdown", now)
+            watches.advance(store, report, delivered="mail", fmt="markdown", now=now)

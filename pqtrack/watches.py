@@ -158,7 +158,11 @@ class Report:
     first: bool
     spans: dict[str, records.EventSpan]
     changes: list[dict[str, Any]]
-    total: int
+    totals: dict[str, int]  # kind -> changes found (a first run: records that match)
+
+    @property
+    def total(self) -> int:
+        return sum(self.totals.values())
 
     @property
     def more(self) -> int:
@@ -186,17 +190,17 @@ def collect(
         filters = resolve(watch.search)
         spans: dict[str, records.EventSpan] = {}
         changes: list[dict[str, Any]] = []
-        total = 0
+        totals: dict[str, int] = {}
         for kind, feed in FEEDS.items():
             after = watch.cursors.get(kind)  # None: this kind's first run (a new kind, too)
             top = conn.execute(f"SELECT coalesce(max(id), 0) FROM {feed.table}").fetchone()[0]
             span = spans[kind] = records.EventSpan(after, int(top), latest=after is None)
             found = feed.changes(conn, filters, span=span, limit=FIRST_RUN_CAP if after is None
                                  else None)  # fmt: skip
-            total += len(found) if after is not None else feed.count(conn, filters, span=span)
+            totals[kind] = len(found) if after is not None else feed.count(conn, filters, span=span)
             changes += [{"watch": watch.name, "kind": kind, **c} for c in found]
     changes.sort(key=lambda c: c["seen_at"], reverse=True)  # newest first across kinds
-    return Report(watch, not watch.cursors, spans, changes, total)
+    return Report(watch, not watch.cursors, spans, changes, totals)
 
 
 def advance(store: Store, report: Report, *, delivered: str, fmt: str, now: str) -> None:

@@ -407,3 +407,23 @@ def test_bad_input_is_one_line_and_exit_2(
         assert result.stderr.startswith(message), result.stderr
     after = query(db_path, "SELECT * FROM watches"), query(db_path, "SELECT * FROM watch_cursors")
     assert after == before
+
+
+def test_a_first_run_is_capped_and_counts_the_rest(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pqtrack import watches
+
+    monkeypatch.setattr(watches, "FIRST_RUN_CAP", 5)
+    cli = Cli(demo_db(tmp_path, made_up()))
+    cli("watch", "add", "everything")
+    result = cli("watch", "run", "--format", "json")
+    assert result.exit_code == 0
+    (doc,) = json.loads(result.stdout)
+    assert (doc["first_run"], doc["total"], doc["more"], len(doc["changes"])) == (True, 12, 7, 5)
+    assert [c["question_id"] for c in doc["changes"]] == [7011, 7010, 7009, 7008, 7007]
+    assert result.stderr == (
+        "pqtrack: First run of watch everything: 12 questions match now (showing the newest 5), "
+        "each with its latest change; later runs report what changes.\n"
+    )
+    assert run_json(cli)[0]["changes"] == []  # the rest were counted, not held back for later
