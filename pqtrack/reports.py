@@ -9,13 +9,11 @@ from typing import Any
 
 from pqtrack import __version__, render
 from pqtrack.render import Column, View, one_line
-from pqtrack.watches import Report, Watch
-
-KIND_NAMES = {"question": ("question", "questions")}
+from pqtrack.watches import FEEDS, Report, Watch
 
 
 def _plural(kind: str, n: int) -> str:
-    one, many = KIND_NAMES.get(kind, (kind, kind + "s"))
+    one, many = FEEDS[kind].names
     return f"{n:,} {one if n == 1 else many}"
 
 
@@ -134,7 +132,7 @@ def atom(report: Report, now: str) -> str:
 
     grouped: dict[tuple[str, int, int], list[dict[str, Any]]] = {}
     for change in report.changes:
-        key = (change["kind"], change["question_id"], change["version"])
+        key = (change["kind"], change[FEEDS[change["kind"]].id_field], change["version"])
         grouped.setdefault(key, []).append(change)
     entries = []
     for (kind, record_id, version), changes in grouped.items():

@@ -32,17 +32,23 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Feed:
-    """One events table a watch follows: its name, and the change feed over it."""
+    """One events table a watch follows: its name, the change feed over it (`changes` and
+    `count` take a connection, Filters and span=, as records.changes does), the field of a
+    change naming its record, and how reports call the records."""
 
     table: str
     changes: Callable[..., list[Any]]
     count: Callable[..., int]
+    id_field: str
+    names: tuple[str, str]  # one, many
 
 
-# The kinds of record a watch reports, each with its events table and feed. Written statements
-# will be one more entry here (their own events table and feed functions).
+# The kinds of record a watch reports. Written statements will be one more entry here (their
+# own events table and feed functions); the cursors, reports and feeds take the kinds from it.
 FEEDS: dict[str, Feed] = {
-    "question": Feed("events", records.changes, records.count_changes),
+    "question": Feed(
+        "events", records.changes, records.count_changes, "question_id", ("question", "questions")
+    ),
 }
 KINDS: tuple[str, ...] = tuple(FEEDS)
 

@@ -388,3 +388,13 @@ def test_the_readme_watch_cron_lines_run_as_written(
     assert message["Subject"] == "pqtrack watch rural: 4 matching now (first run)"
     assert sh(readme_cron("0 7 ")).returncode == 0
     assert len(handler.messages) == 1
+
+
+def test_smtp_urls_are_read_with_default_ports_and_quoted_credentials() -> None:
+    from pqtrack.mail import Server, parse_url
+
+    assert parse_url("smtp://mail.example.org") == Server("smtp", "mail.example.org", 25)
+    assert parse_url("smtps://mail.example.org") == Server("smtps", "mail.example.org", 465)
+    server = parse_url("smtps://me%40example.org:p%3Ass%40rd@mail.example.org:2465")
+    assert (server.user, server.password, server.port) == ("me@example.org", "p:ss@rd", 2465)
+    assert "p:ss@rd" not in repr(server) and server.where == "smtps://mail.example.org:2465"
