@@ -312,6 +312,7 @@ def _feed_where(
     since: str | None,
     run_id: int | None,
     events: list[str] | None,
+    *,
     span: EventSpan | None = None,
 ) -> tuple[str, dict[str, Any]]:
     """The change feed's WHERE over events `e` joined to questions `q`, with its parameters."""
@@ -348,7 +349,7 @@ def count_changes(
     span: EventSpan | None = None,
 ) -> int:
     """How many events `changes` would list without a limit."""
-    where, params = _feed_where(filters, since, run_id, events, span)
+    where, params = _feed_where(filters, since, run_id, events, span=span)
     sql = f"SELECT count(*) FROM events e JOIN questions q ON q.id = e.question_id WHERE {where}"
     return int(conn.execute(sql, params).fetchone()[0])
 
@@ -366,7 +367,7 @@ def changes(
 ) -> list[Change]:
     """Events newest first, with the question's uin, heading, department and a one-line gist
     (`limit` None: every one)."""
-    where, params = _feed_where(filters, since, run_id, events, span)
+    where, params = _feed_where(filters, since, run_id, events, span=span)
     sql = (
         "SELECT e.question_id, e.event, e.seen_at, e.version, e.run_id, e.old, e.new,"
         " q.uin, q.house, q.heading, q.answering_body_name AS department, q.date_tabled,"
