@@ -43,8 +43,9 @@ class _Command(TyperCommand):
         formatter.buffer[:] = [part.replace("\\[", "[") for part in formatter.buffer]
 
 
-def command(name: str, **kwargs: Any) -> Callable[[F], F]:
-    """Register a command whose PqtrackErrors become one line on stderr and an exit code."""
+def command(name: str, *, on: typer.Typer | None = None, **kwargs: Any) -> Callable[[F], F]:
+    """Register a command (on `app`, or the sub-app `on`) whose PqtrackErrors become one line
+    on stderr and an exit code."""
 
     def decorate(fn: F) -> F:
         run = bundled(fn)
@@ -68,7 +69,7 @@ def command(name: str, **kwargs: Any) -> Callable[[F], F]:
                 _silence_stdout()
                 raise typer.Exit(0) from None
 
-        app.command(name, cls=_Command, **kwargs)(wrapper)
+        (on or app).command(name, cls=_Command, **kwargs)(wrapper)
         return fn
 
     return decorate

@@ -17,6 +17,7 @@ from typing import Annotated, Any
 
 import typer
 
+from pqtrack import watch_cli
 from pqtrack.app import app, chosen, command, run
 from pqtrack.connect import opened
 from pqtrack.errors import UsageError
@@ -677,6 +678,9 @@ def _sync(
         ):
             client = ParliamentClient(http, base_url=fetch["base_url"], rate=fetch["rate"])
             return syncing.sync(store, client, scopes=scopes, reporter=bar, **days)
+
+
+app.add_typer(watch_cli.app, name="watch")
 
 
 def main() -> None:

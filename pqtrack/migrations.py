@@ -273,6 +273,42 @@ def m011_run_processes(db: Database) -> None:
     )
 
 
+@migrations()
+def m012_watches(db: Database) -> None:
+    """Watches: saved searches, each with a cursor per events table (the highest event id its
+    reports have covered) and a row for every run that delivered a report."""
+    db.executescript(
+        """
+        CREATE TABLE watches (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,          -- a short identifier: lfr, rural-crime
+            filters TEXT NOT NULL,              -- JSON: the query and filters as typed
+            feed_id TEXT NOT NULL,              -- urn:uuid:..., the id of its Atom feed
+            created_at TEXT NOT NULL
+        );
+
+        CREATE TABLE watch_cursors (
+            watch_id INTEGER NOT NULL REFERENCES watches (id) ON DELETE CASCADE,
+            kind TEXT NOT NULL,                 -- the events table: question (events)
+            last_event_id INTEGER NOT NULL,     -- every event up to this one has been covered
+            PRIMARY KEY (watch_id, kind)
+        );
+
+        CREATE TABLE watch_runs (
+            id INTEGER PRIMARY KEY,
+            watch_id INTEGER NOT NULL REFERENCES watches (id) ON DELETE CASCADE,
+            ran_at TEXT NOT NULL,
+            delivered TEXT NOT NULL,            -- stdout | mail
+            format TEXT NOT NULL,               -- text | markdown | json | atom
+            first INTEGER NOT NULL,             -- the first run: what matched then
+            reported INTEGER NOT NULL,          -- changes reported
+            cursors TEXT NOT NULL               -- JSON: {kind: [from, to]} event ids covered
+        );
+        CREATE INDEX watch_runs_watch ON watch_runs (watch_id);
+        """
+    )
+
+
 def schema() -> str:
     """The SQL of a freshly migrated database, as the README shows it.
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date
 from typing import Any, TypedDict
 
@@ -321,16 +322,36 @@ def feed_label(since: str | None, until: str | None, start: str | None = None) -
     return f"{since or start} until {until}"
 
 
+@dataclass(frozen=True)
+class EventSpan:
+    """A span of the events table by id, as a watch reads it: the events after `after` (None:
+    from the first) up to `upto`; with `latest`, only each question's latest one there."""
+
+    after: int | None
+    upto: int
+    latest: bool = False
+
+
 def _feed_where(
     filters: Filters,
     since: str | None,
     run_id: int | None,
     events: list[str] | None,
     until: str | None = None,
+    *,
+    span: EventSpan | None = None,
 ) -> tuple[str, dict[str, Any]]:
     """The change feed's WHERE over events `e` joined to questions `q`, with its parameters."""
     where, params = filters.where()
     clauses = [where]
+    if span is not None:
+        clauses.append("e.id <= :upto" + ("" if span.after is None else " AND e.id > :after"))
+        params.update(upto=span.upto, after=span.after)
+        if span.latest:
+            clauses.append(
+                "e.id = (SELECT max(l.id) FROM events l"
+                " WHERE l.question_id = e.question_id AND l.id <= :upto)"
+            )
     if since is not None:
         clauses.append("e.seen_at >= :since")
         params["since"] = since
@@ -355,9 +376,10 @@ def count_changes(
     until: str | None = None,
     run_id: int | None = None,
     events: list[str] | None = None,
+    span: EventSpan | None = None,
 ) -> int:
     """How many events `changes` would list without a limit."""
-    where, params = _feed_where(filters, since, run_id, events, until)
+    where, params = _feed_where(filters, since, run_id, events, until, span=span)
     sql = f"SELECT count(*) FROM events e JOIN questions q ON q.id = e.question_id WHERE {where}"
     return int(conn.execute(sql, params).fetchone()[0])
 
@@ -370,12 +392,13 @@ def changes(
     until: str | None = None,
     run_id: int | None = None,
     events: list[str] | None = None,
+    span: EventSpan | None = None,
     limit: int | None = None,
     offset: int = 0,
 ) -> list[Change]:
     """Events newest first, with the question's uin, heading, department and a one-line gist
     (`limit` None: every one)."""
-    where, params = _feed_where(filters, since, run_id, events, until)
+    where, params = _feed_where(filters, since, run_id, events, until, span=span)
     sql = (
         "SELECT e.question_id, e.event, e.seen_at, e.version, e.run_id, e.old, e.new,"
         " q.uin, q.house, q.heading, q.answering_body_name AS department, q.date_tabled,"

@@ -1016,16 +1016,21 @@ _EVENT_TITLES = {
 
 
 def digest_markdown(
-    rows: Sequence[Mapping[str, Any]], since: str, topic: str | None, total: int | None = None
+    rows: Sequence[Mapping[str, Any]],
+    since: str,
+    topic: str | None,
+    total: int | None = None,
+    *,
+    summary: str | None = None,
 ) -> str:
     """A digest ready to mail: one section per kind of event, one line per question. Its
     first line says how many changes there are (`total`, when the rows are only some of them)
-    and, if not all, how many it shows."""
+    and, if not all, how many it shows (or is `summary`, when the caller says it)."""
     about = f" on {topic}" if topic else ""
     when = "in the latest sync" if since == "last-sync" else f"since {since}"
     count = len(rows) if total is None else total
     showing = f"; showing {len(rows):,}" if count != len(rows) else ""
-    summary = f"{count:,} change{'' if count == 1 else 's'} {when}{showing}."
+    summary = summary or f"{count:,} change{'' if count == 1 else 's'} {when}{showing}."
     lines = [f"# pqtrack digest{about}", "", summary, ""]
     for event, title in _EVENT_TITLES.items():
         group = [r for r in rows if r["event"] == event]
