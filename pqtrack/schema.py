@@ -17,4 +17,5 @@ MIGRATIONS = (
     "m009_names_masked_word_by_word",
     "m010_fact_recipes",
     "m011_run_processes",
+    "m013_statements",
 )

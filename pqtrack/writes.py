@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from pqtrack import question as q
+from pqtrack import statement as st
 from pqtrack.record import Value, canonical_json
-from pqtrack.versions import Change, Item, Prepared, Source, Stored, plan
+from pqtrack.versions import Change, Item, Prepared, Source, Stored, plan, plan_statement
 
 
 @dataclass
@@ -62,7 +63,7 @@ class RecordKind:
     row a record, its columns those of the kind's typed record plus bookkeeping), every version
     and the events between them (keyed by `key`), the full-text index over `indexed`, and the
     derived tables whose rows go stale when a record changes. Table names are constants here,
-    never input. Questions are one kind; written statements will be another."""
+    never input. Questions are one kind; written statements (`STATEMENTS`) are another."""
 
     table: str
     columns: tuple[str, ...]
@@ -74,6 +75,8 @@ class RecordKind:
     derived: tuple[str, ...]
     plan: Callable[[Stored | None, Value, Source | None], Change | None]  # versions.plan
     people: Callable[[Value], People]  # the members and the department a value names
+    # what else a batch writes once its rows are in (a statement's corrections of answers)
+    after: Callable[[sqlite3.Connection, Batch], None] | None = None
 
     @functools.cached_property
     def sql(self) -> dict[str, str]:
@@ -132,6 +135,19 @@ QUESTIONS = RecordKind(
     derived=("answer_facts", "near_facts"),  # recomputed from the new answer when next needed
     plan=plan,
     people=lambda value: (tuple(q.members_of(value)), q.body_of(value)),
+)
+STATEMENTS = RecordKind(
+    table="statements",
+    columns=st.COLUMNS,
+    key="statement_id",
+    versions="statement_versions",
+    events="statement_events",
+    fts="statements_fts",
+    indexed=("title", "text"),
+    derived=(),
+    plan=plan_statement,
+    people=lambda value: (tuple(st.members_of(value)), st.body_of(value)),
+    after=lambda conn, batch: _save_corrections(conn, batch),
 )
 
 
@@ -268,6 +284,8 @@ class Batch:
         for statement, rows in batches:
             if rows:
                 conn.executemany(statement, rows)
+        if self.kind.after is not None:
+            self.kind.after(conn, self)
 
 
 def _json(value: Any) -> str | None:
@@ -302,3 +320,43 @@ def _repeated_ids(batch: list[Item]) -> set[int]:
             repeated.add(qid)
         seen.add(qid)
     return repeated
+
+
+def _save_corrections(conn: sqlite3.Connection, batch: Batch) -> None:
+    """The written answers the batch's new or changed statements correct: kept by UIN (the
+    question may arrive later; `show` matches it then), and for each correction not known
+    before, a `statement` event on the question it names, if stored: the latest question of
+    that UIN answered by the day of the statement."""
+    for sid, row in batch.rows.items():
+        uins = json.loads(row["corrects"])
+        links = json.loads(row["linked_statements"])
+        how = "link" if any(link["type"] == "CorrectedAnswer" for link in links) else "text"
+        known = {
+            u for (u,) in conn.execute(
+                "SELECT question_uin FROM statement_corrections WHERE statement_id = ?", [sid]
+            )
+        }  # fmt: skip
+        conn.execute("DELETE FROM statement_corrections WHERE statement_id = ?", [sid])
+        conn.executemany(
+            "INSERT INTO statement_corrections (statement_id, question_uin, how) VALUES (?,?,?)",
+            [(sid, uin, how) for uin in uins],
+        )
+        made = row.get("date_made") or "9999-12-31"
+        for uin in uins:
+            if uin in known:
+                continue
+            found = conn.execute(
+                "SELECT id, version FROM questions WHERE uin = ? AND coalesce(date_answered,"
+                " date_tabled) <= ? ORDER BY date_tabled DESC LIMIT 1",
+                [uin, made],
+            ).fetchone()
+            if found is None:
+                continue
+            new = {"id": sid, "uin": row.get("uin"), "date": row.get("date_made")}
+            conn.execute(
+                "INSERT INTO events (question_id, version, event, old, new, seen_at, run_id)"
+                " VALUES (?,?,?,?,?,?,?)",
+                [found[0], found[1], str(q.EventKind.statement), None, _json(new), batch.now,
+                 batch.run_id],
+            )  # fmt: skip
+            batch.counts.events["statement"] = batch.counts.events.get("statement", 0) + 1
