@@ -188,7 +188,8 @@ def list_view(value: Mapping[str, Any]) -> Value:
     view = {k: v for k, v in value.items() if k not in MEMBER_OBJECTS and k not in DETAIL_ONLY}
     text = value.get("text")
     view["text"] = text if is_list_text(text) else list_text(text)
-    view["linkedStatements"] = [] if value.get("linkedStatements") else None
+    linked = value.get("linkedStatements") or value.get("hasLinkedStatements")
+    view["linkedStatements"] = [] if linked else None
     return view
 
 

@@ -207,8 +207,12 @@ class Store:
         return out
 
     def count_truncated(self) -> int:
+        """Questions and statements whose text is still a list's cut copy."""
         return int(
-            self.db.conn.execute("SELECT count(*) FROM questions WHERE truncated").fetchone()[0]
+            self.db.conn.execute(
+                "SELECT (SELECT count(*) FROM questions WHERE truncated)"
+                " + (SELECT count(*) FROM statements WHERE truncated)"
+            ).fetchone()[0]
         )
 
     # -- the sync ledger -------------------------------------------------------------------

@@ -426,7 +426,10 @@ def plan_statement(
     if stored is None:
         version, events = 1, statement_events(None, new)
     elif merged.outcome == "filled":
-        version, events = stored.version, []
+        # the links a list showed only as [] are news when the detail names them
+        old = st.parse(stored.value)
+        version = stored.version
+        events = [e for e in statement_events(old, new) if e.event == st.EventKind.linked]
     else:
         version, events = stored.version + 1, statement_events(st.parse(stored.value), new)
     return Change(

@@ -250,12 +250,12 @@ class Batch:
                 (qid, change.version, change.digest, change.record, change.source,
                  int(change.truncated), json.dumps(list(change.changed)), self.now, self.run_id)
             )  # fmt: skip
-            for ev in change.events:
-                counts.events[ev.event] = counts.events.get(ev.event, 0) + 1
-                self.events.append(
-                    (qid, change.version, str(ev.event), _json(ev.old), _json(ev.new), self.now,
-                     self.run_id)
-                )  # fmt: skip
+        for ev in change.events:  # a filled-in version has none, but for a statement's links
+            counts.events[ev.event] = counts.events.get(ev.event, 0) + 1
+            self.events.append(
+                (qid, change.version, str(ev.event), _json(ev.old), _json(ev.new), self.now,
+                 self.run_id)
+            )  # fmt: skip
         self.rows[qid] = {
             **change.row,
             "truncated": int(change.truncated),
@@ -352,7 +352,7 @@ def _save_corrections(conn: sqlite3.Connection, batch: Batch) -> None:
             ).fetchone()
             if found is None:
                 continue
-            new = {"id": sid, "uin": row.get("uin"), "date": row.get("date_made")}
+            new = {"id": sid, "uin": row.get("uin"), "date_made": row.get("date_made")}
             conn.execute(
                 "INSERT INTO events (question_id, version, event, old, new, seen_at, run_id)"
                 " VALUES (?,?,?,?,?,?,?)",
