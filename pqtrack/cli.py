@@ -540,12 +540,14 @@ def changes_cmd(
     since: FeedSince = None,
     event: EventOption = None,
     filters: FeedFilters = NO_FILTERS,
+    record_kind: SearchKind = "all",
     page: PageArgs = ALL_ROWS,
     fail_if_empty: FailIfEmpty = False,
     fmt: FeedFormat = None,
     no_header: NoHeaderOption = False,
 ) -> None:
-    """The change feed: what each sync or import saw happen, newest first.
+    """The change feed: what each sync or import saw happen to questions and written
+    statements (--kind for one), newest first.
 
     --since is where the feed starts (--tabled-since/--tabled-until filter by tabling date).
     A digest shows the first 1,000 changes unless told, and how many there are in all.
@@ -560,7 +562,8 @@ def changes_cmd(
         resolved = filters.resolve(conn)
         with flag("--since last-sync" if since == "last-sync" else "--since"):
             moment, run_id = records.feed_start(conn, since)
-        feed: dict[str, Any] = {"since": moment, "run_id": run_id, "events": event}
+        kinds = records.FEED_KINDS if record_kind == "all" else (record_kind,)
+        feed: dict[str, Any] = {"since": moment, "run_id": run_id, "events": event, "kinds": kinds}
         rows = records.changes(conn, resolved, limit=page.want(kind, digest), offset=page.offset,
                                **feed)  # fmt: skip
         count = functools.cache(functools.partial(records.count_changes, conn, resolved, **feed))

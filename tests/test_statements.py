@@ -295,3 +295,14 @@ def test_ref_forms_and_bad_statement_input(cli: Cli, tmp_path: Path, db_path: Pa
         f"pqtrack: {bad}: record 1: statement 77: title is not a string"
     )
     assert query(db_path, "SELECT count(*) FROM statement_versions") == stored
+
+
+def test_a_saved_statements_list_imports_as_statements(cli: Cli, db_path: Path) -> None:
+    own = Path(__file__).parent / "data" / "api" / "other" / "statements_list.json"
+    result = cli("import", str(own), "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["new"] == 1
+    assert query(db_path, "SELECT uin, title FROM statements") == [
+        ("HCWS901", "Level Crossing Safety Review")
+    ]
+    assert query(db_path, "SELECT count(*) FROM questions") == [(0,)]
