@@ -390,7 +390,8 @@ def departments_cmd(
 RefsArgument = Annotated[
     list[str],
     typer.Argument(
-        help="One question (compare its versions) or two (compare their answers).",
+        help="One question or written statement (compare its versions) or two questions "
+        "(compare their answers).",
         show_default=False,
     ),
 ]
@@ -428,7 +429,8 @@ def diff_cmd(
     context: ContextOption = 12,
     fmt: DiffFormat = None,
 ) -> None:
-    """Word-level diff of a question's versions, or of two questions' answers.
+    """Word-level diff of a question's (or a written statement's) versions, or of two
+    questions' answers.
 
     With one REF: the latest version against the last one whose text differs (or --from/--to).
     With two: their current answers. Exit 0 either way; identical texts are said to be so.

@@ -785,7 +785,8 @@ def sync_status(status: Mapping[str, Any], fmt: Format, console: Console = out) 
     last = status.get("last_success")
     latest = status.get("latest_run")
     lines = [
-        f"questions stored: {status['questions']:,} ({status['truncated']:,} with cut texts)",
+        f"questions stored: {status['questions']:,}, written statements"
+        f" {status.get('statements', 0):,} ({status['truncated']:,} with cut texts)",
         "last good sync: " + (f"{last['finished_at']}" if last else "never"),
     ]
     if last:

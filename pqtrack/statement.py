@@ -139,7 +139,7 @@ def official_url(date_made: str | None, uin: str | None) -> str | None:
 # "In my Written Answer of 4 December (HL12950) I said ...", "... to Question 12345 ...":
 # a Lords UIN anywhere, or a Commons number in brackets or after "Question"/"UIN".
 _LORDS_UIN = re.compile(r"\b(HL\d{1,6})\b")
-_COMMONS_UIN = re.compile(r"(?:\(|\b(?:[Qq]uestion|UIN)\s+)(\d{1,6})\)?")
+_COMMONS_UIN = re.compile(r"\((\d{1,6})\)|\b(?:[Qq]uestion|UIN|PQ)\s+(?:number\s+)?(\d{1,6})\b")
 _ANSWER_WORDS = re.compile(r"\b(?:written\s+(?:parliamentary\s+)?answer|answer\s+given|"
                            r"answer\s+I\s+gave|PQ|question)\b", re.IGNORECASE)  # fmt: skip
 
@@ -155,7 +155,7 @@ def corrected_uins(value: Mapping[str, Any]) -> tuple[str, ...]:
     if not by_link and not _ANSWER_WORDS.search(text):
         return ()
     found = [m.group(1).upper() for m in _LORDS_UIN.finditer(text)]
-    found += [m.group(1) for m in _COMMONS_UIN.finditer(text)]
+    found += [m.group(1) or m.group(2) for m in _COMMONS_UIN.finditer(text)]
     return tuple(dict.fromkeys(found))
 
 

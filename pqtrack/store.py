@@ -332,6 +332,7 @@ class Store:
                 for k, d, s, st, e, f in incomplete
             ],
             "questions": conn.execute("SELECT count(*) FROM questions").fetchone()[0],
+            "statements": conn.execute("SELECT count(*) FROM statements").fetchone()[0],
             "truncated": self.count_truncated(),
         }
 

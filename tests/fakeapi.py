@@ -578,11 +578,20 @@ def main(argv: Sequence[str] | None = None) -> None:
     )
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
-    fake = FakeApi(load_jsonl(args.data) if args.data else (), port=args.port)
+    values = load_jsonl(args.data) if args.data else []
+    fake = FakeApi(
+        [v for v in values if "dateMade" not in v],
+        port=args.port,
+        statements=[v for v in values if "dateMade" in v],
+    )
     if args.fault_rate:
         fake.faults = FaultPlan(rate=args.fault_rate, seed=args.seed)
     fake._server.verbose = True  # type: ignore[attr-defined]
-    print(f"serving {len(fake._values)} questions at {fake.url} (Ctrl-C to stop)", file=sys.stderr)
+    print(
+        f"serving {len(fake._values)} questions and {len(fake._statements)} statements at"
+        f" {fake.url} (Ctrl-C to stop)",
+        file=sys.stderr,
+    )
     try:
         fake._server.serve_forever()
     except KeyboardInterrupt:

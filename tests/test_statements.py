@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from pqtrack.statement import list_text, text_is_cut
+from pqtrack.statement import corrected_uins, list_text, list_view, text_is_cut
 from tests.build import attachment, question, statement, statement_list_item, write_json
 from tests.cli import Cli, query
 from tests.fakeapi import FakeApi
@@ -306,3 +306,36 @@ def test_a_saved_statements_list_imports_as_statements(cli: Cli, db_path: Path) 
         ("HCWS901", "Level Crossing Safety Review")
     ]
     assert query(db_path, "SELECT count(*) FROM questions") == [(0,)]
+
+
+@pytest.mark.parametrize(
+    ("text", "links", "uins"),
+    [
+        (CORRECTION, [], ("HL12950",)),
+        ("<p>In my answer to Question 4821 on 3 May I gave the wrong date.</p>", [], ("4821",)),
+        (
+            "<p>The written answer of 2 June (57305) said 40; it should have said 14.</p>",
+            [],
+            ("57305",),
+        ),
+        # no written answer spoken of: a Lords UIN or a bracketed number is not a correction
+        ("<p>Funding rose (2024) as HL12950 asked.</p>", [], ()),
+        # a CorrectedAnswer link makes any UIN named a correction
+        (
+            "<p>See HL4410.</p>",
+            [{"linkedStatementId": 9, "linkType": "CorrectedAnswer"}],
+            ("HL4410",),
+        ),
+    ],
+)
+def test_which_answers_a_statement_corrects(text: str, links: list[Any], uins: tuple[str]) -> None:
+    assert corrected_uins({"text": text, "linkedStatements": links}) == uins
+
+
+def test_the_list_view_tells_links_apart_only_by_there_being_some() -> None:
+    with_links = statement(1, links=[(2, "JointStatement", "2025-03-04")])
+    without = statement(3)
+    assert list_view(with_links)["linkedStatements"] == []
+    assert list_view(statement_list_item(with_links)) == list_view(with_links)
+    assert list_view(without)["linkedStatements"] is None
+    assert list_view(statement_list_item(without)) == list_view(without)
