@@ -519,7 +519,8 @@ EventOption = Annotated[
         "-e",
         click_type=Parsed("event", parse_event),
         help="Only these events (repeatable): tabled, holding, answered, "
-        "substantive, corrected, transferred, reworded, heading, withdrawn.",
+        "substantive, corrected, transferred, reworded, heading, withdrawn, statement (an "
+        "answer corrected by a written statement); a statement's made, revised, linked.",
     ),
 ]
 FailIfEmpty = Annotated[
