@@ -351,10 +351,15 @@ def merge_statement(
         kept_text = st.list_text(stored.get("text")) == value.get("text")
         if kept_text:
             value["text"] = stored.get("text")
-        links = value.get("linkedStatements")
-        kept_links = links is None or (links == [] and bool(stored.get("linkedStatements")))
-        if kept_links and links == []:
-            value["linkedStatements"] = stored.get("linkedStatements")
+        # the list shows [] when there are links, null when there are none: either way it
+        # says no more than whether there are, which the stored value already tells
+        links, known = value.get("linkedStatements"), stored.get("linkedStatements")
+        if links in (None, []):
+            kept_links = (links == []) == bool(known)
+            if kept_links:
+                value["linkedStatements"] = known
+        else:  # links listed in full: not what the list endpoint does, but news if it does
+            kept_links = True
         if not value.get("attachments"):
             value["attachments"] = stored.get("attachments", value.get("attachments"))
         full = stored_source == "detail" and kept_text and kept_links

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from pqtrack.statement import corrected_uins, list_text, list_view, text_is_cut
+from pqtrack.versions import Stored, plan_statement
 from tests.build import attachment, question, statement, statement_list_item, write_json
 from tests.cli import Cli, query
 from tests.fakeapi import FakeApi
@@ -100,7 +101,10 @@ def test_one_sync_stores_questions_and_statements_and_a_resync_fetches_no_detail
     again = cli("sync", "--api-url", fake.url, *SYNC, "--format", "json")
     assert again.exit_code == 0, again.stderr
     assert fake.count("statement_detail") == before  # nothing changed: no detail requests
-    assert json.loads(again.stdout)["statement_details"] == 0
+    resynced = json.loads(again.stdout)
+    assert resynced["statement_details"] == 0
+    assert resynced["statements_new"] == resynced["statements_changed"] == 0
+    assert query(db_path, "SELECT count(*) FROM statement_versions") == [(3,)]
     assert fake.count("statement_list") == 20  # the same day windows listed again
 
 
@@ -339,3 +343,16 @@ def test_the_list_view_tells_links_apart_only_by_there_being_some() -> None:
     assert list_view(statement_list_item(with_links)) == list_view(with_links)
     assert list_view(without)["linkedStatements"] is None
     assert list_view(statement_list_item(without)) == list_view(without)
+
+
+def test_a_list_item_of_an_unchanged_statement_plans_nothing() -> None:
+    for links in ([], [(2, "JointStatement", "2025-03-04")]):
+        full = statement(1, links=links)
+        first = plan_statement(None, full, "detail")
+        assert first is not None and not first.truncated
+        stored = Stored(first.value(), first.source, first.version, first.truncated)
+        # the list shows null for no links and [] for some: neither is news
+        assert plan_statement(stored, statement_list_item(full), "list") is None
+    gone = plan_statement(stored, {**statement_list_item(full), "linkedStatements": None,
+                                   "hasLinkedStatements": False}, "list")  # fmt: skip
+    assert gone is not None and gone.outcome == "changed" and "linked_statements" in gone.changed
