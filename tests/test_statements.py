@@ -15,6 +15,7 @@ from pqtrack.versions import Stored, plan_statement
 from tests.build import attachment, question, statement, statement_list_item, write_json
 from tests.cli import Cli, query
 from tests.fakeapi import FakeApi
+from tests.samples import require_samples
 
 SYNC = ("--since", "2025-12-01", "--until", "2025-12-10", "--rate", "0", "--quiet")
 VANS = (
@@ -124,6 +125,15 @@ def test_kind_chooses_what_search_and_list_return(cli: Cli, fake: FakeApi) -> No
     assert {h["uin"] for h in only} == {"HCWS901", "HLWS915"}
     questions = cli.json("search", "facial", "--kind", "question")
     assert [h["uin"] for h in questions] == ["HL12950"]
+    # heading: looks in a statement's title, answer: in its text
+    assert [h["uin"] for h in cli.json("search", "heading:vans")] == ["HCWS901"]
+    assert [h["uin"] for h in cli.json("search", "answer:trained")] == ["HLWS915"]
+    # topics cover statements too: in search, list and the change feed
+    topic = ("--topic", "facial-recognition", "--kind", "statement")
+    assert {h["uin"] for h in cli.json("search", *topic)} == {"HCWS901", "HLWS915"}
+    assert {r["uin"] for r in cli.json("list", *topic)} == {"HCWS901", "HLWS915"}
+    feed = cli.json("changes", "--since", "2000-01-01", *topic)
+    assert {(c["uin"], c["event"]) for c in feed} == {("HCWS901", "made"), ("HLWS915", "made")}
 
     listed = cli.json("list")  # questions, as scripts expect
     assert {r["kind"] for r in listed} == {"question"} and len(listed) == 2
@@ -356,3 +366,22 @@ def test_a_list_item_of_an_unchanged_statement_plans_nothing() -> None:
     gone = plan_statement(stored, {**statement_list_item(full), "linkedStatements": None,
                                    "hasLinkedStatements": False}, "list")  # fmt: skip
     assert gone is not None and gone.outcome == "changed" and "linked_statements" in gone.changed
+
+
+@pytest.mark.samples
+def test_the_real_statement_lists_import_as_cut_statements(cli: Cli, db_path: Path) -> None:
+    files = sorted(require_samples().glob("statements_list_*.json"))
+    values = {
+        r["value"]["id"]: r["value"]
+        for path in files
+        for r in json.loads(path.read_text(encoding="utf-8"))["results"]
+    }
+    result = cli("import", *map(str, files), "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    assert query(db_path, "SELECT count(*) FROM statements") == [(len(values),)]
+    stored = dict(query(db_path, "SELECT id, truncated FROM statements"))
+    for sid, value in values.items():
+        # cut texts, and links known only to exist, are still to be fetched whole
+        cut = text_is_cut(value["text"]) or value["linkedStatements"] == []
+        assert stored[sid] == int(cut), sid
+    assert all(r["kind"] == "statement" for r in cli.json("list", "--kind", "statement"))
