@@ -6,6 +6,7 @@ and statements together (`search`, `list --kind`), and the attachment and correc
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from pqtrack.render import (
@@ -13,7 +14,6 @@ from pqtrack.render import (
     Format,
     Row,
     View,
-    _heading_cell,
     _seen,
     clean,
     emit_csv,
@@ -241,11 +241,7 @@ def records_view(*, snippets: bool = False, statements: bool = True) -> View:
     def cell(get: Callable[[Row], Any]) -> Callable[[Row], Any]:
         return lambda r: get(_as_question(r))
 
-    columns = [Column(c.header, cell(c.cell), c.width, c.style, c.fold) for c in base.columns[:-1]]
-    columns.append(
-        Column(base.columns[-1].header, cell(lambda r: _heading_cell(r, snippets)), "rest",
-               fold=True)
-    )  # fmt: skip
+    columns = [replace(c, cell=cell(c.cell)) for c in base.columns]  # every other field kept
     return View(
         fields=fields,
         columns=columns,
