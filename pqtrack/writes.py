@@ -135,6 +135,7 @@ QUESTIONS = RecordKind(
     derived=("answer_facts", "near_facts"),  # recomputed from the new answer when next needed
     plan=plan,
     people=lambda value: (tuple(q.members_of(value)), q.body_of(value)),
+    after=lambda conn, batch: _question_corrections(conn, batch),
 )
 STATEMENTS = RecordKind(
     table="statements",
@@ -323,40 +324,56 @@ def _repeated_ids(batch: list[Item]) -> set[int]:
 
 
 def _save_corrections(conn: sqlite3.Connection, batch: Batch) -> None:
-    """The written answers the batch's new or changed statements correct: kept by UIN (the
-    question may arrive later; `show` matches it then), and for each correction not known
-    before, a `statement` event on the question it names, if stored: the latest question of
-    that UIN answered by the day of the statement."""
+    """The written answers the batch's new or changed statements correct, kept by UIN, and a
+    `statement` event on each stored question they correct (see `_correction_events`)."""
+    if not batch.rows:
+        return
+    ids = list(batch.rows)
+    conn.executemany(
+        "DELETE FROM statement_corrections WHERE statement_id = ?", [(i,) for i in ids]
+    )
+    rows = []
     for sid, row in batch.rows.items():
-        uins = json.loads(row["corrects"])
         links = json.loads(row["linked_statements"])
         how = "link" if any(link["type"] == "CorrectedAnswer" for link in links) else "text"
-        known = {
-            u for (u,) in conn.execute(
-                "SELECT question_uin FROM statement_corrections WHERE statement_id = ?", [sid]
-            )
-        }  # fmt: skip
-        conn.execute("DELETE FROM statement_corrections WHERE statement_id = ?", [sid])
-        conn.executemany(
-            "INSERT INTO statement_corrections (statement_id, question_uin, how) VALUES (?,?,?)",
-            [(sid, uin, how) for uin in uins],
-        )
-        made = row.get("date_made") or "9999-12-31"
-        for uin in uins:
-            if uin in known:
-                continue
-            found = conn.execute(
-                "SELECT id, version FROM questions WHERE uin = ? AND coalesce(date_answered,"
-                " date_tabled) <= ? ORDER BY date_tabled DESC LIMIT 1",
-                [uin, made],
-            ).fetchone()
-            if found is None:
-                continue
-            new = {"id": sid, "uin": row.get("uin"), "date_made": row.get("date_made")}
-            conn.execute(
-                "INSERT INTO events (question_id, version, event, old, new, seen_at, run_id)"
-                " VALUES (?,?,?,?,?,?,?)",
-                [found[0], found[1], str(q.EventKind.statement), None, _json(new), batch.now,
-                 batch.run_id],
-            )  # fmt: skip
-            batch.counts.events["statement"] = batch.counts.events.get("statement", 0) + 1
+        rows += [(sid, uin, how) for uin in json.loads(row["corrects"])]
+    conn.executemany(
+        "INSERT INTO statement_corrections (statement_id, question_uin, how) VALUES (?,?,?)", rows
+    )
+    if rows:
+        _correction_events(conn, batch, "c.statement_id", ids)
+
+
+def _question_corrections(conn: sqlite3.Connection, batch: Batch) -> None:
+    """A question saved after a statement correcting its answer gets its `statement` event
+    too, so the order things arrive in does not matter."""
+    if batch.rows and conn.execute("SELECT 1 FROM statement_corrections LIMIT 1").fetchone():
+        _correction_events(conn, batch, "q.id", list(batch.rows))
+
+
+# The question a statement corrects: the latest stored question with the UIN it names, tabled
+# by the day the statement was made (UINs restart every session). statement_records reads
+# the same rule. One event per question and statement, whichever is saved last.
+_CORRECTION_EVENTS = """
+INSERT INTO events (question_id, version, event, old, new, seen_at, run_id)
+SELECT q.id, q.version, 'statement', NULL,
+       json_object('date_made', s.date_made, 'id', s.id, 'uin', s.uin), :now, :run_id
+FROM statement_corrections c
+JOIN statements s ON s.id = c.statement_id
+JOIN questions q ON q.uin = c.question_uin AND q.date_tabled <= s.date_made
+WHERE {key} IN (SELECT value FROM json_each(:ids))
+  AND NOT EXISTS (SELECT 1 FROM questions o WHERE o.uin = q.uin
+                  AND o.date_tabled > q.date_tabled AND o.date_tabled <= s.date_made)
+  AND NOT EXISTS (SELECT 1 FROM events e WHERE e.question_id = q.id AND e.event = 'statement'
+                  AND json_extract(e.new, '$.id') = s.id)
+"""
+
+
+def _correction_events(conn: sqlite3.Connection, batch: Batch, key: str, ids: list[int]) -> None:
+    found = conn.execute(
+        _CORRECTION_EVENTS.format(key=key),  # key: one of two constants above
+        {"now": batch.now, "run_id": batch.run_id, "ids": json.dumps(ids)},
+    )
+    if found.rowcount > 0:
+        name = str(q.EventKind.statement)
+        batch.counts.events[name] = batch.counts.events.get(name, 0) + found.rowcount

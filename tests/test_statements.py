@@ -385,3 +385,20 @@ def test_the_real_statement_lists_import_as_cut_statements(cli: Cli, db_path: Pa
         cut = text_is_cut(value["text"]) or value["linkedStatements"] == []
         assert stored[sid] == int(cut), sid
     assert all(r["kind"] == "statement" for r in cli.json("list", "--kind", "statement"))
+
+
+def test_a_question_saved_after_its_correcting_statement_gets_the_event(
+    cli: Cli, tmp_path: Path, db_path: Path
+) -> None:
+    statements = write_json(tmp_path / "statements.json", [correcting_statement()])
+    questions = write_json(tmp_path / "questions.json", [answered_question()])
+    for path in (statements, questions, statements, questions):  # again: nothing twice
+        assert cli("import", str(path)).exit_code == 0
+    events = [e["event"] for v in cli.json("history", "HL12950") for e in v["events"]]
+    assert events.count("statement") == 1
+    assert [s["uin"] for s in cli.json("show", "HL12950")["corrected_by"]] == ["HLWS915"]
+    # a later question that took the UIN in a new session is not the one corrected
+    later = question(99, uin="HL12950", house="Lords", dateTabled="2026-06-01T00:00:00")
+    assert cli("import", str(write_json(tmp_path / "later.json", [later]))).exit_code == 0
+    assert cli.json("show", "2026-06-01/HL12950")["corrected_by"] == []
+    assert query(db_path, "SELECT question_id FROM events WHERE event = 'statement'") == [(12950,)]
