@@ -96,34 +96,56 @@ def import_cmd(
 # -- show / history ----------------------------------------------------------------------------
 
 
+RefArgument = Annotated[
+    str,
+    typer.Argument(
+        help="Question id, UIN (HL12950) or DATE/UIN; a written statement's UIN (HCWS901), "
+        "DATE/UIN or S<id>.",
+        show_default=False,
+    ),
+]
+
+
 @command("show")
 def show_cmd(
-    ref: Annotated[
-        str, typer.Argument(help="Question id, UIN (HL12950) or DATE/UIN.", show_default=False)
-    ],
+    ref: RefArgument,
     db: DbOption = None,
     follow: Annotated[
         bool, typer.Option("--follow", help="Also print the answers this answer refers to.")
     ] = False,
     fmt: FormatOption = None,
 ) -> None:
-    """Show one question with its answer, dates, people and a summary of its versions.
+    """Show one question with its answer, dates, people and a summary of its versions, or
+    one written statement with its text, links and attachments.
 
     Answers that point elsewhere ("I refer the hon. Member to the answer I gave on ...") show
     the question they refer to when it is in the database; --follow prints its answer too.
+    A question whose answer a written statement corrects names the statement.
 
     Example: pqtrack show HL4567 --follow
     """
     from pqtrack import render
     from pqtrack.analysis.referrals import followed_answers, resolve_referrals
     from pqtrack.connect import reading
-    from pqtrack.filters import resolve_ref
+    from pqtrack.filters import is_statement_ref, resolve_ref, resolve_statement_ref
     from pqtrack.records import get_record, history
+
+    if is_statement_ref(ref):
+        from pqtrack import render_statement, statement_records
+
+        with reading(db) as conn:
+            sid = resolve_statement_ref(conn, ref)
+            found = statement_records.get_statement(conn, sid)
+            steps = statement_records.history(conn, sid)
+        render_statement.statement(found, steps, chosen(fmt))
+        return
+    from pqtrack.statement_records import question_extras
 
     with reading(db) as conn:
         qid = resolve_ref(conn, ref)
         record: dict[str, Any] = dict(get_record(conn, qid))
         versions = history(conn, qid)
+        record.update(question_extras(conn, qid))
         record["referrals"] = resolve_referrals(conn, qid)
         followed = followed_answers(conn, record["referrals"]) if follow else None
     render.question(record, versions, followed, chosen(fmt))
@@ -131,20 +153,29 @@ def show_cmd(
 
 @command("history")
 def history_cmd(
-    ref: Annotated[str, typer.Argument(help="Question id, UIN or DATE/UIN.", show_default=False)],
+    ref: RefArgument,
     db: DbOption = None,
     fmt: FormatOption = None,
     no_header: NoHeaderOption = False,
 ) -> None:
-    """Every stored version of a question, oldest first, with what changed and the events.
+    """Every stored version of a question or a written statement, oldest first, with what
+    changed and the events.
 
     Example: pqtrack history 1740381 --format json
     """
     from pqtrack import render
     from pqtrack.connect import reading
-    from pqtrack.filters import resolve_ref
+    from pqtrack.filters import is_statement_ref, resolve_ref, resolve_statement_ref
     from pqtrack.records import history
 
+    if is_statement_ref(ref):
+        from pqtrack import statement_records
+        from pqtrack.render_statement import STATEMENT_HISTORY
+
+        with reading(db) as conn:
+            steps = statement_records.history(conn, resolve_statement_ref(conn, ref))
+        render.write(STATEMENT_HISTORY, steps, chosen(fmt), header=not no_header)
+        return
     with reading(db) as conn:
         versions = history(conn, resolve_ref(conn, ref))
     render.write(render.HISTORY, versions, chosen(fmt), header=not no_header)
@@ -153,10 +184,26 @@ def history_cmd(
 # -- list / search -------------------------------------------------------------------------------
 
 
+RECORD_KINDS = ("question", "statement", "all")  # statement_search.Kind, without importing it
+
+
+def _kind_option(default: str) -> Any:
+    return typer.Option(
+        "--kind",
+        click_type=Parsed("kind", one_of(RECORD_KINDS, "question, statement or all"), RECORD_KINDS),
+        help=f"question, statement or all (default {default}).",
+    )
+
+
+ListKind = Annotated[str, _kind_option("question")]
+SearchKind = Annotated[str, _kind_option("all")]
+
+
 @command("list")
 def list_cmd(
     db: DbOption = None,
     filters: FilterArgs = NO_FILTERS,
+    record_kind: ListKind = "question",
     overdue: Annotated[
         bool,
         typer.Option(
@@ -169,24 +216,49 @@ def list_cmd(
     fmt: FormatOption = None,
     no_header: NoHeaderOption = False,
 ) -> None:
-    """List questions, newest first, with filters (a table on a terminal shows the first 50).
+    """List questions (or, with --kind, written statements), newest first, with filters (a
+    table on a terminal shows the first 50).
 
     Example: pqtrack list --department "home office" --status holding --format csv
     """
-    from pqtrack import render
+    from pqtrack import statement_search as ss
     from pqtrack.connect import reading
+    from pqtrack.render_statement import records_view
     from pqtrack.search import count_questions, list_records
 
-    kind = chosen(fmt)
+    kind, want = chosen(fmt), ss.Kind(record_kind)
     with reading(db) as conn:
         resolved = filters.resolve(conn)
         if overdue:
             from pqtrack.analysis.timeliness import overdue_ids
 
             resolved.overdue_before = overdue_ids(conn, resolved)
-        records = list_records(conn, resolved, limit=page.want(kind), offset=page.offset)
-        records, footer = page.cut(kind, records, lambda: count_questions(conn, resolved))
-    render.write(render.questions_view(), records, kind, header=not no_header, footer=footer)
+        limit = page.want(kind)
+        ahead = None if limit is None else page.offset + limit  # each kind's first rows
+        questions: list[Any] = []
+        statements: list[Any] = []
+        if want != ss.Kind.statement:
+            questions = list_records(conn, resolved, limit=ahead, offset=0)
+        if want != ss.Kind.question:
+            statements = ss.list_statements(conn, resolved, limit=ahead, offset=0)
+        records = ss.together(questions, statements, limit, page.offset)
+
+        def count() -> int | None:
+            counts = [
+                count_questions(conn, resolved) if want != ss.Kind.statement else 0,
+                ss.count_statements(conn, resolved) if want != ss.Kind.question else 0,
+            ]
+            return None if None in counts else sum(c or 0 for c in counts)
+
+        records, footer = page.cut(kind, records, count)
+    view = records_view(statements=want != ss.Kind.question)
+    _write(view, records, kind, header=not no_header, footer=footer)
+
+
+def _write(view: Any, rows: Any, kind: Format, *, header: bool, footer: str | None) -> None:
+    from pqtrack import render
+
+    render.write(view, rows, kind, header=header, footer=footer)
 
 
 class Sort(StrEnum):
@@ -223,6 +295,7 @@ def search_cmd(
     query: QueryArgument = None,
     db: DbOption = None,
     filters: Annotated[FilterArgs, ALL_BUT_QUERY] = NO_FILTERS,
+    record_kind: SearchKind = "all",
     sort: SortOption = Sort.newest,
     exact: ExactOption = False,
     explain: ExplainOption = False,
@@ -230,29 +303,46 @@ def search_cmd(
     fmt: FormatOption = None,
     no_header: NoHeaderOption = False,
 ) -> None:
-    """Full-text search over headings, questions and answers, newest first.
+    """Full-text search over questions and answers (headings, questions, answers) and written
+    statements (titles, texts), newest first; --kind question or statement for one kind.
 
     All plain words must match, each with its inflections (theft: thefts); use "exact
     phrases", -word to exclude, heading:word, OR, NOT, parentheses and prefix*.
 
     Example: pqtrack search '"facial recognition" AND (police OR watchlist*)' --since 2024-07-01
     """
-    from pqtrack import render, search
+    from pqtrack import search
+    from pqtrack import statement_search as ss
     from pqtrack.connect import reading
+    from pqtrack.render_statement import records_view
 
     if query is not None:
         search.expressions(query)  # a query that cannot be searched fails before the db opens
-    kind = chosen(fmt)
+    kind, want = chosen(fmt), ss.Kind(record_kind)
     with reading(db) as conn:
         resolved = filters.resolve(conn)
-        result = search.search(conn, query, resolved, limit=page.want(kind), offset=page.offset,
-                               relevance=sort == Sort.relevance, exact=exact)  # fmt: skip
-        count = functools.partial(search.count_hits, conn, result.expression, resolved)
+
+        def run(limit: int | None, offset: int) -> search.SearchResult:
+            return search.search(conn, query, resolved, limit=limit, offset=offset,
+                                 relevance=sort == Sort.relevance, exact=exact)  # fmt: skip
+
+        result = ss.search_kinds(conn, run, resolved, want, limit=page.want(kind),
+                                 offset=page.offset)  # fmt: skip
+
+        def count() -> int | None:
+            counts = [
+                search.count_hits(conn, result.expression, resolved)
+                if want != ss.Kind.statement else 0,
+                ss.count_statement_hits(conn, result.expression, resolved)
+                if want != ss.Kind.question else 0,
+            ]  # fmt: skip
+            return None if None in counts else sum(c or 0 for c in counts)
+
         hits, footer = page.cut(kind, result.records, count)
     for line in result.talk(query or f"topic {filters.topic}", explain=explain):
         say(f"pqtrack: {line}")
-    view = render.questions_view(snippets=True)
-    render.write(view, hits, kind, header=not no_header, footer=footer)
+    view = records_view(snippets=True, statements=want != ss.Kind.question)
+    _write(view, hits, kind, header=not no_header, footer=footer)
 
 
 # -- topics --------------------------------------------------------------------------------------
@@ -302,7 +392,8 @@ def departments_cmd(
 RefsArgument = Annotated[
     list[str],
     typer.Argument(
-        help="One question (compare its versions) or two (compare their answers).",
+        help="One question or written statement (compare its versions) or two questions "
+        "(compare their answers).",
         show_default=False,
     ),
 ]
@@ -340,16 +431,17 @@ def diff_cmd(
     context: ContextOption = 12,
     fmt: DiffFormat = None,
 ) -> None:
-    """Word-level diff of a question's versions, or of two questions' answers.
+    """Word-level diff of a question's (or a written statement's) versions, or of two
+    questions' answers.
 
     With one REF: the latest version against the last one whose text differs (or --from/--to).
     With two: their current answers. Exit 0 either way; identical texts are said to be so.
 
     Example: pqtrack diff 1781191 --format word
     """
-    from pqtrack import diff, render
+    from pqtrack import diff
     from pqtrack.connect import reading
-    from pqtrack.filters import resolve_ref
+    from pqtrack.filters import is_statement_ref, resolve_ref, resolve_statement_ref
     from pqtrack.records import version_values
 
     if len(refs) > 2:
@@ -360,14 +452,42 @@ def diff_cmd(
         raise UsageError("--context cannot be negative")
     if len(refs) == 2:
         diff.check_field(field_name)
-    with reading(db) as conn:
-        picked = [(qid, version_values(conn, qid)) for qid in [resolve_ref(conn, r) for r in refs]]
-    if len(refs) == 1:
-        ((qid, values),) = picked
-        result = diff.versions(qid, values, from_version=from_version, to_version=to_version)
+    if any(is_statement_ref(r) for r in refs):
+        if len(refs) == 2:
+            raise UsageError("diff compares a written statement's versions: give one REF")
+        from pqtrack import statement_records
+
+        with reading(db) as conn:
+            sid = resolve_statement_ref(conn, refs[0])
+            values = statement_records.version_values(conn, sid)
+        result = diff.statement_versions(
+            sid, values, from_version=from_version, to_version=to_version
+        )
     else:
-        (id_a, a), (id_b, b) = picked
-        result = diff.questions((id_a, a[-1]), (id_b, b[-1]), field_name=field_name)
+        with reading(db) as conn:
+            picked = [(q, version_values(conn, q)) for q in [resolve_ref(conn, r) for r in refs]]
+        result = _diff_questions(picked, from_version, to_version, field_name)
+    _show_diff(result, fmt, context)
+
+
+def _diff_questions(
+    picked: list[tuple[int, list[dict[str, Any]]]],
+    from_version: int | None,
+    to_version: int | None,
+    field_name: str,
+) -> Any:
+    from pqtrack import diff
+
+    if len(picked) == 1:
+        ((qid, values),) = picked
+        return diff.versions(qid, values, from_version=from_version, to_version=to_version)
+    (id_a, a), (id_b, b) = picked
+    return diff.questions((id_a, a[-1]), (id_b, b[-1]), field_name=field_name)
+
+
+def _show_diff(result: Any, fmt: Format | None, context: int) -> None:
+    from pqtrack import render
+
     kind = chosen(fmt, pipe=Format.word)
     for note in result.notes:
         say(f"pqtrack: {note}")
@@ -409,7 +529,8 @@ EventOption = Annotated[
         "-e",
         click_type=Parsed("event", parse_event),
         help="Only these events (repeatable): tabled, holding, answered, "
-        "substantive, corrected, transferred, reworded, heading, withdrawn.",
+        "substantive, corrected, transferred, reworded, heading, withdrawn, statement (an "
+        "answer corrected by a written statement); a statement's made, revised, linked.",
     ),
 ]
 FailIfEmpty = Annotated[
@@ -433,12 +554,14 @@ def changes_cmd(
     until: FeedUntil = None,
     event: EventOption = None,
     filters: FeedFilters = NO_FILTERS,
+    record_kind: SearchKind = "all",
     page: PageArgs = ALL_ROWS,
     fail_if_empty: FailIfEmpty = False,
     fmt: FeedFormat = None,
     no_header: NoHeaderOption = False,
 ) -> None:
-    """The change feed: what each sync or import saw happen, newest first.
+    """The change feed: what each sync or import saw happen to questions and written
+    statements (--kind for one), newest first.
 
     --since and --until are where the feed starts and ends (--tabled-since/--tabled-until
     filter by tabling date).
@@ -458,7 +581,14 @@ def changes_cmd(
             moment, run_id = records.feed_start(conn, since, end)
         with field_flags():
             records.check_feed_range(moment, end)
-        feed: dict[str, Any] = {"since": moment, "until": end, "run_id": run_id, "events": event}
+        kinds = records.FEED_KINDS if record_kind == "all" else (record_kind,)
+        feed: dict[str, Any] = {
+            "since": moment,
+            "until": end,
+            "run_id": run_id,
+            "events": event,
+            "kinds": kinds,
+        }
         rows = records.changes(conn, resolved, limit=page.want(kind, digest), offset=page.offset,
                                **feed)  # fmt: skip
         count = functools.cache(functools.partial(records.count_changes, conn, resolved, **feed))
@@ -599,6 +729,10 @@ TimeoutOption = Annotated[float, typer.Option("--timeout", help="Seconds to wait
 StatusOption = Annotated[
     bool, typer.Option("--status", help="Show the sync ledger instead of syncing.")
 ]
+NoStatementsOption = Annotated[
+    bool,
+    typer.Option("--no-statements", help="Fetch questions only, not written statements."),
+]
 
 
 @command("sync")
@@ -612,13 +746,15 @@ def sync_cmd(
     rate: RateOption = 4.0,
     timeout: TimeoutOption = 30.0,
     show_status: StatusOption = False,
+    no_statements: NoStatementsOption = False,
     quiet: QuietOption = False,
     fmt: SummaryFormat = None,
 ) -> None:
-    """Fetch new and changed questions from the Written Questions API (run it from cron).
+    """Fetch new and changed questions and written statements from the API (run it from cron).
 
-    Lists each day's answered, corrected and tabled questions, fetches full texts only for
-    new or changed ones, and records every change as a version. Exit 0 only when every
+    Lists each day's answered, corrected and tabled questions and the statements made that
+    day, fetches full texts only for new or changed ones, and records every change as a
+    version. Exit 0 only when every
     window completed; 75 when another sync holds the lock.
 
     Example: pqtrack sync --since 2025-01-01 --department "home office"
@@ -634,7 +770,7 @@ def sync_cmd(
     if overlap < 0 or rate < 0 or timeout <= 0:
         raise UsageError("--overlap and --rate cannot be negative, --timeout must be positive")
     fetch = {"base_url": api_url, "rate": rate, "timeout": timeout}
-    days = {"overlap": overlap, "since": since, "until": until}
+    days = {"overlap": overlap, "since": since, "until": until, "statements": not no_statements}
     _report_sync(_sync(db, filters, quiet, fetch, days), fmt, quiet)
 
 

@@ -23,6 +23,7 @@ from pqtrack.errors import ApiError, ApiUnreachable, UsageError
 DEFAULT_API_URL = "https://questions-statements-api.parliament.uk"
 USER_AGENT = f"pqtrack/{__version__} (+{PROJECT_URL})"
 QUESTIONS_PATH = "/api/writtenquestions/questions"
+STATEMENTS_PATH = "/api/writtenstatements/statements"
 
 Params = Mapping[str, str | int | bool | Sequence[int]]
 
@@ -131,8 +132,11 @@ class ParliamentClient:
 
     # -- public API -----------------------------------------------------------------------
 
-    def iter_question_pages(self, params: Params, *, take: int = 100) -> Iterator[Page]:
-        """Page through GET /api/writtenquestions/questions with `params`.
+    def iter_question_pages(
+        self, params: Params, *, take: int = 100, path: str = QUESTIONS_PATH
+    ) -> Iterator[Page]:
+        """Page through GET /api/writtenquestions/questions (or another listing `path`, such as
+        STATEMENTS_PATH) with `params`.
 
         Every page received is yielded (an empty one too, so a caller still learns the total);
         paging stops at an empty page or once `skip` reaches `totalResults`. `skip` advances by
@@ -144,8 +148,8 @@ class ParliamentClient:
         skip = 0
         while True:
             paging = [("take", str(take)), ("skip", str(skip))]
-            body = self._get_json(QUESTIONS_PATH, [*query, *paging])
-            page = _parse_list(body, skip, QUESTIONS_PATH)
+            body = self._get_json(path, [*query, *paging])
+            page = _parse_list(body, skip, path)
             yield page
             if not page.values:
                 return
@@ -155,13 +159,20 @@ class ParliamentClient:
 
     def fetch_question(self, question_id: int) -> dict[str, Any] | None:
         """The full record of one question (expanded members), or None if the API has none."""
-        path = f"{QUESTIONS_PATH}/{int(question_id)}"
+        return self._fetch_value(f"{QUESTIONS_PATH}/{int(question_id)}", "question")
+
+    def fetch_statement(self, statement_id: int) -> dict[str, Any] | None:
+        """The full record of one written statement (its member expanded, its attachments), or
+        None if the API has none."""
+        return self._fetch_value(f"{STATEMENTS_PATH}/{int(statement_id)}", "statement")
+
+    def _fetch_value(self, path: str, what: str) -> dict[str, Any] | None:
         body = self._get_json(path, [("expandMember", "true")], missing_ok=True)
         if body is None:
             return None
         value = body.get("value") if isinstance(body, dict) else None
         if not isinstance(value, dict):
-            raise ApiError(f"unexpected response from {path}: no question 'value' in the JSON")
+            raise ApiError(f"unexpected response from {path}: no {what} 'value' in the JSON")
         return value
 
     # -- machinery --------------------------------------------------------------------------

@@ -440,6 +440,56 @@ def versions(
     return comparison
 
 
+def statement_versions(
+    sid: int,
+    values: list[dict[str, Any]],
+    *,
+    from_version: int | None = None,
+    to_version: int | None = None,
+) -> Comparison:
+    """Two of a written statement's stored `values` (oldest first), its text and title word by
+    word: by default the latest against the last that reads differently."""
+    from pqtrack import statement
+
+    count = len(values)
+    parsed = [statement.parse(v) for v in values]
+    texts = [(p.text, p.title or "") for p in parsed]
+    label = f"S{sid}"
+    for name, number in (("--from", from_version), ("--to", to_version)):
+        if number is not None and not 1 <= number <= count:
+            raise UsageError(f"{name} {number}: statement {label} has versions 1 to {count}")
+    to_index = (to_version or count) - 1
+    if from_version is not None:
+        old_index = from_version - 1
+    else:
+        old_index = next(
+            (i for i in range(to_index - 1, -1, -1) if texts[i] != texts[to_index]),
+            max(to_index - 1, 0),
+        )
+    old, new = parsed[old_index], parsed[to_index]
+    pairs = {"text": (old.text, new.text), "title": (old.title or "", new.title or "")}
+    changes = [
+        FieldChange(name, getattr(old, name), getattr(new, name))
+        for name in ("date_made", "answering_body_name", "member_id", "member_role")
+        if getattr(old, name) != getattr(new, name)
+    ]
+    comparison = Comparison(
+        f"{label} v{old_index + 1}",
+        f"{label} v{to_index + 1}",
+        pairs,
+        {f: word_diff(*pair) for f, pair in pairs.items()},
+        changes,
+    )
+    if count == 1:
+        comparison.notes.append(f"statement {label} has only one version")
+    for i in {old_index, to_index}:
+        if statement.text_is_cut(values[i].get("text")):
+            comparison.notes.append(
+                f"v{i + 1}'s text is known only from a list result, cut at 255 characters"
+            )
+    return comparison
+
+
 def questions(
     a: tuple[int, Mapping[str, Any]], b: tuple[int, Mapping[str, Any]], *, field_name: str
 ) -> Comparison:

@@ -124,6 +124,61 @@ class Filters:
             clauses.append(f"{q}.id IN (SELECT value FROM json_each({listed}))")
         return (" AND ".join(clauses) or "1"), params
 
+    def statement_where(self, alias: str = "s") -> tuple[str, dict[str, Any]] | None:
+        """SQL for the filters over the statements table `alias`, or None when a filter only a
+        question can pass is set (an answer's dates, its minister, a status, named days,
+        overdue). The tabled range is the day a statement was made, the member the minister
+        who made it; a topic or --query is matched in the statements' own index."""
+        if (
+            self.answered_since or self.answered_until or self.corrected_since
+            or self.corrected_until or self.answered_by_ids or self.status
+            or self.named_day is not None or self.overdue_before is not None
+        ):  # fmt: skip
+            return None
+        clauses: list[str] = []
+        params: dict[str, Any] = {}
+
+        def p(value: Any) -> str:
+            name = f"g{len(params)}"  # apart from where()'s, so the two can run in one query
+            params[name] = value
+            return f":{name}"
+
+        s = alias
+        if self.since:
+            clauses.append(f"{s}.date_made >= {p(self.since)}")
+        if self.until:
+            clauses.append(f"{s}.date_made <= {p(self.until)}")
+        if self.house:
+            clauses.append(f"{s}.house = {p(self.house)}")
+        for column, ids in (
+            ("answering_body_id", self.department_ids),
+            ("member_id", self.member_ids),
+            ("answering_body_id", self.topic_department_ids),
+        ):
+            if ids:
+                clauses.append(f"{s}.{column} IN ({', '.join(p(i) for i in ids)})")
+        matches = [f"({m})" for m in (self.topic_match, self.query_match) if m]
+        if matches:
+            clauses.append(
+                f"{s}.id IN (SELECT rowid FROM statements_fts"
+                f" WHERE statements_fts MATCH {p(for_statements(' AND '.join(matches)))})"
+            )
+        return (" AND ".join(clauses) or "1"), params
+
+
+_COLUMN_FILTER = re.compile(r"\b(heading|question_text|answer_text) : ")
+_STATEMENT_COLUMN = {"heading": "title", "question_text": "text", "answer_text": "text"}
+
+
+def for_statements(expression: str) -> str:
+    """An FTS5 expression over the questions' index made one over the statements' index: a
+    heading: filter looks in the title, question: and answer: in the text (quoted terms are
+    left as they are)."""
+    parts = expression.split('"')
+    for i in range(0, len(parts), 2):  # outside quotes
+        parts[i] = _COLUMN_FILTER.sub(lambda m: f"{_STATEMENT_COLUMN[m.group(1)]} : ", parts[i])
+    return '"'.join(parts)
+
 
 def resolve(
     conn: sqlite3.Connection,
@@ -511,6 +566,44 @@ def _resolve_name(text: str, candidates: list[Named], kind: str) -> Match:
 
 
 _DATE_UIN = re.compile(r"^(\d{4}-\d{2}-\d{2})/([A-Za-z]*\d+)$")
+_STATEMENT_UIN = re.compile(r"^(?:(\d{4}-\d{2}-\d{2})/)?(H[CL]WS\d{1,7})$", re.IGNORECASE)
+_STATEMENT_ID = re.compile(r"^S(\d{1,12})$", re.IGNORECASE)
+
+
+def is_statement_ref(ref: str) -> bool:
+    """A REF naming a written statement: its UIN (HCWS901, HLWS902), DATE/UIN, or its id
+    with the prefix S (S1282168)."""
+    ref = ref.strip()
+    return bool(_STATEMENT_UIN.match(ref) or _STATEMENT_ID.match(ref))
+
+
+def resolve_statement_ref(conn: sqlite3.Connection, ref: str) -> int:
+    """A statement REF -> its id. UINs restart every session, as questions' do: an ambiguous
+    one is a usage error listing the candidates."""
+    ref = ref.strip()
+    by_id = _STATEMENT_ID.match(ref)
+    if by_id:
+        found = conn.execute("SELECT id FROM statements WHERE id = ?", [int(by_id.group(1))])
+        row = found.fetchone()
+        if row is None:
+            raise UsageError(f"no written statement {ref!r} in the database")
+        return int(row[0])
+    match = _STATEMENT_UIN.match(ref)
+    if match is None:
+        raise UsageError(f"{ref!r} is not a statement id (S1282168), UIN (HCWS901) or DATE/UIN")
+    day, uin = match.group(1), match.group(2).upper()
+    sql = "SELECT id, date_made FROM statements WHERE uin = ?"
+    args: list[Any] = [uin]
+    if day:
+        sql += " AND date_made = ?"
+        args.append(day)
+    rows = list(conn.execute(sql + " ORDER BY date_made DESC", args))
+    if not rows:
+        raise UsageError(f"no written statement {ref!r} in the database")
+    if len(rows) > 1:
+        listed = ", ".join(f"{d}/{uin} (S{i})" for i, d in rows[:10])
+        raise UsageError(f"{ref!r} is ambiguous: {listed}; use S<id> or DATE/UIN")
+    return int(rows[0][0])
 
 
 def resolve_ref(conn: sqlite3.Connection, ref: str) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time
 from pathlib import Path
@@ -11,7 +12,8 @@ from typing import Any
 from pqtrack import reader
 from pqtrack.errors import InputFileError, UsageError
 from pqtrack.store import Store, utc_now
-from pqtrack.writes import SaveCounts
+from pqtrack.versions import Item
+from pqtrack.writes import STATEMENTS, SaveCounts
 
 
 @dataclass
@@ -90,8 +92,21 @@ def _import_file(
     now: str,
 ) -> None:
     unknown: set[str] = set()
+    statements: list[Item] = []
+
+    def questions(items: Iterator[Item]) -> Iterator[Item]:
+        for item in items:
+            if reader.is_statement(item):
+                statements.append(item)  # few: saved after the questions, in one transaction
+            else:
+                yield item
+
     try:
-        counts = store.save(reader.read(path, unknown, progress), run_id=run_id, now=now)
+        with store.transaction():
+            counts = store.save(
+                questions(reader.read(path, unknown, progress)), run_id=run_id, now=now
+            )
+            counts.add(store.save(statements, run_id=run_id, now=now, kind=STATEMENTS))
     except InputFileError as exc:
         report.failed.append((str(path), str(exc)))
         return

@@ -309,6 +309,85 @@ def m012_watches(db: Database) -> None:
     )
 
 
+@migrations()
+def m013_statements(db: Database) -> None:
+    """Written ministerial statements, a second kind of record kept like questions: the current
+    state, every version, typed events (a table of the events' shape, so that a feed or a
+    watch reads either kind the same way) and a search index; the question UINs a statement
+    names as an answer it corrects."""
+    db.executescript(
+        """
+        CREATE TABLE statements (
+            id INTEGER PRIMARY KEY,             -- the API id
+            uin TEXT,                           -- HCWS901, HLWS902: restarts every session
+            house TEXT,
+            date_made TEXT,
+            member_id INTEGER,
+            member_role TEXT,
+            answering_body_id INTEGER,
+            answering_body_name TEXT,
+            title TEXT,
+            text TEXT NOT NULL DEFAULT '',      -- plain text
+            notice_number INTEGER,
+            linked_statements TEXT NOT NULL DEFAULT '[]',  -- JSON: [{id, type, date}]
+            corrects TEXT NOT NULL DEFAULT '[]',  -- JSON: question UINs it corrects answers of
+            attachment_count INTEGER NOT NULL DEFAULT 0,
+            truncated INTEGER NOT NULL DEFAULT 0,
+            version INTEGER NOT NULL,
+            content_hash TEXT NOT NULL,
+            first_seen TEXT NOT NULL,
+            last_seen TEXT NOT NULL,
+            last_changed TEXT NOT NULL
+        );
+        CREATE INDEX statements_uin ON statements (uin);
+        CREATE INDEX statements_made ON statements (date_made);
+        CREATE INDEX statements_body ON statements (answering_body_id);
+
+        CREATE TABLE statement_versions (
+            statement_id INTEGER NOT NULL REFERENCES statements (id),
+            version INTEGER NOT NULL,
+            content_hash TEXT NOT NULL,
+            record TEXT NOT NULL,
+            source TEXT NOT NULL,
+            truncated INTEGER NOT NULL DEFAULT 0,
+            changed TEXT NOT NULL DEFAULT '[]',
+            seen_at TEXT NOT NULL,
+            run_id INTEGER REFERENCES runs (id)
+        );
+        CREATE UNIQUE INDEX statement_versions_statement
+            ON statement_versions (statement_id, version);
+
+        CREATE TABLE statement_events (
+            id INTEGER PRIMARY KEY,
+            statement_id INTEGER NOT NULL REFERENCES statements (id),
+            version INTEGER NOT NULL,
+            event TEXT NOT NULL,   -- made revised linked
+            old TEXT,              -- JSON
+            new TEXT,              -- JSON
+            seen_at TEXT NOT NULL,
+            run_id INTEGER REFERENCES runs (id)
+        );
+        CREATE INDEX statement_events_seen ON statement_events (seen_at);
+        CREATE INDEX statement_events_run ON statement_events (run_id);
+        CREATE INDEX statement_events_statement ON statement_events (statement_id, version);
+
+        CREATE TABLE statement_corrections (  -- a statement correcting a written answer
+            statement_id INTEGER NOT NULL REFERENCES statements (id),
+            question_uin TEXT NOT NULL,         -- as named (upper case)
+            how TEXT NOT NULL,                  -- link (CorrectedAnswer) | text (named in it)
+            PRIMARY KEY (statement_id, question_uin)
+        );
+        CREATE INDEX statement_corrections_uin ON statement_corrections (question_uin);
+
+        CREATE VIRTUAL TABLE statements_fts USING fts5 (
+            title, text,
+            content='statements', content_rowid='id',
+            tokenize='unicode61 remove_diacritics 2'
+        );
+        """
+    )
+
+
 def schema() -> str:
     """The SQL of a freshly migrated database, as the README shows it.
 
@@ -321,6 +400,7 @@ def schema() -> str:
         for (sql,) in db.execute(
             "SELECT sql FROM sqlite_master WHERE sql IS NOT NULL"
             " AND tbl_name NOT LIKE '\\_%' ESCAPE '\\' AND name NOT LIKE 'questions_fts_%'"
+            " AND name NOT LIKE 'statements_fts_%'"
             " ORDER BY rowid"
         )
     ]

@@ -202,8 +202,10 @@ def one_of(values: Sequence[str], message: str) -> Callable[[str], str]:
 
 def parse_event(text: str) -> str:
     from pqtrack.question import EVENTS
+    from pqtrack.statement import EVENTS as STATEMENT_EVENTS
 
-    return one_of(EVENTS, f"one of {', '.join(EVENTS)}")(text)
+    known = (*EVENTS, *STATEMENT_EVENTS)
+    return one_of(known, f"one of {', '.join(known)}")(text)
 
 
 # -- options declared once -----------------------------------------------------------------------

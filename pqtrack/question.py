@@ -52,6 +52,7 @@ class EventKind(StrEnum):
     reworded = "reworded"
     heading = "heading"
     withdrawn = "withdrawn"
+    statement = "statement"  # a written statement corrects its answer (not from its versions)
 
 
 STATUSES = tuple(Status)

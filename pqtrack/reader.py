@@ -14,11 +14,12 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any, BinaryIO
 
+from pqtrack import statement as st
 from pqtrack import workers
 from pqtrack.errors import InputFileError
 from pqtrack.question import KNOWN_FIELDS, validate
 from pqtrack.record import Value, loads
-from pqtrack.versions import Item, Source, prepare
+from pqtrack.versions import Item, Prepared, Source, prepare
 
 Progress = Callable[[int], None]
 
@@ -30,7 +31,8 @@ STDIN = "-"  # the file name that means standard input
 
 
 def read(path: Path, unknown: set[str], progress: Progress | None = None) -> Iterator[Item]:
-    """A file's values, checked: InputFileError names the first thing wrong with it.
+    """A file's values, checked: InputFileError names the first thing wrong with it. Questions
+    and written statements may come in one file (`is_statement` tells them apart).
 
     Unknown top-level fields are added to `unknown`; `progress` is called with counts read.
     `path` "-" is standard input, read in this process in the same formats as a file.
@@ -46,17 +48,22 @@ def checked(
     values: Iterator[tuple[Value, Source | None]], unknown: set[str], progress: Progress | None
 ) -> Iterator[tuple[Value, Source | None]]:
     for n, (value, source) in enumerate(values, 1):
+        statement = st.looks_like(value)
         try:
-            validate(value)
+            (st.validate if statement else validate)(value)
         except ValueError as exc:
             raise InputFileError(f"record {n}: {exc}") from None
-        if "questionText" not in value:
-            hint = " (it looks like a written statement)" if "title" in value else ""
-            raise InputFileError(f"record {n} is not a written question{hint}")
-        unknown.update(value.keys() - KNOWN_FIELDS)
+        if not statement and "questionText" not in value:
+            raise InputFileError(f"record {n} is neither a written question nor a statement")
+        unknown.update(value.keys() - (st.KNOWN_FIELDS if statement else KNOWN_FIELDS))
         if progress:
             progress(1)
         yield value, source
+
+
+def is_statement(item: Item) -> bool:
+    """An item read is a written statement (questions may have been planned ahead)."""
+    return not isinstance(item, Prepared) and st.looks_like(item[0])
 
 
 def _size(path: Path) -> int:
@@ -91,7 +98,8 @@ def _prepared(path: str) -> Iterator[tuple[str, Any]]:
     batch: list[Item] = []
     try:
         for value, source in checked(iter_values(Path(path)), unknown, None):
-            batch.append(prepare(value, source))
+            # a statement is planned where it is saved (the importer sets them apart)
+            batch.append((value, source) if st.looks_like(value) else prepare(value, source))
             if len(batch) >= _SEND_EVERY:
                 yield "items", batch
                 batch = []
@@ -173,7 +181,7 @@ def _unwrap_item(
     else:
         raise InputFileError(
             f"{where}not API-shaped JSON (expected a list envelope, a {{value: ...}} envelope "
-            "or question objects)"
+            "or question or statement objects)"
         )
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, TypedDict
@@ -50,6 +50,9 @@ class QuestionRecord(TypedDict):
     first_seen: str | None
     last_seen: str | None
     last_changed: str | None
+    # added later, so last: scripts reading CSV columns by position keep theirs
+    attachment_count: int
+    kind: str  # "question" (a written statement's record has "statement")
 
 
 RECORD_FIELDS: tuple[str, ...] = tuple(QuestionRecord.__annotations__)
@@ -65,7 +68,6 @@ class QuestionDetail(QuestionRecord):
     original_answer_text: str | None
     answer_html: str | None
     member_has_interest: bool
-    attachment_count: int | None
 
 
 class Event(TypedDict):
@@ -95,9 +97,14 @@ class Version(TypedDict):
 
 
 class Change(TypedDict):
-    """One event of the change feed, with its question's facts and a one-line gist."""
+    """One event of the change feed, with its record's facts and a one-line gist. A written
+    statement's event has kind "statement", its id as `statement_id` (`question_id` null), the
+    day it was made as `date_tabled`, its title as `heading`."""
 
-    question_id: int
+    kind: str  # question | statement: which events table `event_id` is in
+    event_id: int
+    question_id: int | None
+    statement_id: int | None
     event: str
     seen_at: str
     version: int
@@ -130,6 +137,8 @@ LEFT JOIN members cm ON cm.id = q.correcting_member_id
 def to_record(row: dict[str, Any]) -> QuestionRecord:
     """A questions row (joined with members) -> the public record list, search and show print."""
     out: dict[str, Any] = {k: row.get(k) for k in RECORD_FIELDS}
+    out["kind"] = "question"
+    out["attachment_count"] = row.get("attachment_count") or 0
     out["answering_body"] = row.get("answering_body_name")
     out["is_named_day"] = bool(row.get("is_named_day"))
     out["is_prorogation_answer"] = bool(row.get("is_prorogation_answer"))
@@ -159,7 +168,6 @@ def get_record(conn: sqlite3.Connection, question_id: int) -> QuestionDetail:
     record["original_answer_text"] = row.get("original_answer_text")
     record["answer_html"] = _current_value(conn, question_id).get("answerText")
     record["member_has_interest"] = bool(row.get("member_has_interest"))
-    record["attachment_count"] = row.get("attachment_count")
     return record  # type: ignore[return-value]
 
 
@@ -332,25 +340,36 @@ class EventSpan:
     latest: bool = False
 
 
+FEED_KINDS = ("question", "statement")  # the kinds of record whose events make the feed
+
+
 def _feed_where(
     filters: Filters,
     since: str | None,
+    until: str | None,
     run_id: int | None,
     events: list[str] | None,
-    until: str | None = None,
-    *,
+    kind: str = "question",
     span: EventSpan | None = None,
-) -> tuple[str, dict[str, Any]]:
-    """The change feed's WHERE over events `e` joined to questions `q`, with its parameters."""
-    where, params = filters.where()
+) -> tuple[str, dict[str, Any]] | None:
+    """The change feed's WHERE over events `e` joined to questions `q` (or statements `s`),
+    with its parameters; None when the filters leave out every record of the kind."""
+    if kind == "statement":
+        found = filters.statement_where("s")
+        if found is None:
+            return None
+        where, params = found
+    else:
+        where, params = filters.where()
     clauses = [where]
     if span is not None:
         clauses.append("e.id <= :upto" + ("" if span.after is None else " AND e.id > :after"))
         params.update(upto=span.upto, after=span.after)
         if span.latest:
+            table, key = _FEED_EVENTS[kind]
             clauses.append(
-                "e.id = (SELECT max(l.id) FROM events l"
-                " WHERE l.question_id = e.question_id AND l.id <= :upto)"
+                f"e.id = (SELECT max(l.id) FROM {table} l"
+                f" WHERE l.{key} = e.{key} AND l.id <= :upto)"
             )
     if since is not None:
         clauses.append("e.seen_at >= :since")
@@ -368,6 +387,57 @@ def _feed_where(
     return " AND ".join(clauses), params
 
 
+_FEED_EVENTS = {
+    "question": ("events", "question_id"),
+    "statement": ("statement_events", "statement_id"),
+}
+_FEED_FROM = {
+    "question": "events e JOIN questions q ON q.id = e.question_id",
+    "statement": "statement_events e JOIN statements s ON s.id = e.statement_id",
+}
+_FEED_COLUMNS = {
+    "question": (
+        "'question' AS kind, e.id AS event_id, e.question_id, NULL AS statement_id, e.event,"
+        " e.seen_at, e.version, e.run_id, e.old, e.new, q.uin, q.house, q.heading,"
+        " q.answering_body_name AS department, q.date_tabled, q.status, q.question_text,"
+        " q.answer_text, q.original_answer_text"
+    ),
+    "statement": (
+        "'statement' AS kind, e.id AS event_id, NULL AS question_id, e.statement_id, e.event,"
+        " e.seen_at, e.version, e.run_id, e.old, e.new, s.uin, s.house, s.title AS heading,"
+        " s.answering_body_name AS department, s.date_made AS date_tabled,"
+        " 'statement' AS status, s.text AS question_text, NULL AS answer_text,"
+        " NULL AS original_answer_text"
+    ),
+}
+
+
+def _feed_parts(
+    filters: Filters,
+    select: Callable[[str], str],
+    *,
+    since: str | None,
+    until: str | None,
+    run_id: int | None,
+    events: list[str] | None,
+    kinds: tuple[str, ...],
+    span: EventSpan | None,
+) -> tuple[list[str], dict[str, Any]]:
+    """One SELECT a kind of record (their parameters kept apart), for a UNION ALL or a sum.
+    A span is a span of one events table: it takes one kind."""
+    if span is not None and len(kinds) != 1:
+        raise ValueError("an EventSpan covers the events of one kind of record")
+    parts: list[str] = []
+    params: dict[str, Any] = {}
+    for kind in kinds:
+        found = _feed_where(filters, since, until, run_id, events, kind, span)
+        if found is not None:
+            where, more = found
+            parts.append(f"SELECT {select(kind)} FROM {_FEED_FROM[kind]} WHERE {where}")
+            params.update(more)
+    return parts, params
+
+
 def count_changes(
     conn: sqlite3.Connection,
     filters: Filters,
@@ -376,12 +446,15 @@ def count_changes(
     until: str | None = None,
     run_id: int | None = None,
     events: list[str] | None = None,
+    kinds: tuple[str, ...] = FEED_KINDS,
     span: EventSpan | None = None,
 ) -> int:
     """How many events `changes` would list without a limit."""
-    where, params = _feed_where(filters, since, run_id, events, until, span=span)
-    sql = f"SELECT count(*) FROM events e JOIN questions q ON q.id = e.question_id WHERE {where}"
-    return int(conn.execute(sql, params).fetchone()[0])
+    parts, params = _feed_parts(
+        filters, lambda k: "count(*)", since=since, until=until, run_id=run_id, events=events,
+        kinds=kinds, span=span,
+    )  # fmt: skip
+    return sum(int(conn.execute(sql, params).fetchone()[0]) for sql in parts)
 
 
 def changes(
@@ -392,19 +465,25 @@ def changes(
     until: str | None = None,
     run_id: int | None = None,
     events: list[str] | None = None,
+    kinds: tuple[str, ...] = FEED_KINDS,
     span: EventSpan | None = None,
     limit: int | None = None,
     offset: int = 0,
 ) -> list[Change]:
-    """Events newest first, with the question's uin, heading, department and a one-line gist
-    (`limit` None: every one)."""
-    where, params = _feed_where(filters, since, run_id, events, until, span=span)
+    """Events newest first, with the record's uin, heading, department and a one-line gist
+    (`limit` None: every one), of the kinds of record asked for (questions and statements;
+    with a `span`, one kind)."""
+    from pqtrack import statement
+
+    parts, params = _feed_parts(
+        filters, _FEED_COLUMNS.__getitem__, since=since, until=until, run_id=run_id,
+        events=events, kinds=kinds, span=span,
+    )  # fmt: skip
+    if not parts:
+        return []
     sql = (
-        "SELECT e.question_id, e.event, e.seen_at, e.version, e.run_id, e.old, e.new,"
-        " q.uin, q.house, q.heading, q.answering_body_name AS department, q.date_tabled,"
-        " q.status, q.question_text, q.answer_text, q.original_answer_text"
-        " FROM events e JOIN questions q ON q.id = e.question_id"
-        f" WHERE {where} ORDER BY e.seen_at DESC, e.id DESC LIMIT :limit OFFSET :offset"
+        " UNION ALL ".join(parts)
+        + " ORDER BY seen_at DESC, kind, event_id DESC LIMIT :limit OFFSET :offset"
     )
     params.update(limit=-1 if limit is None else limit, offset=offset)
     out: list[Change] = []
@@ -413,8 +492,15 @@ def changes(
         question, answer = row.pop("question_text"), row.pop("answer_text")
         original = row.pop("original_answer_text")
         row["old"], row["new"] = old, new
+        if row["kind"] == "statement":
+            row["url"] = statement.official_url(row["date_tabled"], row["uin"])
+            row["gist"] = statement_gist(row["event"], old, new, row["heading"], question)
+            out.append(row)  # type: ignore[arg-type]  # the columns selected are Change's
+            continue
         row["url"] = official_url(row["date_tabled"], row["uin"])
-        if row["event"] == "corrected" and original and answer:
+        if row["event"] == "statement" and isinstance(new, dict):
+            row["gist"] = _corrected_by(new)
+        elif row["event"] == "corrected" and original and answer:
             row["gist"] = correction_gist(original, answer)
         else:
             row["gist"] = gist(row["event"], old, new, question, answer)
@@ -436,6 +522,25 @@ def gist(event: str, old: Any, new: Any, question: str | None, answer: str | Non
     if event in ("answered", "substantive", "holding", "corrected"):
         return cut(answer)
     return cut(question)
+
+
+def _corrected_by(new: dict[str, Any]) -> str:
+    from pqtrack.statement_records import correction_line
+
+    return correction_line(new)
+
+
+def statement_gist(event: str, old: Any, new: Any, title: str | None, text: str | None) -> str:
+    """One line saying what happened to a written statement."""
+    flat = " ".join((text or "").split())
+    cut = flat if len(flat) <= 140 else flat[:139] + "…"
+    if event == "revised" and (old or new):
+        return f"title: {old or '(none)'} → {new or '(none)'}"
+    if event == "revised":
+        return f"text revised: {cut}"
+    if event == "linked" and isinstance(new, dict):
+        return f"linked to statement {new.get('id')} ({new.get('type')}, {new.get('date')})"
+    return cut
 
 
 def correction_gist(original: str, corrected: str, limit: int = 200) -> str:

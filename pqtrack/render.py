@@ -532,14 +532,23 @@ def _gist_cell(r: Row) -> Text:
     return styled((heading, "bold"), ("\n" + one_line(r.get("gist"), 160), ""))
 
 
+def _record_ref(r: Row) -> str:
+    """A change's record as a REF: a question's id, or S and a statement's."""
+    if r.get("question_id") is None and r.get("statement_id") is not None:
+        return f"S{r['statement_id']}"
+    return str(r["question_id"])
+
+
 def changes_view(since: str, topic: str | None, total: int | None = None) -> View:
     """The change feed; as markdown, a digest of it (`since` and `topic` say what it covers;
     `total`, when the rows are only some of the changes, how many there are in all)."""
     return View(
         fields=[
             "seen_at",
+            "kind",
             "event",
             "question_id",
+            "statement_id",
             "uin",
             "house",
             "heading",
@@ -561,7 +570,7 @@ def changes_view(since: str, topic: str | None, total: int | None = None) -> Vie
         plain=[
             ("seen_at", lambda r: r["seen_at"]),
             ("event", lambda r: r["event"]),
-            ("question_id", lambda r: str(r["question_id"])),
+            ("question_id", _record_ref),
             ("uin", lambda r: one_line(r.get("uin"))),
             ("heading", lambda r: one_line(r.get("heading"))),
             ("gist", lambda r: one_line(r.get("gist"))),
@@ -826,9 +835,13 @@ def question(
     elif fmt == Format.csv:
         emit_csv(console, [record], list(record))
     else:
+        from pqtrack.render_statement import attachment_lines, correction_lines
+
         boxed = fmt == Format.table
-        referrals = referral_lines(record["referrals"])
-        show_question(console, record, versions, referrals, boxed=boxed)
+        extra = referral_lines(record["referrals"])
+        extra += correction_lines(record.get("corrected_by") or [])
+        extra += attachment_lines(record.get("attachments") or [])
+        show_question(console, record, versions, extra, boxed=boxed)
         for other in followed or []:
             show_question(console, other, [], boxed=boxed)
 
@@ -947,7 +960,8 @@ def sync_status(status: Mapping[str, Any], fmt: Format, console: Console = out) 
     last = status.get("last_success")
     latest = status.get("latest_run")
     lines = [
-        f"questions stored: {status['questions']:,} ({status['truncated']:,} with cut texts)",
+        f"questions stored: {status['questions']:,}, written statements"
+        f" {status.get('statements', 0):,} ({status['truncated']:,} with cut texts)",
         "last good sync: " + (f"{last['finished_at']}" if last else "never"),
     ]
     if last:
@@ -980,8 +994,14 @@ def sync_summary(summary: Mapping[str, Any]) -> str:
         f"synced {summary['since']}..{summary['until']}: {summary['new']} new, "
         f"{summary['answered']} answered, {summary['corrected']} corrected, "
         f"{summary['changed']} changed, {summary['withdrawn']} withdrawn; "
-        f"{summary['requests']} requests in {summary['seconds']}s"
+        + _statements_synced(summary)
+        + f"{summary['requests']} requests in {summary['seconds']}s"
     )
+
+
+def _statements_synced(summary: Mapping[str, Any]) -> str:
+    new, changed = summary.get("statements_new", 0), summary.get("statements_changed", 0)
+    return f"statements {new} new, {changed} changed; " if new or changed else ""
 
 
 def import_summary(files: int, counts: Any, failed: int) -> str:
@@ -1012,6 +1032,10 @@ _EVENT_TITLES = {
     "heading": "Headings set or changed",
     "withdrawn": "Withdrawn",
     "tabled": "Newly tabled",
+    "statement": "Answers corrected by written statements",
+    "made": "Written statements",
+    "revised": "Written statements revised",
+    "linked": "Written statements linked",
 }
 
 

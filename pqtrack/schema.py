@@ -18,4 +18,5 @@ MIGRATIONS = (
     "m010_fact_recipes",
     "m011_run_processes",
     "m012_watches",
+    "m013_statements",
 )

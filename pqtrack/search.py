@@ -502,9 +502,11 @@ def inflections(conn: sqlite3.Connection, word: str) -> list[str]:
     forms = candidate_forms(word)
     kept = [forms[0]]
     for form in forms[1:]:
-        probe = "SELECT 1 FROM questions_fts WHERE questions_fts MATCH ? LIMIT 1"
-        if conn.execute(probe, [_quote(form)]).fetchone():
-            kept.append(form)
+        for index in ("questions_fts", "statements_fts"):  # constants; statements: a few
+            probe = f"SELECT 1 FROM {index} WHERE {index} MATCH ? LIMIT 1"
+            if conn.execute(probe, [_quote(form)]).fetchone():
+                kept.append(form)
+                break
     return kept[:MAX_FORMS]
 
 

@@ -222,8 +222,12 @@ class Store:
         return out
 
     def count_truncated(self) -> int:
+        """Questions and statements whose text is still a list's cut copy."""
         return int(
-            self.db.conn.execute("SELECT count(*) FROM questions WHERE truncated").fetchone()[0]
+            self.db.conn.execute(
+                "SELECT (SELECT count(*) FROM questions WHERE truncated)"
+                " + (SELECT count(*) FROM statements WHERE truncated)"
+            ).fetchone()[0]
         )
 
     # -- the sync ledger -------------------------------------------------------------------
@@ -343,6 +347,7 @@ class Store:
                 for k, d, s, st, e, f in incomplete
             ],
             "questions": conn.execute("SELECT count(*) FROM questions").fetchone()[0],
+            "statements": conn.execute("SELECT count(*) FROM statements").fetchone()[0],
             "truncated": self.count_truncated(),
         }
 

@@ -1,10 +1,10 @@
 """Incremental sync: day windows -> pages -> details -> store, one transaction per window.
 
 The recipe: for each day in the range, list the questions answered, corrected and
-tabled that day; fetch the single-question record only for questions that are new, whose
-list-visible fields changed, or whose stored text is still a list's cut copy; save each window
-and its ledger row in one transaction, so a killed run loses at most the window it was in and
-the next run retries whatever is not `done`.
+tabled that day, and the written statements made that day; fetch the single record only for
+those that are new, whose list-visible fields changed, or whose stored text is still a list's
+cut copy; save each window and its ledger row in one transaction, so a killed run loses at
+most the window it was in and the next run retries whatever is not `done`.
 """
 
 from __future__ import annotations
@@ -23,17 +23,24 @@ from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
-from pqtrack.client import ParliamentClient
+from pqtrack import statement as st
+from pqtrack.client import STATEMENTS_PATH, ParliamentClient
 from pqtrack.errors import ApiError, ApiUnreachable, LockedError, StoreError
 from pqtrack.paths import shipped
 from pqtrack.question import list_view, validate
 from pqtrack.record import Value
 from pqtrack.store import Store, utc_now
 from pqtrack.versions import Observation, Stored
-from pqtrack.writes import SaveCounts
+from pqtrack.writes import STATEMENTS, SaveCounts
 
 KINDS = ("answered", "corrected", "tabled")
-_PARAM = {"answered": "answeredWhen", "corrected": "correctedWhen", "tabled": "tabledWhen"}
+STATEMENT_WINDOW = "statements"  # the ledger's kind for a day's written statements (dateMade)
+_PARAM = {
+    "answered": "answeredWhen",
+    "corrected": "correctedWhen",
+    "tabled": "tabledWhen",
+    STATEMENT_WINDOW: "madeWhen",
+}
 FIRST_RUN_DAYS = 30
 DEFAULT_OVERLAP = 14
 REPOLL_DAYS = 120  # open questions tabled this far back are re-listed to catch edits
@@ -116,6 +123,9 @@ class SyncReport:
     requests: int = 0
     retries: int = 0
     seconds: float = 0.0
+    statements: SaveCounts = field(default_factory=SaveCounts)  # also counted in `counts`
+    statement_details: int = 0
+    statement_requests: int = 0
 
     @property
     def ok(self) -> bool:
@@ -136,6 +146,10 @@ class SyncReport:
             "changed": self.counts.changed,
             "withdrawn": events.get("withdrawn", 0),
             "details": self.details,
+            "statements_new": self.statements.new,
+            "statements_changed": self.statements.changed,
+            "statement_details": self.statement_details,
+            "statement_requests": self.statement_requests,
             "requests": self.requests,
             "retries": self.retries,
             "seconds": round(self.seconds, 1),
@@ -206,6 +220,7 @@ def sync(
     today: date | None = None,
     reporter: Reporter | None = None,
     clock: Callable[[], float] = time.monotonic,
+    statements: bool = True,
 ) -> SyncReport:
     """Bring the store up to date for the scopes and range; see the module docstring."""
     started = clock()
@@ -217,7 +232,7 @@ def sync(
         first, last = plan_days(
             store, scope, since=since, until=until, today=today, overlap=overlap
         )
-        plans.append((scope, first, last, _windows(store, scope, first, last)))
+        plans.append((scope, first, last, _windows(store, scope, first, last, statements)))
     report = SyncReport(
         since=min(p[1] for p in plans).isoformat(), until=max(p[2] for p in plans).isoformat()
     )
@@ -279,20 +294,32 @@ def _sync_plans(
         scope_failed = 0
         for kind, day, params in windows:
             reporter.window(kind, day)
+            before = client.requests
             try:
-                counts, details, short = _sync_window(
-                    store, client, scope, kind, day, params, run_id, reporter
-                )
+                if kind == STATEMENT_WINDOW:
+                    counts, details, short = _sync_statements(
+                        store, client, scope, day, params, run_id, reporter
+                    )
+                    report.statements.add(counts)
+                    report.statement_details += details
+                else:
+                    counts, details, short = _sync_window(
+                        store, client, scope, kind, day, params, run_id, reporter
+                    )
             except ApiUnreachable as exc:
                 # Six tries with backoff could not even connect: the other windows would only
                 # repeat that. They stay unsynced, and the next run plans them again.
                 unreachable = exc
                 break
             except ApiError as exc:
+                if kind == STATEMENT_WINDOW:
+                    report.statement_requests += client.requests - before
                 scope_failed += 1
                 report.failed.append(f"{kind} {day}: {exc}")
                 store.mark_window(kind, day, scope.key(), "failed", run_id, error=str(exc))
                 continue
+            if kind == STATEMENT_WINDOW:
+                report.statement_requests += client.requests - before
             report.details += details
             report.counts.add(counts)
             if short is not None:
@@ -308,16 +335,19 @@ def _sync_plans(
 
 
 def _windows(
-    store: Store, scope: Scope, first: date, last: date
+    store: Store, scope: Scope, first: date, last: date, statements: bool = True
 ) -> list[tuple[str, str, dict[str, Any]]]:
-    """Day windows for the range, earlier unfinished ones, and re-polls of open questions."""
+    """Day windows for the range (and its statements, unless not wanted), earlier unfinished
+    ones, and re-polls of open questions."""
     days = [(first + timedelta(days=i)).isoformat() for i in range((last - first).days + 1)]
+    kinds = (*KINDS, STATEMENT_WINDOW) if statements else KINDS
     wanted: dict[tuple[str, str], None] = {}
     for day in days:
-        for kind in KINDS:
+        for kind in kinds:
             wanted[(kind, day)] = None
     for kind, day in store.unfinished_windows(scope.key()):
-        wanted.setdefault((kind, day), None)
+        if kind in kinds:
+            wanted.setdefault((kind, day), None)
     repoll_from = (last - timedelta(days=REPOLL_DAYS)).isoformat()
     for day in store.open_question_days(repoll_from, first.isoformat()):
         wanted.setdefault(("tabled", day), None)
@@ -372,15 +402,24 @@ def _sync_window(
 
 
 def _list_window(
-    client: ParliamentClient, params: dict[str, Any], reporter: Reporter
-) -> tuple[dict[int, Value], int]:
+    client: ParliamentClient, params: dict[str, Any], reporter: Reporter, *,
+    statements: bool = False,
+) -> tuple[dict[int, Value], int]:  # fmt: skip
     items: dict[int, Value] = {}
     total = 0
-    for page in client.iter_question_pages(params):
+    pages = (
+        client.iter_question_pages(params, path=STATEMENTS_PATH)
+        if statements
+        else client.iter_question_pages(params)
+    )
+    for page in pages:
         reporter.page()
         total = page.total
         for value in page.values:
-            value = _checked(value, "a listed question")
+            if statements:
+                value = _checked_statement(value, "a listed statement")
+            else:
+                value = _checked(value, "a listed question")
             items[value["id"]] = value
     return items, total
 
@@ -391,6 +430,52 @@ def _checked(value: Any, what: str) -> Value:
         return validate(value)
     except ValueError as exc:
         raise ApiError(f"{what} is malformed: {exc}") from None
+
+
+def _checked_statement(value: Any, what: str) -> Value:
+    try:
+        return st.validate(value)
+    except ValueError as exc:
+        raise ApiError(f"{what} is malformed: {exc}") from None
+
+
+def _sync_statements(
+    store: Store,
+    client: ParliamentClient,
+    scope: Scope,
+    day: str,
+    params: dict[str, Any],
+    run_id: int,
+    reporter: Reporter,
+) -> tuple[SaveCounts, int, str | None]:
+    """Sync one day's written statements, as `_sync_window` does questions: the single record
+    only for a statement new, changed in what the list shows, or still known only cut."""
+    items, total = _list_window(client, params, reporter, statements=True)
+    if len(items) < total:
+        again, total = _list_window(client, params, reporter, statements=True)
+        items.update(again)
+    stored = {sid: c.stored for sid, c in store.current([*items], STATEMENTS).items()}
+    need = [sid for sid, item in items.items() if _statement_needs_detail(item, stored.get(sid))]
+    details = _fetch_details(client, need, reporter, statements=True)
+    batch: list[Observation] = [(item, "list") for item in items.values()]
+    batch += [(detail, "detail") for sid in need if (detail := details.get(sid)) is not None]
+    status = "done" if len(items) >= total else "short"
+    with store.transaction():
+        counts = store.save(batch, run_id=run_id, kind=STATEMENTS)
+        store.mark_window(
+            STATEMENT_WINDOW, day, scope.key(), status, run_id,
+            total=total, seen=len(items), details=len(need),
+        )  # fmt: skip
+    short = None
+    if status == "short":
+        short = f"listed {len(items)} of the {total} statements the API counts; will retry"
+    return counts, len(need), short
+
+
+def _statement_needs_detail(item: Value, stored: Stored | None) -> bool:
+    if stored is None or stored.truncated or stored.source == "list":
+        return True
+    return st.list_view(item) != st.list_view(stored.value)
 
 
 def _needs_detail(item: Value, stored: Stored | None) -> bool:
@@ -417,19 +502,23 @@ def _vanished_value(detail: Value | None, stored: Stored) -> Observation:
 
 
 def _fetch_details(
-    client: ParliamentClient, ids: list[int], reporter: Reporter
+    client: ParliamentClient, ids: list[int], reporter: Reporter, *, statements: bool = False
 ) -> dict[int, Value | None]:
     if not ids:
         return {}
+    what = "statement" if statements else "question"
 
     def fetch(qid: int) -> tuple[int, Value | None]:
-        value = client.fetch_question(qid)
+        value = client.fetch_statement(qid) if statements else client.fetch_question(qid)
         reporter.detail()
         if value is None:
             return qid, None
-        value = _checked(value, f"question {qid}")
+        if statements:
+            value = _checked_statement(value, f"statement {qid}")
+        else:
+            value = _checked(value, f"question {qid}")
         if value["id"] != qid:
-            raise ApiError(f"asked for question {qid}, the API sent {value['id']}")
+            raise ApiError(f"asked for {what} {qid}, the API sent {value['id']}")
         return qid, value
 
     pool = ThreadPoolExecutor(max_workers=DETAIL_WORKERS)

@@ -24,8 +24,10 @@ from dataclasses import dataclass
 from typing import Any, Literal, NamedTuple
 
 from pqtrack import question as q
+from pqtrack import statement as st
 from pqtrack.question import LIST_CUT, EventKind, Question
-from pqtrack.record import Value, canonical_json, hash_json, loads
+from pqtrack.record import Value, canonical_json, has_tag, hash_json, loads
+from pqtrack.statement import Statement
 
 Source = Literal["list", "detail"]
 Outcome = Literal["new", "changed", "filled", "unchanged"]
@@ -140,7 +142,7 @@ class Event:
     """One thing that happened to a question. `old`/`new` hold the values the event is about
     (dates, body names, texts, headings) and stay JSON-ready."""
 
-    event: EventKind
+    event: EventKind | st.EventKind
     old: Any = None
     new: Any = None
 
@@ -317,3 +319,133 @@ def prepare(value: Value, source: Source | None) -> Prepared:
     change = plan(None, value, source)
     assert change is not None  # a first sight is always new
     return Prepared(change, source, tuple(q.members_of(value)), q.body_of(value))
+
+
+# -- written statements ------------------------------------------------------------------------
+#
+# The same rules for the second kind of record: a list item never replaces a full text with
+# its cut copy, nor links it shows only as [] with the links a detail record named, nor the
+# attachments only a detail record carries; a detail record for a state seen through a list
+# fills that version in.
+
+
+def infer_statement_source(value: Mapping[str, Any]) -> Source:
+    """Single responses carry HTML texts; list items carry de-HTMLed, cut ones."""
+    text = value.get("text")
+    return "detail" if text and has_tag(text) else "list"
+
+
+def merge_statement(
+    stored: Value | None,
+    stored_source: Source | None,
+    incoming: Mapping[str, Any],
+    source: Source | None = None,
+) -> Merged:
+    src: Source = source or infer_statement_source(incoming)
+    value = st.content(incoming)
+    if stored is None:
+        return Merged(value, "new", src, _statement_truncated(value, src), [])
+    assert stored_source is not None
+    merged_source: Source = "detail"
+    if src == "list":
+        kept_text = st.list_text(stored.get("text")) == value.get("text")
+        if kept_text:
+            value["text"] = stored.get("text")
+        # the list shows [] when there are links, null when there are none: either way it
+        # says no more than whether there are, which the stored value already tells
+        links, known = value.get("linkedStatements"), stored.get("linkedStatements")
+        if links in (None, []):
+            kept_links = (links == []) == bool(known)
+            if kept_links:
+                value["linkedStatements"] = known
+        else:  # links listed in full: not what the list endpoint does, but news if it does
+            kept_links = True
+        if not value.get("attachments"):
+            value["attachments"] = stored.get("attachments", value.get("attachments"))
+        full = stored_source == "detail" and kept_text and kept_links
+        merged_source = "detail" if full else "list"
+    if canonical_json(value) == canonical_json(st.content(stored)):
+        if stored_source == "list" and merged_source == "detail":
+            return Merged(stored, "filled", "detail", False, [])
+        truncated = _statement_truncated(stored, stored_source)
+        return Merged(stored, "unchanged", stored_source, truncated, [])
+    changed = changed_fields(stored, value)
+    completed = (
+        stored_source == "list"
+        and merged_source == "detail"
+        and st.list_view(value) == st.list_view(stored)
+    )
+    outcome: Outcome = "filled" if completed else "changed"
+    truncated = _statement_truncated(value, merged_source)
+    return Merged(value, outcome, merged_source, truncated, changed)
+
+
+def _statement_truncated(value: Value, source: Source) -> bool:
+    if source == "detail":
+        return False
+    links_unknown = value.get("linkedStatements") == [] and bool(value.get("hasLinkedStatements"))
+    return st.text_is_cut(value.get("text")) or links_unknown
+
+
+def statement_events(old: Statement | None, new: Statement) -> list[Event]:
+    """`made` at first sight, `revised` for a changed title or text (not its list cut), and
+    `linked` for each linked statement not there before."""
+    events: list[Event] = []
+    if old is None:
+        events.append(Event(st.EventKind.made, None, new.date_made))
+    else:
+        title = new.title != old.title
+        if title or _revised(old.text, new.text):
+            events.append(
+                Event(st.EventKind.revised, old.title if title else None,
+                      new.title if title else None)
+            )  # fmt: skip
+    before = {link[:2] for link in old.linked_statements} if old else set()
+    for link in new.linked_statements:
+        if link[:2] not in before:
+            events.append(Event(st.EventKind.linked, None, st.links_json((link,))[0]))
+    return events
+
+
+def _revised(old: str, new: str) -> bool:
+    if old == new:
+        return False
+    for cut, full in ((old, new), (new, old)):
+        if st.text_is_cut(cut) and full.startswith(cut[: st.LIST_CUT].rstrip()):
+            return False
+    return _SPACE.sub(" ", old).strip() != _SPACE.sub(" ", new).strip()
+
+
+def plan_statement(
+    stored: Stored | None, incoming: Mapping[str, Any], source: Source | None
+) -> Change | None:
+    """`plan` for a written statement: what saving `incoming` over the stored version does."""
+    if stored is None:
+        merged = merge_statement(None, None, incoming, source)
+    else:
+        merged = merge_statement(stored.value, stored.source, incoming, source)
+    if merged.outcome == "unchanged":
+        return None
+    record = canonical_json(merged.value)
+    new = st.parse(merged.value)
+    if stored is None:
+        version, events = 1, statement_events(None, new)
+    elif merged.outcome == "filled":
+        # the links a list showed only as [] are news when the detail names them
+        old = st.parse(stored.value)
+        version = stored.version
+        events = [e for e in statement_events(old, new) if e.event == st.EventKind.linked]
+    else:
+        version, events = stored.version + 1, statement_events(st.parse(stored.value), new)
+    return Change(
+        new.id,
+        merged.outcome,
+        merged.source,
+        merged.truncated,
+        version,
+        record,
+        hash_json(record),
+        new.row(),
+        tuple(merged.changed),
+        tuple(events),
+    )

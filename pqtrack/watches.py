@@ -14,6 +14,7 @@ Watches keep their own three tables (watches, watch_cursors, watch_runs) and wri
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import sqlite3
@@ -43,11 +44,23 @@ class Feed:
     names: tuple[str, str]  # one, many
 
 
-# The kinds of record a watch reports. Written statements will be one more entry here (their
-# own events table and feed functions); the cursors, reports and feeds take the kinds from it.
+def _feed(kind: str, table: str, id_field: str, names: tuple[str, str]) -> Feed:
+    """The change feed of one kind of record (records.changes over its events table only)."""
+    one = (kind,)
+    return Feed(
+        table,
+        functools.partial(records.changes, kinds=one),
+        functools.partial(records.count_changes, kinds=one),
+        id_field,
+        names,
+    )
+
+
+# The kinds of record a watch reports; the cursors, reports and feeds take the kinds from it.
 FEEDS: dict[str, Feed] = {
-    "question": Feed(
-        "events", records.changes, records.count_changes, "question_id", ("question", "questions")
+    "question": _feed("question", "events", "question_id", ("question", "questions")),
+    "statement": _feed(
+        "statement", "statement_events", "statement_id", ("written statement", "written statements")
     ),
 }
 KINDS: tuple[str, ...] = tuple(FEEDS)

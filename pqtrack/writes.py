@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from pqtrack import question as q
+from pqtrack import statement as st
 from pqtrack.record import Value, canonical_json
-from pqtrack.versions import Change, Item, Prepared, Source, Stored, plan
+from pqtrack.versions import Change, Item, Prepared, Source, Stored, plan, plan_statement
 
 
 @dataclass
@@ -67,7 +68,7 @@ class RecordKind:
     row a record, its columns those of the kind's typed record plus bookkeeping), every version
     and the events between them (keyed by `key`), the full-text index over `indexed`, and the
     derived tables whose rows go stale when a record changes. Table names are constants here,
-    never input. Questions are one kind; written statements will be another."""
+    never input. Questions are one kind; written statements (`STATEMENTS`) are another."""
 
     table: str
     columns: tuple[str, ...]
@@ -79,6 +80,8 @@ class RecordKind:
     derived: tuple[str, ...]
     plan: Callable[[Stored | None, Value, Source | None], Change | None]  # versions.plan
     people: Callable[[Value], People]  # the members and the department a value names
+    # what else a batch writes once its rows are in (a statement's corrections of answers)
+    after: Callable[[sqlite3.Connection, Batch], None] | None = None
 
     @functools.cached_property
     def sql(self) -> dict[str, str]:
@@ -137,6 +140,20 @@ QUESTIONS = RecordKind(
     derived=("answer_facts", "near_facts"),  # recomputed from the new answer when next needed
     plan=plan,
     people=lambda value: (tuple(q.members_of(value)), q.body_of(value)),
+    after=lambda conn, batch: _question_corrections(conn, batch),
+)
+STATEMENTS = RecordKind(
+    table="statements",
+    columns=st.COLUMNS,
+    key="statement_id",
+    versions="statement_versions",
+    events="statement_events",
+    fts="statements_fts",
+    indexed=("title", "text"),
+    derived=(),
+    plan=plan_statement,
+    people=lambda value: (tuple(st.members_of(value)), st.body_of(value)),
+    after=lambda conn, batch: _save_corrections(conn, batch),
 )
 
 
@@ -239,12 +256,12 @@ class Batch:
                 (qid, change.version, change.digest, change.record, change.source,
                  int(change.truncated), json.dumps(list(change.changed)), self.now, self.run_id)
             )  # fmt: skip
-            for ev in change.events:
-                counts.events[ev.event] = counts.events.get(ev.event, 0) + 1
-                self.events.append(
-                    (qid, change.version, str(ev.event), _json(ev.old), _json(ev.new), self.now,
-                     self.run_id)
-                )  # fmt: skip
+        for ev in change.events:  # a filled-in version has none, but for a statement's links
+            counts.events[ev.event] = counts.events.get(ev.event, 0) + 1
+            self.events.append(
+                (qid, change.version, str(ev.event), _json(ev.old), _json(ev.new), self.now,
+                 self.run_id)
+            )  # fmt: skip
         self.rows[qid] = {
             **change.row,
             "truncated": int(change.truncated),
@@ -273,6 +290,8 @@ class Batch:
         for statement, rows in batches:
             if rows:
                 conn.executemany(statement, rows)
+        if self.kind.after is not None:
+            self.kind.after(conn, self)
 
 
 def _json(value: Any) -> str | None:
@@ -307,3 +326,59 @@ def _repeated_ids(batch: list[Item]) -> set[int]:
             repeated.add(qid)
         seen.add(qid)
     return repeated
+
+
+def _save_corrections(conn: sqlite3.Connection, batch: Batch) -> None:
+    """The written answers the batch's new or changed statements correct, kept by UIN, and a
+    `statement` event on each stored question they correct (see `_correction_events`)."""
+    if not batch.rows:
+        return
+    ids = list(batch.rows)
+    conn.executemany(
+        "DELETE FROM statement_corrections WHERE statement_id = ?", [(i,) for i in ids]
+    )
+    rows = []
+    for sid, row in batch.rows.items():
+        links = json.loads(row["linked_statements"])
+        how = "link" if any(link["type"] == "CorrectedAnswer" for link in links) else "text"
+        rows += [(sid, uin, how) for uin in json.loads(row["corrects"])]
+    conn.executemany(
+        "INSERT INTO statement_corrections (statement_id, question_uin, how) VALUES (?,?,?)", rows
+    )
+    if rows:
+        _correction_events(conn, batch, "c.statement_id", ids)
+
+
+def _question_corrections(conn: sqlite3.Connection, batch: Batch) -> None:
+    """A question saved after a statement correcting its answer gets its `statement` event
+    too, so the order things arrive in does not matter."""
+    if batch.rows and conn.execute("SELECT 1 FROM statement_corrections LIMIT 1").fetchone():
+        _correction_events(conn, batch, "q.id", list(batch.rows))
+
+
+# The question a statement corrects: the latest stored question with the UIN it names, tabled
+# by the day the statement was made (UINs restart every session). statement_records reads
+# the same rule. One event per question and statement, whichever is saved last.
+_CORRECTION_EVENTS = """
+INSERT INTO events (question_id, version, event, old, new, seen_at, run_id)
+SELECT q.id, q.version, 'statement', NULL,
+       json_object('date_made', s.date_made, 'id', s.id, 'uin', s.uin), :now, :run_id
+FROM statement_corrections c
+JOIN statements s ON s.id = c.statement_id
+JOIN questions q ON q.uin = c.question_uin AND q.date_tabled <= s.date_made
+WHERE {key} IN (SELECT value FROM json_each(:ids))
+  AND NOT EXISTS (SELECT 1 FROM questions o WHERE o.uin = q.uin
+                  AND o.date_tabled > q.date_tabled AND o.date_tabled <= s.date_made)
+  AND NOT EXISTS (SELECT 1 FROM events e WHERE e.question_id = q.id AND e.event = 'statement'
+                  AND json_extract(e.new, '$.id') = s.id)
+"""
+
+
+def _correction_events(conn: sqlite3.Connection, batch: Batch, key: str, ids: list[int]) -> None:
+    found = conn.execute(
+        _CORRECTION_EVENTS.format(key=key),  # key: one of two constants above
+        {"now": batch.now, "run_id": batch.run_id, "ids": json.dumps(ids)},
+    )
+    if found.rowcount > 0:
+        name = str(q.EventKind.statement)
+        batch.counts.events[name] = batch.counts.events.get(name, 0) + found.rowcount

@@ -2,7 +2,8 @@
 
 `question(...)` is the one question builder: a full single-endpoint value with every field,
 made up, with any field overridden by name. `list_item(value)` is the list endpoint's view of
-it, made with pqtrack's own list renderings (`list_question`/`list_answer`).
+it, made with pqtrack's own list renderings (`list_question`/`list_answer`). `statement(...)`
+is the one written statement builder, `statement_list_item(value)` its list view.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from pqtrack.question import list_answer, list_question
+from pqtrack.statement import list_text
 from pqtrack.store import Store
 
 Value = dict[str, Any]
@@ -121,6 +123,73 @@ def list_item(value: Value, grouping: Sequence[tuple[str, str]] = ()) -> Value:
         "comparableAnswerText": "",
         "groupedQuestions": [uin for uin, _ in grouping],
         "groupedQuestionsDates": [{"questionUin": u, "dateTabled": d} for u, d in grouping],
+    }
+
+
+def statement(
+    id: int = 1,
+    *,
+    uin: str | None = None,
+    made: str = "2025-03-04",
+    text: str | None = None,
+    links: Sequence[tuple[int, str, str]] = (),
+    attachments: Sequence[Value] = (),
+    **fields: Any,
+) -> Value:
+    """A made-up Commons written statement as the single endpoint sends it (HTML text well
+    over 255 characters unless `text` is given); `links` are (id, link type, day) and any
+    field named in `fields` overrides what the builder set."""
+    body = text or (
+        f"<p>Today I am announcing the outcome of review {id} of the department's funding.</p>"
+        "<p>The review considered every region and heard from councils, charities and the "
+        "public over twelve weeks; its findings will be placed in the Library of the House "
+        "and published online, together with the evidence received and the department's "
+        "full response to each recommendation.</p>"
+    )
+    value: Value = {
+        "id": id,
+        "memberId": 6000 + id % 50,
+        "member": None,
+        "memberRole": "Minister of State",
+        "uin": uin or f"HCWS{id % 100000}",
+        "dateMade": f"{made}T00:00:00",
+        "answeringBodyId": 1,
+        "answeringBodyName": "Home Office",
+        "title": f"Statement {id}",
+        "text": body,
+        "house": "Commons",
+        "noticeNumber": 1,
+        "hasAttachments": bool(attachments),
+        "hasLinkedStatements": bool(links),
+        "linkedStatements": [
+            {"linkedStatementId": i, "linkType": t, "linkDate": f"{d}T00:00:00"}
+            for i, t, d in links
+        ],
+        "attachments": list(attachments),
+    }
+    value.update(fields)
+    return value
+
+
+def statement_list_item(value: Value) -> Value:
+    """What the statements list shows of a single value (API.md §5.3): the text de-HTMLed and
+    cut to 255 characters plus "...", linkedStatements [] with links and null without, no
+    attachments."""
+    return {
+        **value,
+        "text": list_text(value["text"]),
+        "linkedStatements": [] if value.get("linkedStatements") else None,
+        "attachments": [],
+    }
+
+
+def attachment(title: str = "Impact assessment", size: int = 248_832, kind: str = "pdf") -> Value:
+    """An attachment as a detail record lists it."""
+    return {
+        "url": f"https://example.org/files/{title.lower().replace(' ', '-')}.{kind}",
+        "title": title,
+        "fileType": kind,
+        "fileSizeBytes": size,
     }
 
 

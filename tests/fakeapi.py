@@ -11,6 +11,9 @@ From a shell, to try a crontab line against it (serves until killed)::
 
 It holds full question values (as the single-question endpoint returns them) and renders lists
 the way the real API does: texts truncated, HTML stripped, newest answer first (API.md §3-§8).
+Written statements likewise (`statements=`): listed by `dateMade` windows, newest first, the
+text de-HTMLed and cut to 255 characters plus "...", `linkedStatements` `[]` when there are
+links and null when not, attachments only on the single-statement endpoint.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from urllib.parse import parse_qs, urlsplit
 
 Value = dict[str, Any]
 LIST_PATH = "/api/writtenquestions/questions"
+STATEMENTS_PATH = "/api/writtenstatements/statements"
 FAULT_KINDS = ("500", "503", "200-problem", "429", "timeout", "truncated", "html-502", "html-200")
 _TAG = re.compile(r"<[^>]*>")
 _DATE_FILTERS = {
@@ -58,6 +62,14 @@ class Request:
     @property
     def is_detail(self) -> bool:
         return self.path.startswith(LIST_PATH + "/")
+
+    @property
+    def is_statement_list(self) -> bool:
+        return self.path.rstrip("/") == STATEMENTS_PATH
+
+    @property
+    def is_statement_detail(self) -> bool:
+        return self.path.startswith(STATEMENTS_PATH + "/")
 
     def param(self, name: str) -> str | None:
         return self.query.get(name, [None])[0]
@@ -115,6 +127,18 @@ def to_list_item(value: Value) -> Value:
     return item
 
 
+def to_statement_item(value: Value) -> Value:
+    """A full statement as the list endpoint shows it (API.md §5.3)."""
+    item = dict(value)
+    text = _TAG.sub("", value.get("text") or "")
+    item["text"] = text[:255] + "..." if len(text) > 255 else text
+    item["linkedStatements"] = [] if value.get("linkedStatements") else None
+    item["hasLinkedStatements"] = bool(value.get("linkedStatements"))
+    item["hasAttachments"] = bool(value.get("attachments"))
+    item["attachments"] = []
+    return item
+
+
 def sort_key(value: Value) -> tuple[str, int]:
     """Newest first by the later of answered/corrected, unanswered last, ties by id (desc)."""
     latest = max(value.get("dateAnswered") or "", value.get("dateAnswerCorrected") or "")
@@ -153,10 +177,16 @@ class FakeApi:
     """The fake server. Start it with `with FakeApi(...) as fake:` or `.start()` / `.stop()`."""
 
     def __init__(
-        self, values: Iterable[Value] = (), *, port: int = 0, fault_delay: float = 1.0
+        self,
+        values: Iterable[Value] = (),
+        *,
+        port: int = 0,
+        fault_delay: float = 1.0,
+        statements: Iterable[Value] = (),
     ) -> None:
         self._lock = threading.RLock()
         self._values: dict[int, Value] = {}
+        self._statements: dict[int, Value] = {}
         self.members: dict[int, Value] = {}
         """Member objects served when expandMember=true (else a placeholder is made up)."""
         self.faults: FaultPlan | None = None
@@ -170,6 +200,7 @@ class FakeApi:
         self._server.fake = self  # type: ignore[attr-defined]
         self._thread: threading.Thread | None = None
         self.set_questions(values)
+        self.set_statements(statements)
 
     @property
     def url(self) -> str:
@@ -220,8 +251,20 @@ class FakeApi:
             value = self._values.get(question_id)
             return copy.deepcopy(value) if value is not None else None
 
+    def set_statements(self, values: Iterable[Value]) -> None:
+        with self._lock:
+            self._statements = {int(v["id"]): copy.deepcopy(v) for v in values}
+
+    def upsert_statement(self, value: Value) -> None:
+        with self._lock:
+            self._statements[int(value["id"])] = copy.deepcopy(value)
+
+    def update_statement(self, statement_id: int, **changes: Any) -> None:
+        with self._lock:
+            self._statements[statement_id].update(copy.deepcopy(changes))
+
     def count(self, kind: str) -> int:
-        """Requests seen of one kind: "list" or "detail"."""
+        """Requests seen of one kind: "list", "detail", "statement_list", "statement_detail"."""
         return sum(1 for r in self.requests if getattr(r, f"is_{kind}"))
 
     # -- the API ----------------------------------------------------------------------------
@@ -231,6 +274,10 @@ class FakeApi:
         path = path.rstrip("/")
         try:
             with self._lock:
+                if path == STATEMENTS_PATH:
+                    return 200, self._statement_list(query)
+                if path.startswith(STATEMENTS_PATH + "/"):
+                    return self._statement(path[len(STATEMENTS_PATH) + 1 :].split("/"), query)
                 if path == LIST_PATH:
                     return 200, self._list(query)
                 parts = path[len(LIST_PATH) + 1 :].split("/") if path.startswith(LIST_PATH) else []
@@ -266,6 +313,53 @@ class FakeApi:
             "totalResults": len(matches),
             "results": [{"value": v, "links": _links(v)} for v in page],
         }
+
+    def _statement_list(self, query: dict[str, list[str]]) -> Value:
+        take, skip = _int(query, "take", 20), _int(query, "skip", 0)
+        if take < 0 or skip < 0:
+            raise _Bad("take and skip must not be negative")
+        _validate(query)
+        matches = sorted(
+            (v for v in self._statements.values() if _statement_matches(v, query)),
+            key=lambda v: ((v.get("dateMade") or "")[:10], int(v["id"])),
+            reverse=True,
+        )
+        expand = _flag(query, "expandMember", False)
+        page = [
+            self._statement_member(to_statement_item(v), expand)
+            for v in matches[skip : skip + take]
+        ]
+        return {
+            "totalResults": len(matches),
+            "results": [{"value": v, "links": _links(v, "Statements")} for v in page],
+        }
+
+    def _statement(self, parts: list[str], query: dict[str, list[str]]) -> tuple[int, Any]:
+        found = None
+        if len(parts) == 1 and parts[0].isdigit():
+            found = self._statements.get(int(parts[0]))
+        elif len(parts) == 2:  # /{date}/{uin}
+            found = next(
+                (v for v in self._statements.values()
+                 if (v.get("dateMade") or "")[:10] == parts[0] and v.get("uin") == parts[1]),
+                None,
+            )  # fmt: skip
+        if found is None:
+            return 404, problem(404, "Not Found")
+        value = dict(copy.deepcopy(found))
+        value["hasLinkedStatements"] = bool(value.get("linkedStatements"))
+        value["hasAttachments"] = bool(value.get("attachments"))
+        value.setdefault("attachments", [])
+        value = self._statement_member(value, _flag(query, "expandMember", False))
+        return 200, {"value": value, "links": _links(value, "Statements")}
+
+    def _statement_member(self, value: Value, expand: bool) -> Value:
+        member_id = value.get("memberId")
+        if not expand or member_id is None:
+            value["member"] = None
+        elif not value.get("member"):
+            value["member"] = copy.deepcopy(self.members.get(member_id)) or _placeholder(member_id)
+        return value
 
     def _members(self, value: Value, expand: bool) -> Value:
         value = copy.deepcopy(value)
@@ -321,6 +415,21 @@ def _matches(v: Value, query: dict[str, list[str]]) -> bool:
     return term in text
 
 
+def _statement_matches(v: Value, query: dict[str, list[str]]) -> bool:
+    day = (v.get("dateMade") or "")[:10]
+    low, high = _one(query, "madeWhenFrom"), _one(query, "madeWhenTo")
+    if (low and day < low[:10]) or (high and day > high[:10]):
+        return False
+    house = (_one(query, "house") or "Bicameral").lower()
+    if house != "bicameral" and (v.get("house") or "").lower() != house:
+        return False
+    bodies = {_to_int(b, "answeringBodies") for b in query.get("answeringBodies", [])}
+    if bodies and v.get("answeringBodyId") not in bodies:
+        return False
+    term = (_one(query, "searchTerm") or "").lower()
+    return term in f"{v.get('title') or ''} {v.get('text') or ''}".lower()
+
+
 def _validate(query: dict[str, list[str]]) -> None:
     if (_one(query, "house") or "Bicameral").lower() not in ("bicameral", "commons", "lords"):
         raise _Bad("house: not one of Bicameral, Commons, Lords")
@@ -360,8 +469,8 @@ def _flag(query: dict[str, list[str]], name: str, default: bool) -> bool:
     return text.lower() == "true"
 
 
-def _links(value: Value) -> list[Value]:
-    return [{"rel": "self", "href": f"/Questions/{value['id']}", "method": "GET"}]
+def _links(value: Value, kind: str = "Questions") -> list[Value]:
+    return [{"rel": "self", "href": f"/{kind}/{value['id']}", "method": "GET"}]
 
 
 def _placeholder(member_id: int) -> Value:
@@ -469,11 +578,20 @@ def main(argv: Sequence[str] | None = None) -> None:
     )
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
-    fake = FakeApi(load_jsonl(args.data) if args.data else (), port=args.port)
+    values = load_jsonl(args.data) if args.data else []
+    fake = FakeApi(
+        [v for v in values if "dateMade" not in v],
+        port=args.port,
+        statements=[v for v in values if "dateMade" in v],
+    )
     if args.fault_rate:
         fake.faults = FaultPlan(rate=args.fault_rate, seed=args.seed)
     fake._server.verbose = True  # type: ignore[attr-defined]
-    print(f"serving {len(fake._values)} questions at {fake.url} (Ctrl-C to stop)", file=sys.stderr)
+    print(
+        f"serving {len(fake._values)} questions and {len(fake._statements)} statements at"
+        f" {fake.url} (Ctrl-C to stop)",
+        file=sys.stderr,
+    )
     try:
         fake._server.serve_forever()
     except KeyboardInterrupt:

@@ -466,6 +466,7 @@ def _bad_files(tmp_path: Path) -> dict[str, tuple[Path, str]]:
     no_id = write_json(folder / "no-id.json", {"value": {"uin": "123", "questionText": "x"}})
     string_id = write_json(folder / "string-id.json", [{"id": "1767134", "questionText": "x"}])
     scalar = write_json(folder / "scalar.json", 42)
+    neither = write_json(folder / "neither.json", [{"id": 5, "name": "a member, say"}])
     results = write_json(folder / "results.json", {"totalResults": 1, "results": {"id": 1}})
     bad_date = write_json(
         folder / "bad-date.json", {"id": 1, "questionText": "x", "dateTabled": "soon"}
@@ -479,14 +480,14 @@ def _bad_files(tmp_path: Path) -> dict[str, tuple[Path, str]]:
         "non-JSON": (prose, "not JSON: Expecting value: line 1 column 1 (char 0)"),
         "not UTF-8": (binary, "not UTF-8 text"),
         "broken gzip": (broken_gz, "cannot read: "),
-        "statements list": (
-            OWN / "other" / "statements_list.json",
-            "record 1 is not a written question (it looks like a written statement)",
+        "neither kind": (
+            neither,
+            "record 1 is neither a written question nor a statement",
         ),
         "swagger": (
             OWN / "other" / "openapi.json",
             "not API-shaped JSON (expected a list envelope, a {value: ...} envelope or question "
-            "objects)",
+            "or statement objects)",
         ),
         "record without an id": (no_id, "record 1: question without a valid integer id: 'None'"),
         "string id": (string_id, "record 1: question without a valid integer id: '1767134'"),
@@ -508,7 +509,7 @@ BAD = [
     "non-JSON",
     "not UTF-8",
     "broken gzip",
-    "statements list",
+    "neither kind",
     "swagger",
     "record without an id",
     "string id",

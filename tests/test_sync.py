@@ -291,7 +291,8 @@ def test_one_sync_stores_every_question_with_full_texts(store: Store, source: st
         report = run_sync(store, client)
 
         assert report.ok and report.failed == []
-        assert report.windows == report.windows_done == 3 * ((UNTIL - SINCE).days + 1)
+        # each day: answered, corrected and tabled questions, and the statements made
+        assert report.windows == report.windows_done == 4 * ((UNTIL - SINCE).days + 1)
         assert report.counts.new == len(data.values) == SIZES[source]
         # every question was fetched whole exactly once, however many windows listed it
         assert Counter(detail_ids(fake.requests)) == Counter(v["id"] for v in data.values)
@@ -343,11 +344,11 @@ def test_an_immediate_second_sync_fetches_no_details(store: Store) -> None:
     data = make_dataset()
     with FakeApi(data.values) as fake, api_client(fake) as client:
         assert run_sync(store, client).ok
-        listed_before, details_before = fake.count("list"), fake.count("detail")
+        listed_before, before = fake.count("list"), len(fake.requests)
         again = run_sync(store, client)
         assert again.ok and again.counts.new == again.counts.changed == 0
         assert fake.count("list") - listed_before == listed_before  # the same pages again
-        assert detail_ids(fake.requests[listed_before + details_before :]) == []
+        assert detail_ids(fake.requests[before:]) == []
 
 
 def test_a_question_fetched_whole_is_stored_as_from_the_detail(store: Store) -> None:
@@ -480,8 +481,9 @@ def test_sync_through_20_percent_faults_ends_in_the_fault_free_state(tmp_path: P
         assert first.summary()["windows_failed"] == len(first.failed)
         for line in first.failed:
             assert re.fullmatch(
-                r"(answered|corrected|tabled) 2025-\d\d-\d\d: GET /api/writtenquestions/questions"
-                r"(/\d+)? failed after 2 attempts \(last: [^\n]+\)",
+                r"(answered|corrected|tabled|statements) 2025-\d\d-\d\d: GET /api/written"
+                r"(questions/questions|statements/statements)(/\d+)? failed after 2 attempts"
+                r" \(last: [^\n]+\)",
                 line,
             ), line
         failed_windows = {line.split(": ", 1)[0] for line in first.failed}
@@ -540,8 +542,10 @@ def fourteen_days(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
             store, client, scopes=[syncing.Scope()], since=BUDGET_START, until=last, today=last
         )
         lists, details = fake.count("list"), detail_ids(fake.requests)
+        statement_lists = fake.count("statement_list")
     store.close()
-    return {"path": path, "values": values, "report": report, "lists": lists, "details": details}
+    return {"path": path, "values": values, "report": report, "lists": lists, "details": details,
+            "statement_lists": statement_lists}  # fmt: skip
 
 
 def test_a_14_day_sync_of_5600_questions_stays_within_the_request_budget(
@@ -553,7 +557,9 @@ def test_a_14_day_sync_of_5600_questions_stays_within_the_request_budget(
     assert report.ok and report.counts.new == len(values) == BUDGET_DAYS * PER_DAY
     assert lists <= 1000
     assert Counter(details) == Counter(v["id"] for v in values)  # exactly one each
-    assert report.requests == lists + len(details)
+    # one (empty) statements listing a day
+    assert report.requests == lists + len(details) + fourteen_days["statement_lists"]
+    assert fourteen_days["statement_lists"] == report.statement_requests == BUDGET_DAYS
 
 
 def test_the_next_daily_sync_fetches_only_new_and_changed_questions(
@@ -755,7 +761,7 @@ def test_sync_status_lists_incomplete_windows_until_a_good_run(cli: Cli) -> None
         assert partial.stdout == ""
         assert partial.stderr.splitlines() == [
             f"pqtrack: window failed: answered 2025-03-03: {LIST_429}",
-            "pqtrack: 1 of 9 windows incomplete; the next sync retries them",
+            "pqtrack: 1 of 12 windows incomplete; the next sync retries them",
         ]
 
         text = cli("sync", "--status")
@@ -891,7 +897,7 @@ def test_sync_format_json_prints_the_summary(cli: Cli, monkeypatch: pytest.Monke
         "changed": 0,
         "withdrawn": 0,
     }
-    assert summary["ok"] is True and summary["requests"] == requests == 9 + 10
+    assert summary["ok"] is True and summary["requests"] == requests == 12 + 10
     assert isinstance(summary["seconds"], int | float) and 0 <= summary["seconds"] < 30
 
 
@@ -901,7 +907,7 @@ def test_sync_prints_a_one_line_summary_on_stderr(cli: Cli) -> None:
     assert (result.exit_code, result.stdout) == (0, "")
     assert re.fullmatch(
         r"synced 2025-03-03\.\.2025-03-05: 10 new, 6 answered, 1 corrected, 0 changed, "
-        r"0 withdrawn; 19 requests in \d+\.\ds\n",
+        r"0 withdrawn; 22 requests in \d+\.\ds\n",
         result.stderr,
     ), result.stderr
 
@@ -925,7 +931,7 @@ def test_sync_exits_75_while_another_sync_holds_the_lock(cli: Cli, db_path: Path
 def test_a_report_counts_the_requests_of_its_own_run(store: Store) -> None:
     with FakeApi(small_set()) as fake, api_client(fake) as client:
         first = run_sync(store, client, since=date(2025, 3, 3), until=date(2025, 3, 5))
-        assert first.requests == len(fake.requests) == 19
+        assert first.requests == len(fake.requests) == 22
         before = len(fake.requests)
         second = run_sync(store, client, since=date(2025, 3, 3), until=date(2025, 3, 5))
         assert second.requests == len(fake.requests) - before
@@ -979,5 +985,5 @@ def test_a_malformed_single_response_fails_its_window_cleanly(
     lines = result.stderr.splitlines()
     assert lines and all(line.startswith("pqtrack: ") for line in lines), result.stderr
     # 8004 is listed in two windows (tabled 03-04, answered 03-05): each needs its detail
-    assert lines[-1] == "pqtrack: 2 of 9 windows incomplete; the next sync retries them"
+    assert lines[-1] == "pqtrack: 2 of 12 windows incomplete; the next sync retries them"
     assert "question 8004 is malformed" in lines[0]

@@ -18,8 +18,9 @@ search    in-process latency of `search.search` / `search.list_records` (limit 5
           CLI): newest-first search, ranked search of selective and of very common words (the
           relevance guard), list with filters; then `pqtrack search ... --format json` and
           `pqtrack --version` as processes (wall time, median of 10).
-sync      ~400 questions answered on each of 14 days served by tests/fakeapi.py over HTTP on
-          127.0.0.1; one sync of those days into a fresh database, then the same sync again.
+sync      ~400 questions answered and ~20 written statements made on each of 14 days served by
+          tests/fakeapi.py over HTTP on 127.0.0.1; one sync of those days into a fresh
+          database, then the same sync again (statement requests counted apart).
 peer      `pqtrack search Q --format json` against `sqlite-utils search` on a database that
           `sqlite-utils insert` and `enable-fts` built from the same file: whole processes,
           alternated, the median ratio of their times.
@@ -642,6 +643,37 @@ def shell_word(text: str) -> str:
 SYNC_FIRST = dt.date(2026, 3, 2)
 SYNC_DAYS = 14
 SYNC_PER_DAY = 400
+SYNC_STATEMENTS_PER_DAY = 20
+
+
+def sync_statements(seed: int) -> list[dict[str, Any]]:
+    """~20 written statements made on each of the 14 days, most longer than the list's cut."""
+    from tests.bench.generate import generate
+    from tests.build import statement
+
+    texts = generate(SYNC_DAYS * SYNC_STATEMENTS_PER_DAY, seed + 1)
+    values = []
+    sid = 5_000_000
+    for day in range(SYNC_DAYS):
+        made = SYNC_FIRST + dt.timedelta(days=day)
+        for n in range(SYNC_STATEMENTS_PER_DAY):
+            sid += 1
+            text = next(texts)
+            body = text.get("answerText") or f"<p>{text['questionText']}</p>"
+            lords = n % 3 == 0
+            values.append(
+                statement(
+                    sid,
+                    uin=f"{'HL' if lords else 'HC'}WS{sid % 10_000}",
+                    made=made.isoformat(),
+                    text=body,
+                    house="Lords" if lords else "Commons",
+                    title=text.get("heading") or f"Statement {sid}",
+                    answeringBodyId=text["answeringBodyId"],
+                    answeringBodyName=text["answeringBodyName"],
+                )
+            )
+    return values
 
 
 def sync_questions(seed: int) -> list[dict[str, Any]]:
@@ -695,11 +727,13 @@ def bench_sync(work: Work, report: Report) -> None:
     from tests.fakeapi import FakeApi
 
     values = sync_questions(work.seed)
+    statements = sync_statements(work.seed)
     last = SYNC_FIRST + dt.timedelta(days=SYNC_DAYS - 1)
     db = work.dir / "bench-sync.db"
     remove_db(db)
-    say(f"  serving {len(values):,} questions answered {SYNC_FIRST} .. {last}")
-    with FakeApi(values) as fake:
+    say(f"  serving {len(values):,} questions answered and {len(statements):,} statements made"
+        f" {SYNC_FIRST} .. {last}")  # fmt: skip
+    with FakeApi(values, statements=statements) as fake:
         store = Store.open(db)
         try:
             for label in ("first sync, fresh database", "second sync, nothing changed"):
@@ -712,6 +746,17 @@ def bench_sync(work: Work, report: Report) -> None:
                     )
                 http.close()
                 lists, details = fake.count("list"), fake.count("detail")
+                s_lists, s_details = fake.count("statement_list"), fake.count("statement_detail")
+                s_changed = result.statements.new + result.statements.changed
+                report.add(
+                    "sync",
+                    f"{label}: statements, list + detail requests",
+                    f"{s_lists:,} + {s_details:,} = {s_lists + s_details:,}"
+                    f" ({s_changed:,} new/changed)",
+                    f"details <= {s_changed:,}",
+                    s_details <= s_changed,
+                )
+                lists, details = lists + s_lists, details + s_details
                 changed = result.counts.new + result.counts.changed
                 budget = 1_000 + changed
                 report.add(
