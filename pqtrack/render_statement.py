@@ -248,4 +248,5 @@ def records_view(*, snippets: bool = False, statements: bool = True) -> View:
         plain=[(name, cell(get)) for name, get in base.plain],
         table=base.table,
         export=(lambda r: {**r, "snippet": plain_snippet(r.get("snippet"))}) if snippets else None,
+        empty=base.empty,
     )

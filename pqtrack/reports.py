@@ -80,7 +80,11 @@ def summary(report: Report) -> str:
     name, shown = report.watch.name, len(report.changes)
     if report.first:
         found = {kind: n for kind, n in report.totals.items() if n}
-        kinds = ", ".join(_plural(kind, n) for kind, n in found.items()) or "no questions"
+        if not found:
+            return (
+                f"First run of watch {name}: nothing matches now; later runs report what changes."
+            )
+        kinds = " and ".join(_plural(kind, n) for kind, n in found.items())
         cut = f" (showing the newest {shown:,})" if report.more else ""
         return (
             f"First run of watch {name}: {kinds} match now{cut}, each with its latest change; "
