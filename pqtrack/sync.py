@@ -190,6 +190,13 @@ def sync_lock(db_path: Path | None) -> Iterator[None]:
         handle.close()
 
 
+def statements_key(scope: Scope) -> str:
+    """The ledger's key for a scope's written statements, completed apart from its questions: a
+    sync with --no-statements, or one by a pqtrack that did not sync them, completes only the
+    questions, and the next sync with statements starts theirs as a first run."""
+    return f"{scope.key()} statements"
+
+
 def plan_days(
     store: Store,
     scope: Scope,
@@ -198,12 +205,14 @@ def plan_days(
     until: date | None,
     today: date,
     overlap: int = DEFAULT_OVERLAP,
+    key: str | None = None,
 ) -> tuple[date, date]:
-    """The range to sync: as asked, else from the last good sync less the overlap, else 30 days."""
+    """The range to sync: as asked, else from the last good sync of `key` (the scope's
+    questions unless told) less the overlap, else 30 days."""
     end = until or today
     if since is not None:
         return since, end
-    last = store.completed_until(scope.key())
+    last = store.completed_until(key or scope.key())
     if last is None:
         return end - timedelta(days=FIRST_RUN_DAYS - 1), end
     return min(date.fromisoformat(last) - timedelta(days=overlap), end), end
@@ -228,17 +237,25 @@ def sync(
     reporter = reporter or _Silent()
     store.interrupt_running("sync")
     plans = []
+    statement_ranges: dict[str, list[str]] = {}
     for scope in scopes:
         first, last = plan_days(
             store, scope, since=since, until=until, today=today, overlap=overlap
         )
-        plans.append((scope, first, last, _windows(store, scope, first, last, statements)))
+        made_from = None
+        if statements:
+            made_from, _ = plan_days(store, scope, since=since, until=until, today=today,
+                                     overlap=overlap, key=statements_key(scope))  # fmt: skip
+            statement_ranges[scope.key()] = [made_from.isoformat(), last.isoformat()]
+        windows = _windows(store, scope, first, last, made_from)
+        plans.append((scope, min(first, made_from or first), last, windows))
     report = SyncReport(
         since=min(p[1] for p in plans).isoformat(), until=max(p[2] for p in plans).isoformat()
     )
     report.windows = sum(len(p[3]) for p in plans)
     args: dict[str, Any] = {
         "scopes": {p[0].key(): [p[1].isoformat(), p[2].isoformat()] for p in plans},
+        "statements": statement_ranges,
         "complete": {},
     }
     requests, retries = client.requests, client.retries
@@ -291,8 +308,9 @@ def _sync_plans(
     reporter.start(report.windows)
     unreachable: ApiUnreachable | None = None
     for scope, _first, last, windows in plans:
-        scope_failed = 0
+        failed = {"questions": 0, "statements": 0}
         for kind, day, params in windows:
+            part = "statements" if kind == STATEMENT_WINDOW else "questions"
             reporter.window(kind, day)
             before = client.requests
             try:
@@ -314,7 +332,7 @@ def _sync_plans(
             except ApiError as exc:
                 if kind == STATEMENT_WINDOW:
                     report.statement_requests += client.requests - before
-                scope_failed += 1
+                failed[part] += 1
                 report.failed.append(f"{kind} {day}: {exc}")
                 store.mark_window(kind, day, scope.key(), "failed", run_id, error=str(exc))
                 continue
@@ -323,28 +341,37 @@ def _sync_plans(
             report.details += details
             report.counts.add(counts)
             if short is not None:
-                scope_failed += 1
+                failed[part] += 1
                 report.failed.append(f"{kind} {day}: {short}")
             else:
                 report.windows_done += 1
         if unreachable is not None:
             break
-        if not scope_failed:
+        if not failed["questions"]:
             args["complete"][scope.key()] = last.isoformat()
+        if scope.key() in args["statements"] and not failed["statements"]:
+            args["complete"][statements_key(scope)] = last.isoformat()
     return unreachable
 
 
+def _days(first: date, last: date) -> list[str]:
+    return [(first + timedelta(days=i)).isoformat() for i in range((last - first).days + 1)]
+
+
 def _windows(
-    store: Store, scope: Scope, first: date, last: date, statements: bool = True
+    store: Store, scope: Scope, first: date, last: date, made_from: date | None
 ) -> list[tuple[str, str, dict[str, Any]]]:
-    """Day windows for the range (and its statements, unless not wanted), earlier unfinished
-    ones, and re-polls of open questions."""
-    days = [(first + timedelta(days=i)).isoformat() for i in range((last - first).days + 1)]
-    kinds = (*KINDS, STATEMENT_WINDOW) if statements else KINDS
+    """Day windows for the range, its statements' from `made_from` (None: no statements),
+    earlier unfinished ones, and re-polls of open questions."""
+    starts = {kind: first.isoformat() for kind in KINDS}
+    if made_from is not None:
+        starts[STATEMENT_WINDOW] = made_from.isoformat()
+    kinds = tuple(starts)
     wanted: dict[tuple[str, str], None] = {}
-    for day in days:
-        for kind in kinds:
-            wanted[(kind, day)] = None
+    for day in _days(min(first, made_from or first), last):
+        for kind, start in starts.items():
+            if day >= start:
+                wanted[(kind, day)] = None
     for kind, day in store.unfinished_windows(scope.key()):
         if kind in kinds:
             wanted.setdefault((kind, day), None)
