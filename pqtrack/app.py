@@ -17,7 +17,7 @@ from typer.core import TyperCommand
 from pqtrack import __version__, interrupts
 from pqtrack.errors import PqtrackError, UsageError
 from pqtrack.options import bundled
-from pqtrack.render import Format, is_terminal, say
+from pqtrack.output import Format, is_terminal, say
 
 app = typer.Typer(
     name="pqtrack",

@@ -48,7 +48,7 @@ from pqtrack.options import (
     parse_event,
     sync_days,
 )
-from pqtrack.render import Format, out, say
+from pqtrack.output import Format, emit_json, out, say, write
 
 __all__ = ["app", "main"]  # the app with every command below registered on it
 
@@ -76,7 +76,8 @@ def import_cmd(
 
     Example: pqtrack import --as-of 2025-03-01 questions-2025-03-01.json
     """
-    from pqtrack import progress, render
+    from pqtrack import progress
+    from pqtrack.digest import import_summary
     from pqtrack.importer import import_files
 
     with opened(db) as store, progress.importing(progress.wanted(quiet)) as advance:
@@ -88,7 +89,7 @@ def import_cmd(
     if fmt == Format.json:
         out.file.write(json.dumps(report.summary()) + "\n")
     elif not quiet:
-        say(render.import_summary(report.files, report.counts, len(report.failed)))
+        say(import_summary(report.files, report.counts, len(report.failed)))
     if report.failed:
         raise typer.Exit(1)
 
@@ -124,7 +125,7 @@ def show_cmd(
 
     Example: pqtrack show HL4567 --follow
     """
-    from pqtrack import render
+    from pqtrack import show
     from pqtrack.analysis.referrals import followed_answers, resolve_referrals
     from pqtrack.connect import reading
     from pqtrack.filters import is_statement_ref, resolve_ref, resolve_statement_ref
@@ -148,7 +149,7 @@ def show_cmd(
         record.update(question_extras(conn, qid))
         record["referrals"] = resolve_referrals(conn, qid)
         followed = followed_answers(conn, record["referrals"]) if follow else None
-    render.question(record, versions, followed, chosen(fmt))
+    show.question(record, versions, followed, chosen(fmt))
 
 
 @command("history")
@@ -163,7 +164,7 @@ def history_cmd(
 
     Example: pqtrack history 1740381 --format json
     """
-    from pqtrack import render
+    from pqtrack import views
     from pqtrack.connect import reading
     from pqtrack.filters import is_statement_ref, resolve_ref, resolve_statement_ref
     from pqtrack.records import history
@@ -174,11 +175,11 @@ def history_cmd(
 
         with reading(db) as conn:
             steps = statement_records.history(conn, resolve_statement_ref(conn, ref))
-        render.write(STATEMENT_HISTORY, steps, chosen(fmt), header=not no_header)
+        write(STATEMENT_HISTORY, steps, chosen(fmt), header=not no_header)
         return
     with reading(db) as conn:
         versions = history(conn, resolve_ref(conn, ref))
-    render.write(render.HISTORY, versions, chosen(fmt), header=not no_header)
+    write(views.HISTORY, versions, chosen(fmt), header=not no_header)
 
 
 # -- list / search -------------------------------------------------------------------------------
@@ -252,13 +253,7 @@ def list_cmd(
 
         records, footer = page.cut(kind, records, count)
     view = records_view(statements=want != ss.Kind.question)
-    _write(view, records, kind, header=not no_header, footer=footer)
-
-
-def _write(view: Any, rows: Any, kind: Format, *, header: bool, footer: str | None) -> None:
-    from pqtrack import render
-
-    render.write(view, rows, kind, header=header, footer=footer)
+    write(view, records, kind, header=not no_header, footer=footer)
 
 
 class Sort(StrEnum):
@@ -342,7 +337,7 @@ def search_cmd(
     for line in result.talk(query or f"topic {filters.topic}", explain=explain):
         say(f"pqtrack: {line}")
     view = records_view(snippets=True, statements=want != ss.Kind.question)
-    _write(view, hits, kind, header=not no_header, footer=footer)
+    write(view, hits, kind, header=not no_header, footer=footer)
 
 
 # -- topics --------------------------------------------------------------------------------------
@@ -358,11 +353,11 @@ def topics_cmd(fmt: FormatOption = None, no_header: NoHeaderOption = False) -> N
 
     Example: pqtrack topics --format json
     """
-    from pqtrack import render
+    from pqtrack import views
     from pqtrack.topics import load_topics, user_file
 
-    rows = render.topic_rows(load_topics().by_name.values())
-    render.write(render.topics_view(user_file()), rows, chosen(fmt), header=not no_header)
+    rows = views.topic_rows(load_topics().by_name.values())
+    write(views.topics_view(user_file()), rows, chosen(fmt), header=not no_header)
 
 
 @command("departments")
@@ -377,13 +372,13 @@ def departments_cmd(
 
     Example: pqtrack departments --format csv
     """
-    from pqtrack import render
+    from pqtrack import views
     from pqtrack.connect import reading
     from pqtrack.filters import department_rows
 
     with reading(db) as conn:
         rows = department_rows(conn)
-    render.write(render.DEPARTMENTS, rows, chosen(fmt), header=not no_header)
+    write(views.DEPARTMENTS, rows, chosen(fmt), header=not no_header)
 
 
 # -- diff ----------------------------------------------------------------------------------------
@@ -486,15 +481,15 @@ def _diff_questions(
 
 
 def _show_diff(result: Any, fmt: Format | None, context: int) -> None:
-    from pqtrack import render
+    from pqtrack import show
 
     kind = chosen(fmt, pipe=Format.word)
     for note in result.notes:
         say(f"pqtrack: {note}")
     if kind == Format.json:
-        render.emit_json(out, result.as_json())
+        emit_json(out, result.as_json())
         return
-    render.diff_view(out, result, kind.value, context=context)
+    show.diff_view(out, result, kind.value, context=context)
 
 
 # -- changes -------------------------------------------------------------------------------------
@@ -569,7 +564,7 @@ def changes_cmd(
 
     Example: pqtrack changes --since last-sync --topic facial-recognition --format markdown
     """
-    from pqtrack import records, render
+    from pqtrack import records, views
     from pqtrack.connect import reading
 
     kind, digest = chosen(fmt), {Format.markdown: DIGEST_ROWS}
@@ -594,8 +589,8 @@ def changes_cmd(
         count = functools.cache(functools.partial(records.count_changes, conn, resolved, **feed))
         rows, footer = page.cut(kind, rows, count, defaults=digest, tell=True)
         total = count() if footer and kind == Format.markdown else None
-    view = render.changes_view(records.feed_label(since, until, moment), filters.topic, total)
-    render.write(view, rows, kind, header=not no_header, footer=footer)
+    view = views.changes_view(records.feed_label(since, until, moment), filters.topic, total)
+    write(view, rows, kind, header=not no_header, footer=footer)
     if fail_if_empty and not rows:
         raise typer.Exit(EMPTY_FEED_EXIT)
 
@@ -633,7 +628,7 @@ def repeats_cmd(
 
     Example: pqtrack repeats --department "health" --since 2025-01-01 --near 0.9
     """
-    from pqtrack import facts, progress, render
+    from pqtrack import facts, progress, views
     from pqtrack.analysis.repeats import repeat_groups
 
     if near is not None and not 0.5 <= near <= 1.0:
@@ -648,7 +643,7 @@ def repeats_cmd(
         limit = sys.maxsize if want is None else page.offset + want
         groups = repeat_groups(store, resolved, near=near, min_size=min_size, limit=limit)
     shown, footer = page.cut(kind, groups[page.offset :], lambda: None)  # the total is not known
-    render.write(render.REPEATS, shown, kind, header=not no_header, footer=footer)
+    write(views.REPEATS, shown, kind, header=not no_header, footer=footer)
 
 
 class StatsBy(StrEnum):
@@ -687,7 +682,7 @@ def stats_cmd(
 
     Example: pqtrack stats --by month --topic immigration --since 2024-07-01
     """
-    from pqtrack import facts, progress, render
+    from pqtrack import facts, progress, views
     from pqtrack.analysis.timeliness import convention, past_recess_note, stats
 
     kind = chosen(fmt)
@@ -697,10 +692,10 @@ def stats_cmd(
         rows = stats(store, resolved, by=by.value)
     every_month = {Format.table: None} if by == StatsBy.month else None
     shown, footer = page.cut(kind, rows[page.offset :], lambda: len(rows), defaults=every_month)
-    view = render.stats_view(by.value, chart=chart, caption=convention())
-    render.write(view, shown, kind, header=not no_header, footer=footer)
+    view = views.stats_view(by.value, chart=chart, caption=convention())
+    write(view, shown, kind, header=not no_header, footer=footer)
     if not quiet and (note := past_recess_note(rows)):
-        render.say(note)
+        say(note)
 
 
 # -- sync ----------------------------------------------------------------------------------------
@@ -759,12 +754,12 @@ def sync_cmd(
 
     Example: pqtrack sync --since 2025-01-01 --department "home office"
     """
-    from pqtrack import render
     from pqtrack import sync as syncing
+    from pqtrack.digest import sync_status
 
     if show_status:
         with opened(db, must_exist=True) as store:
-            render.sync_status(syncing.status(store), chosen(fmt))
+            sync_status(syncing.status(store), chosen(fmt))
         return
     sync_days(since, until)
     if overlap < 0 or rate < 0 or timeout <= 0:
@@ -776,14 +771,14 @@ def sync_cmd(
 
 def _report_sync(report: Any, fmt: Format | None, quiet: bool) -> None:
     """A sync's failed windows and summary on stderr (or the summary as JSON on stdout)."""
-    from pqtrack import render
+    from pqtrack.digest import sync_summary
 
     for failure in report.failed[:20]:
         say(f"pqtrack: window failed: {failure}")
     if fmt == Format.json:
         out.file.write(json.dumps(report.summary()) + "\n")
     elif not quiet:
-        say(render.sync_summary(report.summary()))
+        say(sync_summary(report.summary()))
     if not report.ok:
         say(
             f"pqtrack: {len(report.failed)} of {report.windows} windows incomplete; "

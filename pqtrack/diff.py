@@ -1,6 +1,6 @@
 """Pure comparison of two texts (word diff and its plain renderings) and of two records' plain
 facts, and choosing what to compare: two versions of one question, or the answers of two.
-(Drawing a diff in colour is render.py's.)
+(Drawing a diff in colour is show.py's.)
 
 Algorithm: diff-match-patch's Myers diff run on word tokens, then its semantic cleanup.
 Each token (a word, a run of whitespace, or one punctuation mark) is encoded as one character,

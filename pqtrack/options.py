@@ -23,7 +23,7 @@ import click
 import typer
 
 from pqtrack.errors import UsageError
-from pqtrack.render import Format, cut_footer, say
+from pqtrack.output import Format, cut_footer, say
 
 T = TypeVar("T")
 

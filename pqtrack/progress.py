@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from pqtrack.render import is_terminal, stderr_console
+from pqtrack.output import is_terminal, stderr_console
 
 
 def wanted(quiet: bool) -> bool:

@@ -1,6 +1,6 @@
 """Presentation of written statements: `show` of one, its `history`, the listing of questions
 and statements together (`search`, `list --kind`), and the attachment and correction lines
-`show` adds to a question. Built on render.py's views and helpers.
+`show` adds to a question. Built on output.py's plumbing and views.py's question view.
 """
 
 from __future__ import annotations
@@ -9,22 +9,20 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from pqtrack.render import (
+from pqtrack.output import (
     Column,
     Format,
     Row,
     View,
-    _seen,
     clean,
     emit_csv,
     emit_json,
     emit_jsonl,
     one_line,
     out,
-    plain_snippet,
-    questions_view,
     styled,
 )
+from pqtrack.views import _seen, plain_snippet, questions_view
 
 if TYPE_CHECKING:
     from rich.console import Console

@@ -1,5 +1,5 @@
 """How watches and their reports are written: the watch listing, a run's text lines, its
-markdown digest (render's), its JSON, its Atom feed (atom.py) and its mail subject."""
+markdown digest (digest.py's), its JSON, its Atom feed (atom.py) and its mail subject."""
 
 from __future__ import annotations
 
@@ -7,8 +7,10 @@ import shlex
 from collections.abc import Sequence
 from typing import Any
 
-from pqtrack import __version__, render
-from pqtrack.render import Column, View, one_line
+from pqtrack import __version__
+from pqtrack.digest import digest_markdown
+from pqtrack.output import Column, View, one_line
+from pqtrack.views import changes_view
 from pqtrack.watches import FEEDS, Report, Watch
 
 
@@ -101,9 +103,9 @@ def subject(report: Report) -> str:
 
 
 def markdown(report: Report) -> str:
-    """The digest of one report (render's digest, its first line this report's summary)."""
+    """The digest of one report (digest.py's digest, its first line this report's summary)."""
     since = report.watch.last_run or report.watch.created_at
-    return render.digest_markdown(
+    return digest_markdown(
         report.changes, since, f"watch {report.watch.name}", summary=summary(report)
     )
 
@@ -121,7 +123,7 @@ def as_json(report: Report) -> dict[str, Any]:
 
 def text_view() -> View:
     """A run's changes as lines (a table on a terminal), each naming its watch."""
-    base = render.changes_view("", None)
+    base = changes_view("", None)
     return View(
         fields=["watch", "kind", *base.fields],
         columns=[Column("watch", lambda r: r["watch"], style="bold"), *base.columns],

@@ -543,7 +543,7 @@ def prepare(query: str, conn: sqlite3.Connection | None = None, *, exact: bool =
 
 # -- running a search ----------------------------------------------------------------------------
 
-SNIPPET_OPEN, SNIPPET_CLOSE = "\x02", "\x03"  # highlight markers; render.py turns them into bold
+SNIPPET_OPEN, SNIPPET_CLOSE = "\x02", "\x03"  # highlight markers; views.py turns them into bold
 
 
 @dataclass

@@ -23,7 +23,7 @@ from pqtrack.options import (
     QuietOption,
     options_of,
 )
-from pqtrack.render import Format, out, say
+from pqtrack.output import Format, emit_json, out, say, write
 
 if TYPE_CHECKING:
     from pqtrack.store import Store
@@ -92,12 +92,12 @@ def list_cmd(
 
     Example: pqtrack watch list --format json
     """
-    from pqtrack import render, reports, watches
+    from pqtrack import reports, watches
     from pqtrack.connect import reading
 
     with reading(db) as conn:
         found = watches.every(conn)
-    render.write(reports.WATCHES, reports.watch_rows(found), chosen(fmt), header=not no_header)
+    write(reports.WATCHES, reports.watch_rows(found), chosen(fmt), header=not no_header)
 
 
 @command("show", on=app)
@@ -106,13 +106,13 @@ def show_cmd(name: NameArgument, db: DbOption = None, fmt: FormatOption = None) 
 
     Example: pqtrack watch show lfr
     """
-    from pqtrack import render, reports, watches
+    from pqtrack import reports, watches
     from pqtrack.connect import reading
 
     with reading(db) as conn:
         watch = watches.get(conn, name)
     if fmt in (Format.json, Format.jsonl):
-        render.emit_json(out, watch.as_json())
+        emit_json(out, watch.as_json())
         return
     out.file.write("\n".join(reports.show_lines(watch)) + "\n")
 
@@ -254,13 +254,13 @@ def _deliver_to_stdout(
     store: Store, found: list[Report], fmt: RunFormat, *, peek: bool, fail_if_empty: bool
 ) -> None:
     """Write every report, flush, and only then move the cursors."""
-    from pqtrack import render, reports, watches
+    from pqtrack import reports, watches
     from pqtrack.store import utc_now
 
     now = utc_now()
     if not (fail_if_empty and not any(r.changes for r in found)):
         if fmt == RunFormat.json:
-            render.emit_json(out, [reports.as_json(r) for r in found])
+            emit_json(out, [reports.as_json(r) for r in found])
         elif fmt == RunFormat.atom:
             out.file.write(reports.atom(found[0], now))
         elif fmt == RunFormat.markdown:
@@ -268,7 +268,7 @@ def _deliver_to_stdout(
         else:
             rows = [c for r in found for c in r.changes]
             if rows:
-                render.write(reports.text_view(), rows, chosen(None))
+                write(reports.text_view(), rows, chosen(None))
         out.file.flush()
         if _is_file(out.file):  # on disk before the cursor moves, not only in the page cache
             os.fsync(out.file.fileno())

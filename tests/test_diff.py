@@ -28,7 +28,7 @@ from pqtrack.diff import (
 from pqtrack.question import parse
 from pqtrack.record import html_to_text
 from pqtrack.records import version_values
-from pqtrack.render import render_rich
+from pqtrack.show import render_rich
 from pqtrack.store import Store
 from tests.samples import detail, shared, timeline
 

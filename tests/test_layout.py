@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from pqtrack import render
+from pqtrack import output, views
 from pqtrack.record import linked_text
 from tests.build import question, write_json
 from tests.cli import run
@@ -318,7 +318,7 @@ def test_linked_text_numbers_links_once_each() -> None:
     ],
 )
 def test_short_department(name: str | None, short: str) -> None:
-    assert render.short_department(name) == short
+    assert views.short_department(name) == short
 
 
 @pytest.mark.parametrize("width", range(30, 201, 7))
@@ -338,7 +338,7 @@ def test_ids_are_never_cut_at_any_width(width: int) -> None:
     ]
     buffer = io.StringIO()
     console = Console(file=buffer, width=width, no_color=True, highlight=False)
-    render.write(render.questions_view(), rows, render.Format.table, console)
+    output.write(views.questions_view(), rows, output.Format.table, console)
     text = buffer.getvalue()
     assert all(whole(str(r["id"]), text) for r in rows), text
     assert all(len(line.rstrip()) <= width for line in text.splitlines())
