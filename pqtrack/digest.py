@@ -28,7 +28,9 @@ def sync_status(status: Mapping[str, Any], fmt: Format, console: Console = out) 
     if last:
         for scope, (first, final) in last.get("scopes", {}).items():
             label = "everything" if scope == "{}" else scope
-            lines.append(f"  covered {first}..{final} for {label}")
+            made = last.get("statements", {}).get(scope)
+            also = f"; statements {made[0]}..{made[1]}" if made else "; no statements"
+            lines.append(f"  covered {first}..{final} for {label}{also}")
     if latest:
         lines.append(f"latest sync: {latest['started_at']} {latest['status']}"
                      + _RUN_NOTES.get(latest["status"], "").format(**latest))  # fmt: skip
@@ -62,7 +64,8 @@ def sync_summary(summary: Mapping[str, Any]) -> str:
 
 def _statements_synced(summary: Mapping[str, Any]) -> str:
     new, changed = summary.get("statements_new", 0), summary.get("statements_changed", 0)
-    return f"statements {new} new, {changed} changed; " if new or changed else ""
+    synced = new or changed or summary.get("statement_requests", 0)
+    return f"statements {new} new, {changed} changed; " if synced else ""
 
 
 def import_summary(files: int, counts: Any, failed: int) -> str:

@@ -123,7 +123,7 @@ class SyncReport:
     requests: int = 0
     retries: int = 0
     seconds: float = 0.0
-    statements: SaveCounts = field(default_factory=SaveCounts)  # also counted in `counts`
+    statements: SaveCounts = field(default_factory=SaveCounts)  # `counts` is questions'
     statement_details: int = 0
     statement_requests: int = 0
 
@@ -248,10 +248,9 @@ def sync(
                                      overlap=overlap, key=statements_key(scope))  # fmt: skip
             statement_ranges[scope.key()] = [made_from.isoformat(), last.isoformat()]
         windows = _windows(store, scope, first, last, made_from)
-        plans.append((scope, min(first, made_from or first), last, windows))
-    report = SyncReport(
-        since=min(p[1] for p in plans).isoformat(), until=max(p[2] for p in plans).isoformat()
-    )
+        plans.append((scope, first, last, windows))
+    starts = [p[1].isoformat() for p in plans] + [r[0] for r in statement_ranges.values()]
+    report = SyncReport(since=min(starts), until=max(p[2] for p in plans).isoformat())
     report.windows = sum(len(p[3]) for p in plans)
     args: dict[str, Any] = {
         "scopes": {p[0].key(): [p[1].isoformat(), p[2].isoformat()] for p in plans},
@@ -338,8 +337,9 @@ def _sync_plans(
                 continue
             if kind == STATEMENT_WINDOW:
                 report.statement_requests += client.requests - before
-            report.details += details
-            report.counts.add(counts)
+            else:
+                report.details += details
+                report.counts.add(counts)
             if short is not None:
                 failed[part] += 1
                 report.failed.append(f"{kind} {day}: {short}")

@@ -5,17 +5,21 @@ the statements that correct written answers, attachments, the change feed, impor
 from __future__ import annotations
 
 import json
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from pqtrack import sync as syncing
 from pqtrack.statement import corrected_uins, list_text, list_view, text_is_cut
+from pqtrack.store import Store
 from pqtrack.versions import Stored, plan_statement
 from tests.build import attachment, question, statement, statement_list_item, write_json
 from tests.cli import Cli, query
 from tests.fakeapi import FakeApi
 from tests.samples import require_samples
+from tests.test_sync import api_client
 
 SYNC = ("--since", "2025-12-01", "--until", "2025-12-10", "--rate", "0", "--quiet")
 VANS = (
@@ -114,6 +118,28 @@ def test_no_statements_syncs_questions_only(cli: Cli, fake: FakeApi, db_path: Pa
     assert fake.count("statement_list") == fake.count("statement_detail") == 0
     assert query(db_path, "SELECT count(*) FROM statements") == [(0,)]
     assert query(db_path, "SELECT count(*) FROM questions") == [(2,)]
+
+
+def test_statements_never_synced_get_a_first_run_of_their_own(fake: FakeApi, db_path: Path) -> None:
+    """A sync with --no-statements (or by a pqtrack before statements) completes the
+    questions only: the next sync with statements lists their 30 days, not the overlap."""
+    today = date(2025, 12, 20)
+    store = Store.open(db_path)
+    try:
+        with api_client(fake) as client:
+            first = syncing.sync(
+                store, client, scopes=[syncing.Scope()], today=today, statements=False
+            )
+            assert first.statements.new == 0
+            again = syncing.sync(store, client, scopes=[syncing.Scope()], today=today)
+    finally:
+        store.close()
+    assert again.statements.new == 3  # made 2 to 10 December: before the questions' overlap
+    listed = query(db_path, "SELECT min(day), max(day) FROM sync_windows WHERE kind = 'statements'")
+    assert listed == [((today - timedelta(days=29)).isoformat(), today.isoformat())]
+    assert query(db_path, "SELECT min(day) FROM sync_windows WHERE kind = 'answered'") == [
+        ((today - timedelta(days=29)).isoformat(),)
+    ]
 
 
 def test_kind_chooses_what_search_and_list_return(cli: Cli, fake: FakeApi) -> None:
@@ -425,3 +451,12 @@ def test_a_watch_reports_statements_made_revised_and_correcting_once(cli: Cli, f
     assert cli("sync", "--api-url", fake.url, *SYNC).exit_code == 0
     assert run() == [("statement", "HCWS901", "revised")]
     assert run() == []  # nothing twice
+
+
+def test_the_sync_summary_counts_questions_and_statements_apart(cli: Cli, fake: FakeApi) -> None:
+    result = cli("sync", "--api-url", fake.url, *SYNC, "--format", "json")
+    summary = json.loads(result.stdout)
+    assert (summary["new"], summary["details"]) == (2, 2)  # the questions only
+    assert (summary["statements_new"], summary["statement_details"]) == (3, 3)
+    again = cli("sync", "--api-url", fake.url, *SYNC[:-1])  # not --quiet: the summary line
+    assert "statements 0 new, 0 changed;" in again.stderr  # said even when nothing changed

@@ -907,7 +907,7 @@ def test_sync_prints_a_one_line_summary_on_stderr(cli: Cli) -> None:
     assert (result.exit_code, result.stdout) == (0, "")
     assert re.fullmatch(
         r"synced 2025-03-03\.\.2025-03-05: 10 new, 6 answered, 1 corrected, 0 changed, "
-        r"0 withdrawn; 22 requests in \d+\.\ds\n",
+        r"0 withdrawn; statements 0 new, 0 changed; 22 requests in \d+\.\ds\n",
         result.stderr,
     ), result.stderr
 
