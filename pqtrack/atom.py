@@ -24,9 +24,11 @@ def xml_text(text: str | None) -> str:
     return _ILLEGAL.sub("", text or "")
 
 
-def entry_id(kind: str, record_id: int, version: int) -> str:
-    """An entry's id: the same record and version give the same id in every run and feed."""
-    return f"{TAG}{kind}/{record_id}/v{version}"
+def entry_id(kind: str, record_id: int, version: int, first_event: int) -> str:
+    """An entry's id: the record, its version and the first of the events the entry tells, so
+    a report written again gives the same ids, and an event that comes to a version later (a
+    correction by written statement, which makes no new version) gets an entry of its own."""
+    return f"{TAG}{kind}/{record_id}/v{version}/e{first_event}"
 
 
 @dataclass(frozen=True)

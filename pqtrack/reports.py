@@ -132,8 +132,9 @@ def text_view() -> View:
 
 
 def atom(report: Report, now: str) -> str:
-    """The report as an Atom feed: one entry per record version that changed (its events
-    together), with an id from the record's id and version, so a reader never shows one twice."""
+    """The report as an Atom feed: one entry per record version that changed (its events in
+    this report together), with an id from the record's id, the version and the first event,
+    so a reader never shows one twice."""
     from pqtrack import atom as feeds
 
     grouped: dict[tuple[str, int, int], list[dict[str, Any]]] = {}
@@ -147,7 +148,7 @@ def atom(report: Report, now: str) -> str:
         title = f"{one_line(head.get('uin'))} {one_line(head.get('heading')) or '(no heading)'}"
         entries.append(
             feeds.Entry(
-                id=feeds.entry_id(kind, record_id, version),
+                id=feeds.entry_id(kind, record_id, version, min(c["event_id"] for c in changes)),
                 title=f"{title}: {events}",
                 updated=max(c["seen_at"] for c in changes),
                 link=head.get("url"),

@@ -460,3 +460,32 @@ def test_the_sync_summary_counts_questions_and_statements_apart(cli: Cli, fake: 
     assert (summary["statements_new"], summary["statement_details"]) == (3, 3)
     again = cli("sync", "--api-url", fake.url, *SYNC[:-1])  # not --quiet: the summary line
     assert "statements 0 new, 0 changed;" in again.stderr  # said even when nothing changed
+
+
+def test_a_correction_by_statement_is_a_new_atom_entry(cli: Cli) -> None:
+    """The statement correcting HL12950 makes no new version of it: its Atom entry must still
+    have an id of its own, or feed readers take it for the answer they have shown."""
+    import xml.etree.ElementTree as ET
+
+    def entries() -> dict[str, str]:
+        result = cli("watch", "run", "hl", "--format", "atom")
+        assert result.exit_code == 0, result.stderr
+        feed = ET.fromstring(result.stdout)
+        atom = "{http://www.w3.org/2005/Atom}"
+        return {
+            e.findtext(f"{atom}id", ""): e.findtext(f"{atom}title", "")
+            for e in feed.iter(f"{atom}entry")
+        }
+
+    with FakeApi([answered_question()]) as api:
+        assert cli("sync", "--api-url", api.url, *SYNC).exit_code == 0
+        assert cli("watch", "add", "hl", "heading:facial", "--house", "lords").exit_code == 0
+        first = entries()
+        api.upsert_statement(correcting_statement())
+        assert cli("sync", "--api-url", api.url, *SYNC).exit_code == 0
+        second = entries()
+    assert list(first.values()) == ["HL12950 Police: Facial Recognition: answered"]
+    question = {i: t for i, t in second.items() if t.startswith("HL12950 ")}
+    assert list(question.values()) == ["HL12950 Police: Facial Recognition: statement"]
+    assert set(first).isdisjoint(question)
+    assert all(":question/12950/v1/e" in i for i in [*first, *question])

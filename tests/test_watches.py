@@ -135,8 +135,11 @@ def test_a_correction_is_an_atom_entry_once(cli: Cli) -> None:
     assert feed.findtext(f"{ATOM}id", "").startswith("urn:uuid:")
     assert feed.findtext(f"{ATOM}title") == "pqtrack watch lfr"
     (entry,) = feed.findall(f"{ATOM}entry")
+    (event_id,) = query(
+        cli.db, "SELECT id FROM events WHERE question_id = ? AND event = 'corrected'", [FR[0]]
+    )[0]
     assert (
-        entry.findtext(f"{ATOM}id") == f"tag:pqtrack.github.io,2026:question/{FR[0]}/v2"
+        entry.findtext(f"{ATOM}id") == f"tag:pqtrack.github.io,2026:question/{FR[0]}/v2/e{event_id}"
     )  # first seen answered: v1
     assert entry.findtext(f"{ATOM}title", "").endswith(": corrected")
     link = entry.find(f"{ATOM}link")
