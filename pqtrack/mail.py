@@ -14,7 +14,7 @@ import ssl
 from dataclasses import dataclass, field
 from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
+from email.utils import formatdate, make_msgid, parseaddr
 from urllib.parse import unquote, urlsplit
 
 from pqtrack.errors import PqtrackError, UsageError
@@ -91,7 +91,7 @@ def message(*, sender: str, to: list[str], subject: str, body: str) -> EmailMess
     msg["Subject"] = subject
     msg["Date"] = formatdate(usegmt=True)
     msg["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2])
-    msg.set_content(body)
+    msg.set_content(body, cte="quoted-printable")  # 7-bit: any server takes it
     return msg
 
 
@@ -102,7 +102,9 @@ def send(server: Server, msg: EmailMessage, to: list[str]) -> None:
         _send(server, msg, to)
     except smtplib.SMTPRecipientsRefused as exc:
         refused = ", ".join(sorted(exc.recipients))
-        raise MailError(f"mail not sent: {server.where} refused recipient {refused}") from None
+        raise MailError(
+            f"mail not sent: {server.where} refused recipient {refused} (so nobody was sent it)"
+        ) from None
     except smtplib.SMTPAuthenticationError:
         raise MailError(f"mail not sent: {server.where} refused the user and password") from None
     except smtplib.SMTPNotSupportedError:
@@ -151,6 +153,25 @@ def _send(server: Server, msg: EmailMessage, to: list[str]) -> None:
                     "never sent unencrypted (use smtps://)"
                 )
             client.login(server.user, server.password)
-        refused = client.send_message(msg, to_addrs=to)
-        if refused:  # the others got it: still a failure, and the next run sends it again
-            raise smtplib.SMTPRecipientsRefused(refused)
+        _deliver(client, msg, to)
+
+
+def _deliver(client: smtplib.SMTP, msg: EmailMessage, to: list[str]) -> None:
+    """All recipients or none: each is offered first, and one refused resets the transaction
+    before the message is sent, so a dead address among several never has the others sent the
+    same news again at every run (the cursor stays until all accept it)."""
+    sender = parseaddr(str(msg["From"]))[1]  # the address of "Name <address>"
+    code, reply = client.mail(sender)
+    if code != 250:
+        raise smtplib.SMTPSenderRefused(code, reply, sender)
+    refused = {}
+    for address in to:
+        code, reply = client.rcpt(address)
+        if code not in (250, 251):
+            refused[address] = (code, reply)
+    if refused:
+        client.rset()
+        raise smtplib.SMTPRecipientsRefused(refused)
+    code, reply = client.data(msg.as_bytes(policy=msg.policy.clone(linesep="\r\n")))
+    if code != 250:
+        raise smtplib.SMTPDataError(code, reply)
