@@ -54,7 +54,9 @@ def command(name: str, *, on: typer.Typer | None = None, **kwargs: Any) -> Calla
         def wrapper(**kw: Any) -> Any:
             try:
                 with interrupts.terminate_as_interrupt():
-                    return run(**kw)
+                    result = run(**kw)
+                    sys.stdout.flush()  # a full disk says so here, not in a traceback at exit
+                    return result
             except PqtrackError as exc:
                 say(f"pqtrack: {exc}")
                 raise typer.Exit(exc.exit_code) from None
@@ -68,6 +70,11 @@ def command(name: str, *, on: typer.Typer | None = None, **kwargs: Any) -> Calla
             except BrokenPipeError:
                 _silence_stdout()
                 raise typer.Exit(0) from None
+            except OSError as exc:  # stdout on a full disk, a file gone: one line, no traceback
+                _silence_stdout()
+                where = f" ({exc.filename})" if exc.filename else ""
+                say(f"pqtrack: stopped: {exc.strerror or type(exc).__name__}{where}")
+                raise typer.Exit(1) from None
 
         (on or app).command(name, cls=_Command, **kwargs)(wrapper)
         return fn

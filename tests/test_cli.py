@@ -30,6 +30,7 @@ import typer
 from pqtrack import __version__
 from pqtrack.cli import app
 from pqtrack.importer import import_files
+from pqtrack.paths import shipped
 from pqtrack.question import EVENTS
 from pqtrack.record import html_to_text
 from pqtrack.store import Store
@@ -210,6 +211,19 @@ def test_python_m_pqtrack_version(tmp_path: Path) -> None:
             [*argv, "--version"], capture_output=True, text=True, cwd=tmp_path, timeout=60
         )
         assert (done.returncode, done.stdout, done.stderr) == (0, f"pqtrack {__version__}\n", "")
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full (Linux)")
+@pytest.mark.parametrize("fmt", ["json", "csv", "table"])
+def test_a_full_disk_under_stdout_is_one_line_and_exit_1(tmp_path: Path, fmt: str) -> None:
+    db = tmp_path / "full.db"
+    assert run(db, "import", str(shipped("demo.jsonl.gz"))).exit_code == 0
+    with open("/dev/full", "w") as full:
+        done = subprocess.run(
+            [sys.executable, "-m", "pqtrack", "list", "--db", str(db), "--format", fmt],
+            stdout=full, stderr=subprocess.PIPE, text=True, timeout=60,
+        )  # fmt: skip
+    assert (done.returncode, done.stderr) == (1, "pqtrack: stopped: No space left on device\n")
 
 
 COMMANDS = sorted(typer.main.get_command(app).commands)  # type: ignore[attr-defined]
