@@ -494,7 +494,10 @@ def changes(
         row["old"], row["new"] = old, new
         if row["kind"] == "statement":
             row["url"] = statement.official_url(row["date_tabled"], row["uin"])
-            row["gist"] = statement_gist(row["event"], old, new, row["heading"], question)
+            if row["event"] == "revised" and not (old or new):  # the text: what words changed
+                row["gist"] = _revised_text(conn, row["statement_id"], row["version"])
+            else:
+                row["gist"] = statement_gist(row["event"], old, new, row["heading"], question)
             out.append(row)  # type: ignore[arg-type]  # the columns selected are Change's
             continue
         row["url"] = official_url(row["date_tabled"], row["uin"])
@@ -541,6 +544,24 @@ def statement_gist(event: str, old: Any, new: Any, title: str | None, text: str 
     if event == "linked" and isinstance(new, dict):
         return f"linked to statement {new.get('id')} ({new.get('type')}, {new.get('date')})"
     return cut
+
+
+def _revised_text(conn: sqlite3.Connection, statement_id: int, version: int) -> str:
+    """A revised statement's gist: the words its text changed since the version before, as
+    `correction_gist` gives them for a corrected answer."""
+    from pqtrack import statement
+
+    texts = {
+        number: statement.parse(json.loads(record)).text
+        for number, record in conn.execute(
+            "SELECT version, record FROM statement_versions WHERE statement_id = ?"
+            " AND version IN (?, ?)",
+            [statement_id, version - 1, version],
+        )
+    }
+    if len(texts) < 2:
+        return "text revised"
+    return "text revised: " + correction_gist(texts[version - 1], texts[version])
 
 
 def correction_gist(original: str, corrected: str, limit: int = 200) -> str:

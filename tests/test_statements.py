@@ -205,6 +205,7 @@ def test_a_revised_statement_has_two_versions_and_a_word_diff(cli: Cli, fake: Fa
     assert [(c["kind"], c["statement_id"], c["question_id"]) for c in feed] == [
         ("statement", 901, None)
     ]
+    assert feed[0]["gist"] == "text revised: [-seven-]{+nine+}"  # what changed, word by word
 
 
 def test_a_statement_correcting_an_answer_is_linked_to_the_question(
