@@ -19,6 +19,7 @@ from typing import Any
 
 from pqtrack.record import (
     Value,
+    check_attachments,
     has_tag,
     is_day,
     is_int,
@@ -347,6 +348,7 @@ def validate(value: Any) -> Value:
                 raise ValueError(f"question {qid}: {key} is not {_TYPE_NAMES[expected]}")
         elif (rule := _RULES.get(key)) is not None and not _follows(rule, v):
             raise ValueError(f"question {qid}: {key} is not {rule}: {str(v)[:40]!r}")
+    check_attachments(value.get("attachments"), f"question {qid}")
     return value
 
 

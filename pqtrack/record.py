@@ -58,6 +58,28 @@ def _is_day(text: str) -> bool:
     return True
 
 
+def check_attachments(items: Any, what: str) -> None:
+    """Raise ValueError unless each attachment is `{url, title, fileType, fileSizeBytes}` with
+    an http(s) URL, texts and a size in whole bytes, each of them or null (as the API's
+    OpenAPI document allows)."""
+    for item in items or ():
+        if type(item) is not dict:
+            raise ValueError(f"{what}: an attachment is not an object")
+        url = item.get("url")  # nullable, as the API documents it
+        if url is not None and (
+            type(url) is not str or not url.startswith(("https://", "http://"))
+        ):
+            raise ValueError(f"{what}: an attachment's url is not a web address: {str(url)[:40]!r}")
+        for key in ("title", "fileType"):
+            if item.get(key) is not None and type(item[key]) is not str:
+                raise ValueError(f"{what}: an attachment's {key} is not text")
+        size = item.get("fileSizeBytes")
+        if size is not None and not (is_int(size) and size >= 0):
+            raise ValueError(
+                f"{what}: an attachment's fileSizeBytes is not a size: {str(size)[:40]!r}"
+            )
+
+
 def is_day(text: str) -> bool:
     """An ISO date, or a timestamp starting with one ('2025-03-06T00:00:00')."""
     return _is_day(text[:19])

@@ -19,7 +19,16 @@ from enum import StrEnum
 from typing import Any
 
 from pqtrack.question import Field
-from pqtrack.record import Value, has_tag, is_day, is_int, parse_date, plain_text, strip_tags
+from pqtrack.record import (
+    Value,
+    check_attachments,
+    has_tag,
+    is_day,
+    is_int,
+    parse_date,
+    plain_text,
+    strip_tags,
+)
 
 LIST_CUT = 255  # the list endpoint cuts a statement's de-HTMLed text at 255 chars + "..."
 ID_PREFIX = "S"  # a statement's id as a REF: S1282168 (a bare number is a question's id)
@@ -244,9 +253,7 @@ def validate(value: Any) -> Value:
     for link in value.get("linkedStatements") or ():
         if type(link) is not dict or not is_int(link.get("linkedStatementId")):
             raise ValueError(f"statement {sid}: a linked statement has no integer id")
-    for item in value.get("attachments") or ():
-        if type(item) is not dict:
-            raise ValueError(f"statement {sid}: an attachment is not an object")
+    check_attachments(value.get("attachments"), f"statement {sid}")
     return value
 
 

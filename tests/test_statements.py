@@ -338,6 +338,33 @@ def test_ref_forms_and_bad_statement_input(cli: Cli, tmp_path: Path, db_path: Pa
     assert query(db_path, "SELECT count(*) FROM statement_versions") == stored
 
 
+@pytest.mark.parametrize(
+    ("attachment", "said"),
+    [
+        ({"url": 5}, "an attachment's url is not a web address: '5'"),
+        ({"url": "javascript:alert(1)"}, "an attachment's url is not a web address"),
+        ({"url": "https://x.example/a.pdf", "fileSizeBytes": "big"}, "fileSizeBytes is not a size"),
+        ({"url": "https://x.example/a.pdf", "fileSizeBytes": -5}, "fileSizeBytes is not a size"),
+        ({"url": None, "title": 3}, "an attachment's title is not text"),
+        ("a.pdf", "an attachment is not an object"),
+    ],
+)
+def test_a_malformed_attachment_is_refused_for_either_kind(
+    cli: Cli, tmp_path: Path, db_path: Path, attachment: Any, said: str
+) -> None:
+    for kind, value in (
+        ("statement 78", statement(78, attachments=[attachment])),
+        ("question 79", question(79, attachments=[attachment])),
+    ):
+        result = cli("import", str(write_json(tmp_path / "bad.json", [value])))
+        assert result.exit_code == 1 and result.stdout == ""
+        first = result.stderr.splitlines()[0]
+        assert first.startswith(f"pqtrack: {tmp_path / 'bad.json'}: record 1: {kind}: "), first
+        assert said in first, first
+    assert query(db_path, "SELECT count(*) FROM statements") == [(0,)]
+    assert query(db_path, "SELECT count(*) FROM questions") == [(0,)]
+
+
 def test_a_saved_statements_list_imports_as_statements(cli: Cli, db_path: Path) -> None:
     own = Path(__file__).parent / "data" / "api" / "other" / "statements_list.json"
     result = cli("import", str(own), "--format", "json")
