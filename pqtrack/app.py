@@ -116,9 +116,25 @@ def chosen(fmt: Format | None, pipe: Format = Format.plain) -> Format:
 
 
 def run() -> None:
-    """Run the app; a UsageError raised outside a command is one line and its exit code."""
+    """Run the app. Every usage error is one line and exit 2: ours raised outside a command,
+    and click's (an unknown command or option, a bad choice), which would print a usage block
+    first; the line names the command's --help."""
     try:
-        app()
+        code = app(standalone_mode=False, prog_name="pqtrack")
     except UsageError as exc:
         say(f"pqtrack: {exc}")
         sys.exit(exc.exit_code)
+    except click.exceptions.NoArgsIsHelpError as exc:  # `pqtrack` alone: the help, on stderr
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.UsageError as exc:
+        where = exc.ctx.command_path if exc.ctx is not None else "pqtrack"
+        say(f"pqtrack: {exc.format_message()} (see: {where} --help)")
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        say(f"pqtrack: {exc.format_message()}")
+        sys.exit(exc.exit_code)
+    except click.Abort:
+        say("pqtrack: stopped")
+        sys.exit(1)
+    sys.exit(code if isinstance(code, int) else 0)

@@ -226,6 +226,33 @@ def test_a_full_disk_under_stdout_is_one_line_and_exit_1(tmp_path: Path, fmt: st
     assert (done.returncode, done.stderr) == (1, "pqtrack: stopped: No space left on device\n")
 
 
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["lst"], "pqtrack: No such command 'lst'. Did you mean 'list'? (see: pqtrack --help)"),
+        (["list", "--format", "xx"], "'xx' is not one of"),
+        (["list", "--nope"], "No such option '--nope'"),
+        (["watch", "nope"], "pqtrack: No such command 'nope'. (see: pqtrack watch --help)"),
+    ],
+)
+def test_a_usage_error_from_the_command_line_is_one_line(
+    tmp_path: Path, args: list[str], said: str
+) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "pqtrack", *args, "--db", str(tmp_path / "none.db")],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert (done.returncode, done.stdout) == (2, "")
+    (line,) = done.stderr.splitlines()
+    assert line.startswith("pqtrack: ") and said in line and line.endswith("--help)"), line
+
+
+def test_pqtrack_alone_prints_its_help_on_stderr() -> None:
+    done = subprocess.run([sys.executable, "-m", "pqtrack"], capture_output=True, text=True)
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr.startswith("Usage: ") and "Commands:" in done.stderr
+
+
 COMMANDS = sorted(typer.main.get_command(app).commands)  # type: ignore[attr-defined]
 
 
