@@ -35,11 +35,13 @@ from pqtrack.options import (
     DbOption,
     FilterArgs,
     FormatOption,
+    ListKind,
     NoHeaderOption,
     Only,
     PageArgs,
     Parsed,
     QuietOption,
+    SearchKind,
     SummaryFormat,
     field_flags,
     flag,
@@ -183,21 +185,6 @@ def history_cmd(
 
 
 # -- list / search -------------------------------------------------------------------------------
-
-
-RECORD_KINDS = ("question", "statement", "all")  # statement_search.Kind, without importing it
-
-
-def _kind_option(default: str) -> Any:
-    return typer.Option(
-        "--kind",
-        click_type=Parsed("kind", one_of(RECORD_KINDS, "question, statement or all"), RECORD_KINDS),
-        help=f"question, statement or all (default {default}).",
-    )
-
-
-ListKind = Annotated[str, _kind_option("question")]
-SearchKind = Annotated[str, _kind_option("all")]
 
 
 @command("list")

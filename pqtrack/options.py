@@ -466,3 +466,21 @@ def bundled(fn: Callable[..., Any]) -> Callable[..., Any]:
     gathered.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
     gathered.__annotations__ = {p.name: p.annotation for p in params}
     return gathered
+
+
+# -- the kinds of record ---------------------------------------------------------------------------
+
+RECORD_KINDS = ("question", "statement", "all")  # statement_search.Kind, without importing it
+
+
+def _kind_option(default: str) -> Any:
+    return typer.Option(
+        "--kind",
+        click_type=Parsed("kind", one_of(RECORD_KINDS, "question, statement or all"), RECORD_KINDS),
+        help=f"question, statement or all (default {default}).",
+        show_default=False,
+    )
+
+
+ListKind = Annotated[str, _kind_option("question")]
+SearchKind = Annotated[str, _kind_option("all")]

@@ -21,6 +21,7 @@ from pqtrack.options import (
     NoHeaderOption,
     Parsed,
     QuietOption,
+    SearchKind,
     options_of,
 )
 from pqtrack.output import Format, emit_json, out, say, write
@@ -62,11 +63,13 @@ def add_cmd(
     ] = None,
     db: DbOption = None,
     filters: Annotated[FilterArgs, ALL_BUT_QUERY] = NO_FILTERS,
+    record_kind: SearchKind = "all",
     replace: Annotated[
         bool, typer.Option("--replace", help="Replace the watch of that name (a fresh start).")
     ] = False,
 ) -> None:
-    """Save a search as a watch: a query and any of the filters list and search take.
+    """Save a search as a watch: a query and any of the filters list and search take, over
+    questions and written statements (--kind for one).
 
     Example: pqtrack watch add lfr '"facial recognition"' --department "home office"
     """
@@ -80,6 +83,7 @@ def add_cmd(
     with opened(db) as store:
         filters.resolve(store.db.conn)  # names and topics must resolve now, said as typed
         typed = {f.name: getattr(filters, f.name) for f in options_of(FilterArgs)}
+        typed["kind"] = None if record_kind == "all" else record_kind
         watch = watches.add(store, name, typed, replace=replace, now=utc_now())
     say(f"pqtrack: watch {watch.name} saved; its first run reports what matches then")
 
@@ -243,7 +247,7 @@ def _resolver(conn: Any, watch: Watch) -> Any:
     def resolve(search: dict[str, Any]) -> Any:
         try:
             with field_flags():
-                return filters.resolve(conn, **search)
+                return filters.resolve(conn, **{k: v for k, v in search.items() if k != "kind"})
         except UsageError as exc:
             raise UsageError(f"watch {watch.name}: {exc}") from None
 

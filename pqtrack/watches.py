@@ -211,6 +211,8 @@ def collect(
         changes: list[dict[str, Any]] = []
         totals: dict[str, int] = {}
         for kind, feed in FEEDS.items():
+            if watch.search.get("kind", kind) != kind:  # a watch of one kind of record
+                continue
             after = watch.cursors.get(kind)  # None: this kind's first run (a new kind, too)
             top = conn.execute(f"SELECT coalesce(max(id), 0) FROM {feed.table}").fetchone()[0]
             span = spans[kind] = records.EventSpan(after, int(top), latest=after is None)

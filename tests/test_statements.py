@@ -517,3 +517,17 @@ def test_a_correction_by_statement_is_a_new_atom_entry(cli: Cli) -> None:
     assert list(question.values()) == ["HL12950 Police: Facial Recognition: statement"]
     assert set(first).isdisjoint(question)
     assert all(":question/12950/v1/e" in i for i in [*first, *question])
+
+
+def test_a_watch_of_statements_only(cli: Cli, fake: FakeApi) -> None:
+    assert cli("sync", "--api-url", fake.url, *SYNC).exit_code == 0
+    added = cli("watch", "add", "ws", '"facial recognition"', "--kind", "statement")
+    assert added.exit_code == 0, added.stderr
+    shown = cli("watch", "show", "ws")
+    assert "--kind statement" in shown.stdout
+    result = cli("watch", "run", "ws", "--format", "json")
+    (doc,) = json.loads(result.stdout)
+    assert sorted((c["kind"], c["uin"]) for c in doc["changes"]) == [
+        ("statement", "HCWS901"), ("statement", "HLWS915")
+    ]  # fmt: skip
+    assert cli("watch", "add", "bad", "x", "--kind", "answers").exit_code == 2
