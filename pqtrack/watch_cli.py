@@ -50,7 +50,8 @@ def _name(text: str) -> str:
 
 NAME = Parsed("name", _name)
 NameArgument = Annotated[
-    str, typer.Argument(click_type=NAME, help="The watch's name.", show_default=False)
+    str,
+    typer.Argument(click_type=NAME, metavar="NAME", help="The watch's name.", show_default=False),
 ]
 
 
@@ -151,7 +152,10 @@ def _address(text: str) -> str:
 NamesArgument = Annotated[
     list[str] | None,
     typer.Argument(
-        click_type=NAME, help="Watches to run (default: every one).", show_default=False
+        click_type=NAME,
+        metavar="[NAME]...",
+        help="Watches to run (default: every one).",
+        show_default=False,
     ),
 ]
 RunFormatOption = Annotated[
