@@ -201,10 +201,10 @@ STATEMENT_HISTORY = View(
     ],  # fmt: skip
     columns=[
         Column("v", lambda v: str(v["version"]), style="cyan"),
-        Column("seen", _seen),
-        Column("made", lambda v: v.get("date_made") or ""),
+        Column("seen", _seen, drop=2),
+        Column("made", lambda v: v.get("date_made") or "", drop=1),
         Column(
-            "events", lambda v: ", ".join(e["event"] for e in v.get("events", [])), ("wrap", 12)
+            "events", lambda v: ", ".join(e["event"] for e in v.get("events", [])), None, drop=3
         ),
         Column(
             "changed",
