@@ -13,6 +13,7 @@ import pytest
 from rich.console import Console
 
 from pqtrack import output, views
+from pqtrack.render_statement import STATEMENT_HISTORY
 from tests.build import question, statement, write_json
 from tests.cli import run, run_json
 from tests.test_layout import WIDTHS, terminal, whole
@@ -165,17 +166,18 @@ def test_stats_by_month_never_cuts_a_month(width: int) -> None:
 
 
 @pytest.mark.parametrize("width", WIDTHS)
-def test_history_never_splits_a_field_name(width: int) -> None:
+@pytest.mark.parametrize("view", [views.HISTORY, STATEMENT_HISTORY], ids=["question", "statement"])
+def test_history_never_splits_a_field_name(width: int, view: output.View) -> None:
     changed = ["answer_is_holding", "answer_text", "date_answered"]
     rows = [
         {"version": 1, "seen_at": "2025-03-03T10:00:00+00:00", "status": "holding",
-         "date_answered": "2025-03-10", "changed": [], "events": [{"event": "tabled"},
-         {"event": "holding"}]},
+         "date_answered": "2025-03-10", "date_made": "2025-03-03", "changed": [],
+         "events": [{"event": "tabled"}, {"event": "holding"}]},
         {"version": 2, "seen_at": "2025-03-04T10:00:00+00:00", "status": "answered",
-         "date_answered": "2025-03-12", "changed": changed,
+         "date_answered": "2025-03-12", "date_made": "2025-03-03", "changed": changed,
          "events": [{"event": "substantive"}]},
     ]  # fmt: skip
-    lines = _drawn(views.HISTORY, rows, width)
+    lines = _drawn(view, rows, width)
     text = "\n".join(lines)
     assert all(whole(name, text) or whole(name + ",", text) for name in changed), text
     assert all(len(line.rstrip()) <= width for line in lines), text
