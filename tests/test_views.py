@@ -181,3 +181,13 @@ def test_history_never_splits_a_field_name(width: int, view: output.View) -> Non
     text = "\n".join(lines)
     assert all(whole(name, text) or whole(name + ",", text) for name in changed), text
     assert all(len(line.rstrip()) <= width for line in lines), text
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_stats_at_a_terminal_keeps_the_month_and_fits_the_chart(db: Path, width: int) -> None:
+    screen = terminal(db, "stats", "--by", "month", width=width, colour=False)
+    assert screen.exit_code == 0, screen.stderr
+    assert [line.split()[0] for line in screen.lines if line.startswith(" 2025")] == ["2025-03"]
+    bars = [line for line in screen.lines if re.match(r"2025-03 [█▒░]+ 1$", line)]
+    assert len(bars) == 1 and len(bars[0]) <= width
+    assert all(len(line) <= width for line in screen.lines)
