@@ -606,6 +606,11 @@ def resolve_statement_ref(conn: sqlite3.Connection, ref: str) -> int:
     return int(rows[0][0])
 
 
+def _statement_exists(conn: sqlite3.Connection, statement_id: int) -> bool:
+    found = conn.execute("SELECT 1 FROM statements WHERE id = ?", [statement_id])
+    return found.fetchone() is not None
+
+
 def resolve_ref(conn: sqlite3.Connection, ref: str) -> int:
     """REF is a question id, a UIN (HL12950, 8024) or DATE/UIN; ambiguity is a usage error."""
     ref = ref.strip()
@@ -640,6 +645,8 @@ def resolve_ref(conn: sqlite3.Connection, ref: str) -> int:
     else:
         raise UsageError(f"{ref!r} is not a question id, UIN or DATE/UIN")
     if not rows:
+        if ref.isdigit() and _statement_exists(conn, int(ref)):  # an id from a listing's S-id
+            raise UsageError(f"no question {ref}; statement S{int(ref)} has that id")
         raise UsageError(f"no question {ref!r} in the database")
     if len(rows) > 1:
         listed = ", ".join(f"{d}/{ref.split('/')[-1].upper()} (id {i})" for i, d, _ in rows[:10])

@@ -242,17 +242,33 @@ def _draw_table(view: View, rows: Sequence[Row], console: Console) -> None:
     if fit is None:
         console.print(_table(view, columns, cells))
     else:  # the fitted column gets what the others leave, within its bounds
-        lo, hi = columns[fit].width[1:]
-        others = console.measure(_table(view, columns, cells, fit, lo)).maximum - lo
-        width, longest = _fit_width(columns[fit], cells, fit, console.width - others)
-        if longest > console.width - others and (narrow := columns[fit].narrow) is not None:
-            columns[fit] = narrow
-            for row, r in zip(cells, rows, strict=True):  # short names, for want of room
-                row[fit] = _text(narrow.cell(r), Text)
-            width, longest = _fit_width(narrow, cells, fit, console.width - others)
+        while True:
+            lo, hi = columns[fit].width[1:]
+            others = _measure(console, _table(view, columns, cells, fit, lo)) - lo
+            width, longest = _fit_width(columns[fit], cells, fit, console.width - others)
+            if longest > console.width - others and (narrow := columns[fit].narrow) is not None:
+                columns[fit] = narrow
+                for row, r in zip(cells, rows, strict=True):  # short names, for want of room
+                    row[fit] = _text(narrow.cell(r), Text)
+                width, longest = _fit_width(narrow, cells, fit, console.width - others)
+            fits = others + width <= console.width  # the key at least its least width
+            droppable = [c.drop for c in columns if c.drop]
+            if fits or not droppable:
+                break
+            # The row's key is never cut: columns are left out whole, lowest `drop` first.
+            kept = [i for i, c in enumerate(columns) if c.drop != min(droppable)]
+            fit = kept.index(fit)
+            columns = [columns[i] for i in kept]
+            cells = [[row[i] for i in kept] for row in cells]
         console.print(_table(view, columns, cells, fit, width))
     for note in view.notes(rows):
         console.print(note)
+
+
+def _measure(console: Console, table: Table) -> int:
+    """The width a table would take with no terminal edge to stop it."""
+    unbounded = console.options.update_width(sys.maxsize // 2)
+    return console.measure(table, options=unbounded).maximum
 
 
 def _fit_width(column: Column, cells: list[list[Text]], at: int, room: int) -> tuple[int, int]:

@@ -127,14 +127,16 @@ def _show(
     fact("Made by", maker)
     fact("Department", record.get("answering_body"))
     fact("Made", record.get("date_made"))
-    fact("URL", record.get("url"))
+    url = clean(record.get("url"))
+    if not boxed:
+        fact("URL", url)
     parts: list[Text] = [Text(), Text("Statement", style="bold underline")]
     text = clean(record.get("text"))
     if record.get("truncated"):
         text += "\n[text known only from a list result: cut by the API]"
     parts.append(Text(text))
     links = [
-        f"{link.get('type')}: {link.get('uin') or 'statement ' + str(link['id'])}"
+        f"{link.get('type')}: {link.get('uin') or 'statement S' + str(link['id'])}"
         + (f" ({link['date']})" if link.get("date") else "")
         for link in record.get("linked_statements") or []
     ] + [
@@ -174,9 +176,16 @@ def _show(
     grid.add_column()
     for label, value in facts:
         grid.add_row(label, Text(value))
-    console.print(
-        Panel(Group(grid, *parts), title=Text(title), title_align="left", box=box.ROUNDED)
-    )
+    heading: list[Text] = []
+    if len(title) > console.width - 6:  # the border would cut it: it goes inside, wrapped
+        heading, title = [Text(title, style="bold"), Text()], ""
+    body = Group(*heading, grid, *parts)
+    panel = Panel(body, title=Text(title) if title else None, title_align="left", box=box.ROUNDED)
+    console.print(panel)
+    # The address goes under the box, whole on a line of its own, never cut or folded by rich
+    # (as a question's does): a narrower terminal wraps it softly, and it still copies as one.
+    if url:
+        console.file.write(f"{url}\n")
 
 
 STATEMENT_HISTORY = View(
@@ -192,15 +201,16 @@ STATEMENT_HISTORY = View(
     ],  # fmt: skip
     columns=[
         Column("v", lambda v: str(v["version"]), style="cyan"),
-        Column("seen", _seen),
-        Column("made", lambda v: v.get("date_made") or ""),
-        Column("events", lambda v: ", ".join(e["event"] for e in v.get("events", [])), None),
+        Column("seen", _seen, drop=2),
+        Column("made", lambda v: v.get("date_made") or "", drop=1),
+        Column(
+            "events", lambda v: ", ".join(e["event"] for e in v.get("events", [])), None, drop=3
+        ),
         Column(
             "changed",
             lambda v: styled((", ".join(v.get("changed") or []), "dim")),
             "rest",
-            fold=True,
-        ),
+        ),  # wrapped between field names, never inside one
     ],
     plain=[
         ("version", lambda v: str(v["version"])),
@@ -216,12 +226,13 @@ STATEMENT_HISTORY = View(
 
 
 def _as_question(r: Row) -> Row:
-    """A statement's cells in a question's columns: made for tabled, 'statement' for its
-    status, its title for the heading."""
+    """A statement's cells in a question's columns: its id as `show` takes it (S1290004, as
+    no question's id can be), made for tabled, 'statement' for its status, its title for the
+    heading."""
     if r.get("kind") != "statement":
         return r
-    return {**r, "date_tabled": r.get("date_made"), "status": "statement",
-            "heading": r.get("title")}  # fmt: skip
+    return {**r, "id": f"S{r['id']}", "date_tabled": r.get("date_made"),
+            "status": "statement", "heading": r.get("title")}  # fmt: skip
 
 
 def records_view(*, snippets: bool = False, statements: bool = True) -> View:

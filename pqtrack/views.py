@@ -140,6 +140,14 @@ def questions_view(*, snippets: bool = False) -> View:
     )
 
 
+def _events(v: Row) -> str:
+    return ", ".join(e["event"] for e in v.get("events", []))
+
+
+def _changed(v: Row) -> Text:
+    return styled((", ".join(v.get("changed") or []), "dim"))
+
+
 HISTORY = View(
     fields=[
         "version",
@@ -154,16 +162,11 @@ HISTORY = View(
     ],
     columns=[
         Column("v", lambda v: str(v["version"]), style="cyan"),
-        Column("seen", _seen),
-        Column("status", lambda v: v["status"]),
-        Column("answered", lambda v: v.get("date_answered") or ""),
-        Column("events", lambda v: ", ".join(e["event"] for e in v.get("events", [])), None),
-        Column(
-            "changed",
-            lambda v: styled((", ".join(v.get("changed") or []), "dim")),
-            "rest",
-            fold=True,
-        ),
+        Column("seen", _seen, drop=2),
+        Column("status", lambda v: v["status"], drop=4),
+        Column("answered", lambda v: v.get("date_answered") or "", drop=1),
+        Column("events", _events, None, drop=3),
+        Column("changed", _changed, "rest", fold=True),
     ],
     plain=[
         ("version", lambda v: str(v["version"])),
@@ -194,10 +197,8 @@ def changes_view(since: str, topic: str | None, total: int | None = None) -> Vie
     return View(
         fields=[
             "seen_at",
-            "kind",
             "event",
             "question_id",
-            "statement_id",
             "uin",
             "house",
             "heading",
@@ -208,6 +209,9 @@ def changes_view(since: str, topic: str | None, total: int | None = None) -> Vie
             "url",
             "version",
             "run_id",
+            # Fields added later are only ever appended: scripts read CSV by position.
+            "kind",
+            "statement_id",
         ],
         columns=[
             Column("seen", _seen, drop=2),
@@ -404,13 +408,13 @@ def _as_is(key: str) -> Callable[[Row], str]:
 def stats_view(by: str, *, chart: bool, caption: str = "") -> View:
     """Counts and timeliness by `by`, with a chart under the table (and `caption`, what a
     working day is, under the key)."""
-    counts = [
-        ("tab-\nled", "tabled"),
-        ("ans-\nwered", "answered"),
-        ("open", "unanswered"),
-        ("hold-\ning", "holding"),
-        ("corr-\nected", "corrected"),
-        ("over-\ndue", "overdue"),
+    counts = [  # (header, field, drop: on a narrow terminal, lowest left out first)
+        ("tab-\nled", "tabled", 0),
+        ("ans-\nwered", "answered", 0),
+        ("open", "unanswered", 5),
+        ("hold-\ning", "holding", 3),
+        ("corr-\nected", "corrected", 1),
+        ("over-\ndue", "overdue", 4),
     ]
     return View(
         fields=[by, *_STATS_FIELDS],
@@ -423,15 +427,16 @@ def stats_view(by: str, *, chart: bool, caption: str = "") -> View:
                 if by == "department"
                 else None,
             ),
-            *(Column(header, _count(key), "number") for header, key in counts),
+            *(Column(header, _count(key), "number", drop=drop) for header, key, drop in counts),
             Column(
                 "days",
                 lambda r: "" if r["median_days"] is None else f"{r['median_days']:g}",
                 "number",
+                drop=6,
             ),
             Column("on\ntime", lambda r: _pct(r["on_time_rate"]), "number"),
-            Column("held", lambda r: _pct(r["holding_rate"]), "number"),
-            Column("re-\nfers", _count("referrals"), "number"),
+            Column("held", lambda r: _pct(r["holding_rate"]), "number", drop=2),
+            Column("re-\nfers", _count("referrals"), "number", drop=1),
         ],
         plain=[(by, _as_is(by)), *((key, _as_is(key)) for key in _STATS_PLAIN)],
         table={"pad_edge": False, "collapse_padding": True},
@@ -453,7 +458,10 @@ def _stats_notes(rows: Sequence[Row], by: str, chart: bool, caption: str = "") -
     if caption:
         notes.append(styled((caption, "dim")))
     if chart and rows:
-        notes.append(month_chart(rows) if by == "month" else rate_chart(rows, by))
+        if by == "month":
+            notes.append(_Fitted(lambda width: month_chart(rows, width)))
+        else:
+            notes.append(_Fitted(lambda width: rate_chart(rows, by, width)))
     return notes
 
 
@@ -463,23 +471,38 @@ def _pct(rate: float | None) -> str:
 
 # -- the stats charts ------------------------------------------------------------------------------
 
-CHART_WIDTH = 50
+CHART_WIDTH = 50  # the longest bar; a narrower terminal gets a shorter one
+_LEAST_BAR = 10
 
 
-def month_chart(rows: Sequence[Mapping[str, Any]]) -> Text:
-    """Questions tabled per month: answered █, holding ▒, unanswered ░ (readable without colour)."""
+class _Fitted:
+    """A chart drawn at the width of wherever it is printed."""
+
+    def __init__(self, draw: Callable[[int], Text]) -> None:
+        self.draw = draw
+
+    def __rich_console__(self, console: Console, options: Any) -> Iterable[Text]:
+        yield self.draw(options.max_width)
+
+
+def month_chart(rows: Sequence[Mapping[str, Any]], width: int | None = None) -> Text:
+    """Questions tabled per month: answered █, holding ▒, unanswered ░ (readable without colour),
+    each bar fitted to `width` beside its month and count (the month is never cut)."""
     from rich.text import Text
 
     top = max(r["tabled"] for r in rows) or 1
+    label = max(len(str(r["month"])) for r in rows)
+    count = max(len(f"{r['tabled']:,}") for r in rows)
+    bar = CHART_WIDTH if width is None else max(min(CHART_WIDTH, width - label - count - 2), 1)
     text = Text(
         "Questions tabled per month   █ answered  ▒ holding  ░ unanswered/other\n", style="bold"
     )
     for r in rows:
-        scale = CHART_WIDTH / top
+        scale = bar / top
         answered = round(r["answered"] * scale)
         holding = round(r["holding"] * scale)
         rest = max(round(r["tabled"] * scale) - answered - holding, 0)
-        text.append(f"{r['month']} ")
+        text.append(f"{r['month']:<{label}} ")
         text.append("█" * answered, style="green")
         text.append("▒" * holding, style="yellow")
         text.append("░" * rest, style="red")
@@ -487,17 +510,23 @@ def month_chart(rows: Sequence[Mapping[str, Any]]) -> Text:
     return text
 
 
-def rate_chart(rows: Sequence[Mapping[str, Any]], by: str) -> Text:
-    """On-time rate per group as bars of █ out of a ░ track."""
+def rate_chart(rows: Sequence[Mapping[str, Any]], by: str, width: int | None = None) -> Text:
+    """On-time rate per group as bars of █ out of a ░ track, the bar and the names fitted to
+    `width` (names are cut before the bar is shorter than _LEAST_BAR)."""
     from rich.text import Text
 
-    width = min(max(len(one_line(r[by])) for r in rows), 40)
+    name = min(max(len(one_line(r[by])) for r in rows), 40)
+    bar = CHART_WIDTH
+    if width is not None:
+        room = width - 6  # a space each side of the bar, and "100%"
+        name = max(min(name, room - _LEAST_BAR), 4)
+        bar = max(min(CHART_WIDTH, room - name), 1)
     text = Text("Answered on time (substantive answer by the deadline)\n", style="bold")
     for r in rows:
         rate = r["on_time_rate"]
-        filled = round((rate or 0) * CHART_WIDTH)
-        text.append(f"{one_line(r[by], width):<{width}} ")
+        filled = round((rate or 0) * bar)
+        text.append(f"{one_line(r[by], name):<{name}} ")
         text.append("█" * filled, style="green")
-        text.append("░" * (CHART_WIDTH - filled), style="dim")
+        text.append("░" * (bar - filled), style="dim")
         text.append(f" {_pct(rate) or 'n/a'}\n")
     return text

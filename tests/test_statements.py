@@ -177,7 +177,7 @@ def test_kind_chooses_what_search_and_list_return(cli: Cli, fake: FakeApi) -> No
     # plain lines show a statement in the question columns: made, 'statement', its title
     lines = cli("list", "--kind", "statement", "--limit", "1").stdout.splitlines()
     assert lines[1].split("\t") == [
-        "915", "HLWS915", "2025-12-10", "statement", "Home Office",
+        "S915", "HLWS915", "2025-12-10", "statement", "Home Office",
         "Correction: Facial Recognition Training",
     ]  # fmt: skip
 
