@@ -542,7 +542,7 @@ def statement_gist(event: str, old: Any, new: Any, title: str | None, text: str 
     if event == "revised":
         return f"text revised: {cut}"
     if event == "linked" and isinstance(new, dict):
-        return f"linked to statement {new.get('id')} ({new.get('type')}, {new.get('date')})"
+        return f"linked to statement S{new.get('id')} ({new.get('type')}, {new.get('date')})"
     return cut
 
 

@@ -254,6 +254,10 @@ def test_a_corrected_answer_link_joins_statement_and_question(cli: Cli, fake: Fa
     assert [(link["uin"], link["type"]) for link in cli.json("show", "HLWS915")[
         "linked_from"]] == [("HLWS920", "CorrectedAnswer")]  # fmt: skip
     assert [e["event"] for e in cli.json("history", "HLWS920")[0]["events"]] == ["made", "linked"]
+    linked_gists = [
+        c["gist"] for c in cli.json("changes", "--since", "2000-01-01", "--event", "linked")
+    ]
+    assert linked_gists == ["linked to statement S915 (CorrectedAnswer, 2025-12-10)"]  # a REF
 
 
 def test_attachments_are_shown_with_title_type_size_and_url(cli: Cli, fake: FakeApi) -> None:
