@@ -106,11 +106,9 @@ def _show(
     *,
     boxed: bool,
 ) -> None:
-    from rich import box
-    from rich.console import Group
-    from rich.panel import Panel
-    from rich.table import Table
     from rich.text import Text
+
+    from pqtrack.show import record_card, version_lines
 
     facts: list[tuple[str, str]] = []
 
@@ -155,37 +153,9 @@ def _show(
                      f"{one_line(q.get('heading')) or '(no heading)'}")
             )  # fmt: skip
     parts += attachment_lines(record.get("attachments") or [])
-    if versions:
-        parts += [Text(), Text("Versions", style="bold underline")]
-        for v in versions:
-            line = Text(f"v{v['version']}  {v['seen_at']}")
-            changed = ", ".join(v.get("changed") or [])
-            if changed:
-                line.append(f"  changed: {changed}", style="dim")
-            parts.append(line)
+    parts += version_lines(versions, lambda v: "")
     title = one_line(record.get("title")) or f"Statement S{record['id']}"
-    if not boxed:
-        width = max(len(label) for label, _ in facts)
-        lines = [title, ""]
-        lines += [f"{label:<{width}}  {value}" for label, value in facts]
-        lines += [part.plain for part in parts]
-        console.file.write("\n".join(lines) + "\n\n")
-        return
-    grid = Table.grid(padding=(0, 2))
-    grid.add_column(style="bold", no_wrap=True)
-    grid.add_column()
-    for label, value in facts:
-        grid.add_row(label, Text(value))
-    heading: list[Text] = []
-    if len(title) > console.width - 6:  # the border would cut it: it goes inside, wrapped
-        heading, title = [Text(title, style="bold"), Text()], ""
-    body = Group(*heading, grid, *parts)
-    panel = Panel(body, title=Text(title) if title else None, title_align="left", box=box.ROUNDED)
-    console.print(panel)
-    # The address goes under the box, whole on a line of its own, never cut or folded by rich
-    # (as a question's does): a narrower terminal wraps it softly, and it still copies as one.
-    if url:
-        console.file.write(f"{url}\n")
+    record_card(console, title, facts, parts, boxed=boxed, under=[url] if url else [])
 
 
 STATEMENT_HISTORY = View(

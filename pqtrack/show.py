@@ -4,7 +4,7 @@ unified."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from pqtrack.output import Format, clean, emit_csv, emit_json, emit_jsonl, one_line, out
@@ -59,10 +59,6 @@ def show_question(
     boxed: bool = True,
 ) -> None:
     """One question as a panel (a terminal) or as the same lines, unwrapped, in a pipe."""
-    from rich import box
-    from rich.console import Group
-    from rich.panel import Panel
-    from rich.table import Table
     from rich.text import Text
 
     facts: list[tuple[str, str]] = []
@@ -103,22 +99,59 @@ def show_question(
         parts += [Text(), Text("Links in the answer", style="bold underline")]
         parts += [Text(line) for line in references]
     parts.extend(extra)
-    if versions:
-        parts.append(Text())
-        parts.append(Text("Versions", style="bold underline"))
-        for v in versions:
-            line = Text(f"v{v['version']}  {v['seen_at']}  {v['status']}")
-            changed = ", ".join(v.get("changed") or [])
-            if changed:
-                line.append(f"  changed: {changed}", style="dim")
-            parts.append(line)
+    parts += version_lines(versions, lambda v: f"  {v['status']}")
     title = one_line(record.get("heading")) or f"Question {record['id']}"
+    under = [url] if url else []
+    if references:
+        under += ["Links in the answer:", *references]
+    record_card(out, title, facts, parts, boxed=boxed, under=under)
+
+
+def version_lines(
+    versions: Sequence[Mapping[str, Any]], after: Callable[[Mapping[str, Any]], str]
+) -> list[Text]:
+    """`show`'s list of versions: number, when seen, `after` (a question's status), and what
+    changed."""
+    from rich.text import Text
+
+    if not versions:
+        return []
+    lines = [Text(), Text("Versions", style="bold underline")]
+    for v in versions:
+        line = Text(f"v{v['version']}  {v['seen_at']}{after(v)}")
+        changed = ", ".join(v.get("changed") or [])
+        if changed:
+            line.append(f"  changed: {changed}", style="dim")
+        lines.append(line)
+    return lines
+
+
+def record_card(
+    console: Console,
+    title: str,
+    facts: Sequence[tuple[str, str]],
+    parts: Sequence[Text],
+    *,
+    boxed: bool,
+    under: Sequence[str],
+) -> None:
+    """One record as `show` prints it. On a terminal, a box with the title on its border (or
+    inside it, wrapped, when the border would cut it), the facts and the parts, and under the
+    box the addresses in `under`, each whole on a line of its own, never cut or folded by
+    rich: a narrower terminal wraps it softly, and it still copies as one. In a pipe the same
+    as plain lines, unwrapped (the caller has put the addresses among them)."""
+    from rich import box
+    from rich.console import Group
+    from rich.panel import Panel
+    from rich.table import Table
+    from rich.text import Text
+
     if not boxed:
         width = max(len(label) for label, _ in facts)
         lines = [title, ""]
         lines += [f"{label:<{width}}  {value}" for label, value in facts]
         lines += [part.plain for part in parts]
-        out.file.write("\n".join(lines) + "\n\n")
+        console.file.write("\n".join(lines) + "\n\n")
         return
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style="bold", no_wrap=True)
@@ -126,17 +159,12 @@ def show_question(
     for label, value in facts:
         grid.add_row(label, Text(value))
     heading: list[Text] = []
-    if len(title) > out.width - 6:  # the border would cut it: it goes inside, wrapped
+    if len(title) > console.width - 6:  # the border would cut it: it goes inside, wrapped
         heading, title = [Text(title, style="bold"), Text()], ""
     body = Group(*heading, grid, *parts)
     panel = Panel(body, title=Text(title) if title else None, title_align="left", box=box.ROUNDED)
-    out.print(panel)
-    # Addresses go under the box, each whole on a line of its own, never cut or folded by rich:
-    # a terminal narrower than one wraps it softly, and it still copies as one.
-    lines = [url] if url else []
-    if references:
-        lines += ["Links in the answer:", *references]
-    out.file.write("".join(f"{line}\n" for line in lines))
+    console.print(panel)
+    console.file.write("".join(f"{line}\n" for line in under))
 
 
 def _member(record: Mapping[str, Any], role: str) -> str | None:
