@@ -10,7 +10,7 @@ import sqlite3
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, TypedDict
+from typing import Any, TypedDict, cast
 
 from pqtrack.errors import UsageError
 from pqtrack.filters import DATE_FORMS, Filters, RangeError, parse_date
@@ -182,34 +182,42 @@ def records_by_id(conn: sqlite3.Connection, ids: list[int]) -> list[QuestionReco
     return [by_id[i] for i in ids if i in by_id]
 
 
-def history(conn: sqlite3.Connection, question_id: int) -> list[Version]:
-    """Every stored version, oldest first, with its events."""
+# Where each kind of record keeps its versions and events: (versions, events, key column).
+# Constants, never input.
+STORED = {
+    "question": ("versions", "events", "question_id"),
+    "statement": ("statement_versions", "statement_events", "statement_id"),
+}
+
+
+def stored_versions(
+    conn: sqlite3.Connection,
+    kind: str,
+    record_id: int,
+    describe: Callable[[dict[str, Any]], dict[str, Any]],
+) -> list[dict[str, Any]]:
+    """Every stored version of a record of `kind`, oldest first: what `describe` makes of its
+    API value, then when it was seen, what changed, its events and its bookkeeping."""
+    versions, events_table, key = STORED[kind]
     events: dict[int, list[Event]] = {}
     for version, event, old, new in conn.execute(
-        "SELECT version, event, old, new FROM events WHERE question_id = ? ORDER BY id",
-        [question_id],
+        f"SELECT version, event, old, new FROM {events_table} WHERE {key} = ? ORDER BY id",
+        [record_id],
     ):
         events.setdefault(version, []).append(
             {"event": event, "old": _loads(old), "new": _loads(new)}
         )
-    out: list[Version] = []
+    out: list[dict[str, Any]] = []
     for version, record, changed, seen_at, source, truncated, digest, run_id in conn.execute(
         "SELECT version, record, changed, seen_at, source, truncated, content_hash, run_id"
-        " FROM versions WHERE question_id = ? ORDER BY version",
-        [question_id],
+        f" FROM {versions} WHERE {key} = ? ORDER BY version",
+        [record_id],
     ):
-        question = parse(json.loads(record))
         out.append(
             {
                 "version": version,
                 "seen_at": seen_at,
-                "status": question.status,
-                "date_answered": question.date_answered,
-                "date_answer_corrected": question.date_answer_corrected,
-                "heading": question.heading,
-                "question_text": question.question_text,
-                "answer_text": question.answer_text,
-                "answering_body": question.answering_body_name,
+                **describe(json.loads(record)),
                 "changed": json.loads(changed),
                 "events": events.get(version, []),
                 "source": source,
@@ -221,12 +229,33 @@ def history(conn: sqlite3.Connection, question_id: int) -> list[Version]:
     return out
 
 
-def version_values(conn: sqlite3.Connection, question_id: int) -> list[dict[str, Any]]:
-    """The stored API values of every version, oldest first (for diff)."""
+def history(conn: sqlite3.Connection, question_id: int) -> list[Version]:
+    """Every stored version, oldest first, with its events."""
+
+    def describe(value: dict[str, Any]) -> dict[str, Any]:
+        question = parse(value)
+        return {
+            "status": question.status,
+            "date_answered": question.date_answered,
+            "date_answer_corrected": question.date_answer_corrected,
+            "heading": question.heading,
+            "question_text": question.question_text,
+            "answer_text": question.answer_text,
+            "answering_body": question.answering_body_name,
+        }
+
+    return cast(list[Version], stored_versions(conn, "question", question_id, describe))
+
+
+def version_values(
+    conn: sqlite3.Connection, question_id: int, kind: str = "question"
+) -> list[dict[str, Any]]:
+    """The stored API values of every version of a record, oldest first (for diff)."""
+    versions, _, key = STORED[kind]
     return [
         json.loads(record)
         for (record,) in conn.execute(
-            "SELECT record FROM versions WHERE question_id = ? ORDER BY version", [question_id]
+            f"SELECT record FROM {versions} WHERE {key} = ? ORDER BY version", [question_id]
         )
     ]
 

@@ -9,10 +9,11 @@ import json
 import sqlite3
 from collections.abc import Mapping
 from datetime import date
-from typing import Any, TypedDict
+from typing import Any, TypedDict, cast
 
+from pqtrack import records
 from pqtrack.errors import UsageError
-from pqtrack.records import Event, rows
+from pqtrack.records import Event, rows, stored_versions
 from pqtrack.statement import official_url, parse
 
 
@@ -229,49 +230,22 @@ def correction_line(statement: Mapping[str, Any]) -> str:
 
 def history(conn: sqlite3.Connection, statement_id: int) -> list[StatementVersion]:
     """Every stored version of a statement, oldest first, with its events."""
-    events: dict[int, list[Event]] = {}
-    for version, event, old, new in conn.execute(
-        "SELECT version, event, old, new FROM statement_events WHERE statement_id = ? ORDER BY id",
-        [statement_id],
-    ):
-        events.setdefault(version, []).append(
-            {"event": event, "old": _loads(old), "new": _loads(new)}
-        )
-    out: list[StatementVersion] = []
-    for version, record, changed, seen_at, source, truncated, digest, run_id in conn.execute(
-        "SELECT version, record, changed, seen_at, source, truncated, content_hash, run_id"
-        " FROM statement_versions WHERE statement_id = ? ORDER BY version",
-        [statement_id],
-    ):
-        statement = parse(json.loads(record))
-        out.append(
-            {
-                "version": version,
-                "seen_at": seen_at,
-                "date_made": statement.date_made,
-                "title": statement.title,
-                "text": statement.text,
-                "answering_body": statement.answering_body_name,
-                "changed": json.loads(changed),
-                "events": events.get(version, []),
-                "source": source,
-                "truncated": bool(truncated),
-                "content_hash": digest,
-                "run_id": run_id,
-            }
-        )
-    return out
+
+    def describe(value: dict[str, Any]) -> dict[str, Any]:
+        statement = parse(value)
+        return {
+            "date_made": statement.date_made,
+            "title": statement.title,
+            "text": statement.text,
+            "answering_body": statement.answering_body_name,
+        }
+
+    return cast(list[StatementVersion], stored_versions(conn, "statement", statement_id, describe))
 
 
 def version_values(conn: sqlite3.Connection, statement_id: int) -> list[dict[str, Any]]:
     """The stored API values of every version, oldest first (for diff)."""
-    return [
-        json.loads(record)
-        for (record,) in conn.execute(
-            "SELECT record FROM statement_versions WHERE statement_id = ? ORDER BY version",
-            [statement_id],
-        )
-    ]
+    return records.version_values(conn, statement_id, "statement")
 
 
 def _loads(text: str | None) -> Any:
