@@ -23,6 +23,7 @@ from pqtrack.record import (
     has_tag,
     is_day,
     is_int,
+    keyed,
     parse_date,
     plain_text,
     strip_tags,
@@ -327,18 +328,14 @@ def _follows(rule: str, v: Any) -> bool:
     return True
 
 
-def validate(value: Any) -> Value:
+def validate(raw: Any) -> Value:
     """Check that a value is a question we can key and store; raise ValueError if not.
 
     Every field pqtrack reads must have the API's type (or be null), so that nothing a server
     or a file can send reaches the store as something it cannot hold. (One pass over the
     value: this runs for every record imported.)
     """
-    if type(value) is not dict:
-        raise ValueError(f"expected a question object, got {type(value).__name__}")
-    qid = value.get("id")
-    if not is_int(qid) or qid <= 0:
-        raise ValueError(f"question without a valid integer id: {str(qid)[:40]!r}")
+    value, qid = keyed(raw, "question")
     for key, v in value.items():
         if v is None:
             continue

@@ -58,6 +58,17 @@ def _is_day(text: str) -> bool:
     return True
 
 
+def keyed(value: Any, what: str) -> tuple[Value, int]:
+    """An API value that must be an object with a positive integer id (`what` names the kind:
+    "question", "statement"), and that id; raise ValueError if it is not."""
+    if type(value) is not dict:
+        raise ValueError(f"expected a {what} object, got {type(value).__name__}")
+    found = value.get("id")
+    if not is_int(found) or found <= 0:
+        raise ValueError(f"{what} without a valid integer id: {str(found)[:40]!r}")
+    return value, found
+
+
 def check_attachments(items: Any, what: str) -> None:
     """Raise ValueError unless each attachment is `{url, title, fileType, fileSizeBytes}` with
     an http(s) URL, texts and a size in whole bytes, each of them or null (as the API's

@@ -25,6 +25,7 @@ from pqtrack.record import (
     has_tag,
     is_day,
     is_int,
+    keyed,
     parse_date,
     plain_text,
     strip_tags,
@@ -229,13 +230,9 @@ def looks_like(value: Any) -> bool:
     )  # fmt: skip
 
 
-def validate(value: Any) -> Value:
+def validate(raw: Any) -> Value:
     """Check that a value is a statement we can key and store; raise ValueError if not."""
-    if type(value) is not dict:
-        raise ValueError(f"expected a statement object, got {type(value).__name__}")
-    sid = value.get("id")
-    if not is_int(sid) or sid <= 0:
-        raise ValueError(f"statement without a valid integer id: {str(sid)[:40]!r}")
+    value, sid = keyed(raw, "statement")
     for key, v in value.items():
         if v is None:
             continue
