@@ -68,13 +68,20 @@ def big_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+def sigint_as_default() -> None:
+    """Run in the child before pqtrack starts: a process started in the background by a
+    non-interactive shell (`pytest &`) ignores SIGINT, and its children would inherit that;
+    Ctrl-C must reach pqtrack as it does from a terminal."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def start_import(db: Path, path: Path) -> tuple[subprocess.Popen[bytes], bytes]:
     """`pqtrack import` with its progress bar on (stderr taken for a terminal), once the bar
     shows questions read: the importing process is then inside the file's transaction."""
     env = {**os.environ, "TTY_COMPATIBLE": "1"}
     proc = subprocess.Popen(
         [*PQTRACK, "import", str(path), "--db", str(db)], env=env, stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
+        stderr=subprocess.PIPE, preexec_fn=sigint_as_default,
     )  # fmt: skip
     assert proc.stderr is not None
     seen = b""
@@ -216,6 +223,7 @@ def sync_stopped_at(
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
                 text=True,
+                preexec_fn=sigint_as_default,
             )  # fmt: skip
         )
         started.set()
