@@ -137,12 +137,16 @@ def atom(report: Report, now: str) -> str:
     so a reader never shows one twice."""
     from pqtrack import atom as feeds
 
-    grouped: dict[tuple[str, int, int], list[dict[str, Any]]] = {}
-    for change in report.changes:
-        key = (change["kind"], change[FEEDS[change["kind"]].id_field], change["version"])
-        grouped.setdefault(key, []).append(change)
+    # One entry per record version in each run's report (its events there together): the
+    # entries earlier runs published come again with the same ids, and a reader shows each once.
+    grouped: dict[tuple[str, int, int, int], list[dict[str, Any]]] = {}
+    for run, changes in enumerate([report.changes, *report.earlier]):
+        for change in changes:
+            kind = change["kind"]
+            key = (kind, change[FEEDS[kind].id_field], change["version"], run)
+            grouped.setdefault(key, []).append(change)
     entries = []
-    for (kind, record_id, version), changes in grouped.items():
+    for (kind, record_id, version, _), changes in grouped.items():
         head = changes[0]
         events = ", ".join(dict.fromkeys(c["event"] for c in reversed(changes)))
         title = f"{one_line(head.get('uin'))} {one_line(head.get('heading')) or '(no heading)'}"

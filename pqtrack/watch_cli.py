@@ -222,7 +222,11 @@ def run_cmd(
             raise UsageError("--format atom writes one feed: name one watch")
         if not chosen_watches:
             raise UsageError("no watches yet: pqtrack watch add NAME QUERY makes one")
-        found = [watches.collect(conn, w, _resolver(conn, w)) for w in chosen_watches]
+        earlier = watches.FEED_RUNS if fmt == RunFormat.atom else 0
+        found = [
+            watches.collect(conn, w, _resolver(conn, w), earlier_runs=earlier)
+            for w in chosen_watches
+        ]
         if not quiet and mailer is None:  # by mail, each is told once it is sent
             for report in found:
                 say(f"pqtrack: {_told(report)}")

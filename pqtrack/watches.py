@@ -66,6 +66,7 @@ FEEDS: dict[str, Feed] = {
 KINDS: tuple[str, ...] = tuple(FEEDS)
 
 FIRST_RUN_CAP = 100  # a first run reports what matches now: the newest this many, and a count
+FEED_RUNS = 9  # an Atom feed holds this run's news and the entries of the runs before it
 NAME = re.compile(r"[a-z][a-z0-9_-]{0,31}")
 NAME_RULE = "a short name: a lowercase letter, then up to 31 lowercase letters, digits, - or _"
 
@@ -178,6 +179,7 @@ class Report:
     spans: dict[str, records.EventSpan]
     changes: list[dict[str, Any]]
     totals: dict[str, int]  # kind -> changes found (a first run: records that match)
+    earlier: list[list[dict[str, Any]]] = field(default_factory=list)  # earlier runs' reports
 
     @property
     def total(self) -> int:
@@ -200,11 +202,18 @@ def snapshot(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
 
 
 def collect(
-    conn: sqlite3.Connection, watch: Watch, resolve: Callable[[Mapping[str, Any]], Any]
+    conn: sqlite3.Connection,
+    watch: Watch,
+    resolve: Callable[[Mapping[str, Any]], Any],
+    *,
+    earlier_runs: int = 0,
 ) -> Report:
     """The report of one watch, read in one snapshot: for each kind, the changes after its
     cursor up to the highest event id there is (a first run: each matching record's latest
-    change). `resolve` turns the stored search into the library's Filters."""
+    change). `resolve` turns the stored search into the library's Filters. With
+    `earlier_runs`, the report also holds what each of the last so many runs reported, read
+    again from the spans they recorded: an Atom feed keeps those entries, so that a reader
+    that polls less often than the watch runs still sees every one."""
     with snapshot(conn):
         filters = resolve(watch.search)
         spans: dict[str, records.EventSpan] = {}
@@ -220,8 +229,37 @@ def collect(
                                  else None)  # fmt: skip
             totals[kind] = len(found) if after is not None else feed.count(conn, filters, span=span)
             changes += [{"watch": watch.name, "kind": kind, **c} for c in found]
-    changes.sort(key=lambda c: c["seen_at"], reverse=True)  # newest first across kinds
-    return Report(watch, not watch.cursors, spans, changes, totals)
+        earlier = [_reported(conn, watch, filters, run) for run in _runs(conn, watch, earlier_runs)]
+    for listed in (changes, *earlier):
+        listed.sort(key=lambda c: c["seen_at"], reverse=True)  # newest first across kinds
+    return Report(watch, not watch.cursors, spans, changes, totals, earlier)
+
+
+def _runs(conn: sqlite3.Connection, watch: Watch, last: int) -> list[dict[str, list[Any]]]:
+    """The spans ({kind: [after, upto]}) of the watch's last `last` delivered runs."""
+    return [
+        json.loads(text)
+        for (text,) in conn.execute(
+            "SELECT cursors FROM watch_runs WHERE watch_id = ? ORDER BY id DESC LIMIT ?",
+            [watch.id, last],
+        )
+    ]
+
+
+def _reported(
+    conn: sqlite3.Connection, watch: Watch, filters: Any, run: dict[str, list[Any]]
+) -> list[dict[str, Any]]:
+    """What a run reported, read again from its spans (a first run's: each matching record's
+    latest change); questions that no longer match the search are left out."""
+    found: list[dict[str, Any]] = []
+    for kind, (after, upto) in run.items():
+        if kind in FEEDS and watch.search.get("kind", kind) == kind:
+            span = records.EventSpan(after, upto, latest=after is None)
+            found += [
+                {"watch": watch.name, "kind": kind, **c}
+                for c in FEEDS[kind].changes(conn, filters, span=span, limit=FIRST_RUN_CAP)
+            ]
+    return found
 
 
 def advance(store: Store, report: Report, *, delivered: str, fmt: str, now: str) -> None:

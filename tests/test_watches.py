@@ -120,13 +120,19 @@ def test_a_first_run_lists_what_matches_and_a_second_has_nothing(cli: Cli) -> No
     assert (quiet["first_run"], quiet["changes"], quiet["total"]) == (False, [], 0)
 
 
+def atom_entries(feed: ET.Element) -> dict[str, ET.Element]:
+    return {e.findtext(f"{ATOM}id", ""): e for e in feed.findall(f"{ATOM}entry")}
+
+
 def test_a_correction_is_an_atom_entry_once(cli: Cli) -> None:
     with FakeApi(made_up()) as fake:
         sync(cli, fake)
         assert cli("watch", "add", "lfr", LFR).exit_code == 0
-        assert cli("watch", "run", "lfr").exit_code == 0
+        first = cli("watch", "run", "lfr", "--format", "atom")  # what matches now: 4 entries
         correct(fake, FR[0])  # the fake moves on: an answer is corrected
         sync(cli, fake)
+    before = atom_entries(ET.fromstring(first.stdout))
+    assert len(before) == len(FR)
 
     result = cli("watch", "run", "lfr", "--format", "atom")
     assert result.exit_code == 0, result.stderr
@@ -134,13 +140,14 @@ def test_a_correction_is_an_atom_entry_once(cli: Cli) -> None:
     assert feed.tag == f"{ATOM}feed"
     assert feed.findtext(f"{ATOM}id", "").startswith("urn:uuid:")
     assert feed.findtext(f"{ATOM}title") == "pqtrack watch lfr"
-    (entry,) = feed.findall(f"{ATOM}entry")
+    entries = atom_entries(feed)
+    assert set(before) < set(entries)  # the earlier entries stay, with the same ids
+    (new_id,) = set(entries) - set(before)  # and the correction is one new entry
     (event_id,) = query(
         cli.db, "SELECT id FROM events WHERE question_id = ? AND event = 'corrected'", [FR[0]]
     )[0]
-    assert (
-        entry.findtext(f"{ATOM}id") == f"tag:pqtrack.github.io,2026:question/{FR[0]}/v2/e{event_id}"
-    )  # first seen answered: v1
+    assert new_id == f"tag:pqtrack.github.io,2026:question/{FR[0]}/v2/e{event_id}"  # was v1
+    entry = entries[new_id]
     assert entry.findtext(f"{ATOM}title", "").endswith(": corrected")
     link = entry.find(f"{ATOM}link")
     assert link is not None and link.get("href", "").startswith(
@@ -149,10 +156,44 @@ def test_a_correction_is_an_atom_entry_once(cli: Cli) -> None:
     assert "as corrected" in entry.findtext(f"{ATOM}summary", "")
     assert feed.findtext(f"{ATOM}updated") == entry.findtext(f"{ATOM}updated")
 
-    after = cli("watch", "run", "lfr", "--format", "atom")
+    after = cli("watch", "run", "lfr", "--format", "atom")  # nothing new: the same entries
     assert after.exit_code == 0
-    assert ET.fromstring(after.stdout).findall(f"{ATOM}entry") == []
+    assert atom_entries(ET.fromstring(after.stdout)).keys() == entries.keys()
     assert ET.fromstring(after.stdout).findtext(f"{ATOM}id") == feed.findtext(f"{ATOM}id")
+    quiet = cli("watch", "run", "lfr", "--format", "atom", "--fail-if-empty")
+    assert (quiet.exit_code, quiet.stdout) == (3, "")
+
+
+def test_an_atom_feed_keeps_the_entries_of_the_runs_before(cli: Cli, tmp_path: Path) -> None:
+    """A reader that polls less often than the watch runs still sees every entry: a feed holds
+    this run's news and what the runs before it reported, each with its first id."""
+    values = made_up()
+    db = demo_db(tmp_path, values)
+    cli = Cli(db)
+    assert cli("watch", "add", "lfr", LFR).exit_code == 0
+    assert cli("watch", "run", "lfr", "--quiet").exit_code == 0  # by text: a first run
+    seen: dict[str, str] = {}
+    answered = [qid for qid in FR if values[qid - 7000].get("answerText")][:3]
+    for n, qid in enumerate(answered):  # three runs, each with one answer corrected
+        later = [dict(v) for v in values]
+        old = later[qid - 7000]
+        old.update(
+            answerIsCorrection=True,
+            dateAnswerCorrected=f"2025-03-1{n}T00:00:00",
+            originalAnswerText=old["answerText"],
+            answerText=f"<p>Corrected answer {n}.</p>",
+        )
+        values = later
+        store = Store.open(db)
+        import_files(store, [write_json(tmp_path / f"later{n}.json", later)])
+        store.close()
+        result = cli("watch", "run", "lfr", "--format", "atom")
+        entries = atom_entries(ET.fromstring(result.stdout))
+        assert set(seen) <= set(entries)  # nothing an earlier feed held is gone
+        assert all(seen[i] == entries[i].findtext(f"{ATOM}title") for i in seen)
+        seen |= {i: e.findtext(f"{ATOM}title", "") for i, e in entries.items()}
+    corrected = [t for t in seen.values() if t.endswith(": corrected")]
+    assert len(corrected) == 3 and len(seen) == len(FR) + 3  # the first run's 4, one a run
 
 
 # -- the cursor ----------------------------------------------------------------------------------
