@@ -563,17 +563,16 @@ def changes_cmd(
             moment, run_id = records.feed_start(conn, since, end)
         with field_flags():
             records.check_feed_range(moment, end)
-        kinds = records.FEED_KINDS if record_kind == "all" else (record_kind,)
-        feed: dict[str, Any] = {
-            "since": moment,
-            "until": end,
-            "run_id": run_id,
-            "events": event,
-            "kinds": kinds,
-        }
-        rows = records.changes(conn, resolved, limit=page.want(kind, digest), offset=page.offset,
-                               **feed)  # fmt: skip
-        count = functools.cache(functools.partial(records.count_changes, conn, resolved, **feed))
+        feed = records.FeedQuery(
+            since=moment,
+            until=end,
+            run_id=run_id,
+            events=event,
+            kinds=records.FEED_KINDS if record_kind == "all" else (record_kind,),
+        )
+        rows = records.changes(conn, resolved, feed, limit=page.want(kind, digest),
+                               offset=page.offset)  # fmt: skip
+        count = functools.cache(functools.partial(records.count_changes, conn, resolved, feed))
         rows, footer = page.cut(kind, rows, count, defaults=digest, tell=True)
         total = count() if footer and kind == Format.markdown else None
     view = views.changes_view(records.feed_label(since, until, moment), filters.topic, total)

@@ -15,6 +15,7 @@ from typing import Any, TypedDict, cast
 from pqtrack.errors import UsageError
 from pqtrack.filters import DATE_FORMS, Filters, RangeError, parse_date
 from pqtrack.question import official_url, parse
+from pqtrack.schema import TABLES
 
 
 class QuestionRecord(TypedDict):
@@ -166,7 +167,7 @@ def get_record(conn: sqlite3.Connection, question_id: int) -> QuestionDetail:
     row = found[0]
     record: dict[str, Any] = dict(to_record(row))
     record["original_answer_text"] = row.get("original_answer_text")
-    record["answer_html"] = _current_value(conn, question_id).get("answerText")
+    record["answer_html"] = current_value(conn, "question", question_id).get("answerText")
     record["member_has_interest"] = bool(row.get("member_has_interest"))
     return record  # type: ignore[return-value]
 
@@ -182,14 +183,6 @@ def records_by_id(conn: sqlite3.Connection, ids: list[int]) -> list[QuestionReco
     return [by_id[i] for i in ids if i in by_id]
 
 
-# Where each kind of record keeps its versions and events: (versions, events, key column).
-# Constants, never input.
-STORED = {
-    "question": ("versions", "events", "question_id"),
-    "statement": ("statement_versions", "statement_events", "statement_id"),
-}
-
-
 def stored_versions(
     conn: sqlite3.Connection,
     kind: str,
@@ -198,10 +191,10 @@ def stored_versions(
 ) -> list[dict[str, Any]]:
     """Every stored version of a record of `kind`, oldest first: what `describe` makes of its
     API value, then when it was seen, what changed, its events and its bookkeeping."""
-    versions, events_table, key = STORED[kind]
+    tables = TABLES[kind]
     events: dict[int, list[Event]] = {}
     for version, event, old, new in conn.execute(
-        f"SELECT version, event, old, new FROM {events_table} WHERE {key} = ? ORDER BY id",
+        f"SELECT version, event, old, new FROM {tables.events} WHERE {tables.key} = ? ORDER BY id",
         [record_id],
     ):
         events.setdefault(version, []).append(
@@ -210,7 +203,7 @@ def stored_versions(
     out: list[dict[str, Any]] = []
     for version, record, changed, seen_at, source, truncated, digest, run_id in conn.execute(
         "SELECT version, record, changed, seen_at, source, truncated, content_hash, run_id"
-        f" FROM {versions} WHERE {key} = ? ORDER BY version",
+        f" FROM {tables.versions} WHERE {tables.key} = ? ORDER BY version",
         [record_id],
     ):
         out.append(
@@ -251,20 +244,23 @@ def version_values(
     conn: sqlite3.Connection, question_id: int, kind: str = "question"
 ) -> list[dict[str, Any]]:
     """The stored API values of every version of a record, oldest first (for diff)."""
-    versions, _, key = STORED[kind]
+    tables = TABLES[kind]
     return [
         json.loads(record)
         for (record,) in conn.execute(
-            f"SELECT record FROM {versions} WHERE {key} = ? ORDER BY version", [question_id]
+            f"SELECT record FROM {tables.versions} WHERE {tables.key} = ? ORDER BY version",
+            [question_id],
         )
     ]
 
 
-def _current_value(conn: sqlite3.Connection, question_id: int) -> dict[str, Any]:
+def current_value(conn: sqlite3.Connection, kind: str, record_id: int) -> dict[str, Any]:
+    """The stored API value of a record's current version ({} for an unknown id)."""
+    tables = TABLES[kind]
     row = conn.execute(
-        "SELECT v.record FROM versions v JOIN questions q ON q.id = v.question_id"
-        " AND v.version = q.version WHERE q.id = ?",
-        [question_id],
+        f"SELECT v.record FROM {tables.versions} v JOIN {tables.table} r"
+        f" ON r.id = v.{tables.key} AND v.version = r.version WHERE r.id = ?",
+        [record_id],
     ).fetchone()
     return json.loads(row[0]) if row else {}
 
@@ -372,15 +368,21 @@ class EventSpan:
 FEED_KINDS = ("question", "statement")  # the kinds of record whose events make the feed
 
 
-def _feed_where(
-    filters: Filters,
-    since: str | None,
-    until: str | None,
-    run_id: int | None,
-    events: list[str] | None,
-    kind: str = "question",
-    span: EventSpan | None = None,
-) -> tuple[str, dict[str, Any]] | None:
+@dataclass(frozen=True)
+class FeedQuery:
+    """Which events the change feed reads, beside the filters on their records: seen from
+    `since` to `until` (UTC moments), of one run, of some event names, of some kinds of
+    record, and (a watch's) a span of one events table."""
+
+    since: str | None = None
+    until: str | None = None
+    run_id: int | None = None
+    events: list[str] | None = None
+    kinds: tuple[str, ...] = FEED_KINDS
+    span: EventSpan | None = None
+
+
+def _feed_where(filters: Filters, query: FeedQuery, kind: str) -> tuple[str, dict[str, Any]] | None:
     """The change feed's WHERE over events `e` joined to questions `q` (or statements `s`),
     with its parameters; None when the filters leave out every record of the kind."""
     if kind == "statement":
@@ -391,35 +393,32 @@ def _feed_where(
     else:
         where, params = filters.where()
     clauses = [where]
+    span = query.span
     if span is not None:
         clauses.append("e.id <= :upto" + ("" if span.after is None else " AND e.id > :after"))
         params.update(upto=span.upto, after=span.after)
         if span.latest:
-            table, key = _FEED_EVENTS[kind]
+            tables = TABLES[kind]
             clauses.append(
-                f"e.id = (SELECT max(l.id) FROM {table} l"
-                f" WHERE l.{key} = e.{key} AND l.id <= :upto)"
+                f"e.id = (SELECT max(l.id) FROM {tables.events} l"
+                f" WHERE l.{tables.key} = e.{tables.key} AND l.id <= :upto)"
             )
-    if since is not None:
+    if query.since is not None:
         clauses.append("e.seen_at >= :since")
-        params["since"] = since
-    if until is not None:
+        params["since"] = query.since
+    if query.until is not None:
         clauses.append("e.seen_at <= :until")
-        params["until"] = until
-    if run_id is not None:
+        params["until"] = query.until
+    if query.run_id is not None:
         clauses.append("e.run_id = :run_id")
-        params["run_id"] = run_id
-    if events:
-        names = [f"e{i}" for i in range(len(events))]
+        params["run_id"] = query.run_id
+    if query.events:
+        names = [f"e{i}" for i in range(len(query.events))]
         clauses.append(f"e.event IN ({','.join(':' + n for n in names)})")
-        params.update(zip(names, events, strict=True))
+        params.update(zip(names, query.events, strict=True))
     return " AND ".join(clauses), params
 
 
-_FEED_EVENTS = {
-    "question": ("events", "question_id"),
-    "statement": ("statement_events", "statement_id"),
-}
 _FEED_FROM = {
     "question": "events e JOIN questions q ON q.id = e.question_id",
     "statement": "statement_events e JOIN statements s ON s.id = e.statement_id",
@@ -442,24 +441,16 @@ _FEED_COLUMNS = {
 
 
 def _feed_parts(
-    filters: Filters,
-    select: Callable[[str], str],
-    *,
-    since: str | None,
-    until: str | None,
-    run_id: int | None,
-    events: list[str] | None,
-    kinds: tuple[str, ...],
-    span: EventSpan | None,
+    filters: Filters, select: Callable[[str], str], query: FeedQuery
 ) -> tuple[list[str], dict[str, Any]]:
     """One SELECT a kind of record (their parameters kept apart), for a UNION ALL or a sum.
     A span is a span of one events table: it takes one kind."""
-    if span is not None and len(kinds) != 1:
+    if query.span is not None and len(query.kinds) != 1:
         raise ValueError("an EventSpan covers the events of one kind of record")
     parts: list[str] = []
     params: dict[str, Any] = {}
-    for kind in kinds:
-        found = _feed_where(filters, since, until, run_id, events, kind, span)
+    for kind in query.kinds:
+        found = _feed_where(filters, query, kind)
         if found is not None:
             where, more = found
             parts.append(f"SELECT {select(kind)} FROM {_FEED_FROM[kind]} WHERE {where}")
@@ -467,35 +458,17 @@ def _feed_parts(
     return parts, params
 
 
-def count_changes(
-    conn: sqlite3.Connection,
-    filters: Filters,
-    *,
-    since: str | None = None,
-    until: str | None = None,
-    run_id: int | None = None,
-    events: list[str] | None = None,
-    kinds: tuple[str, ...] = FEED_KINDS,
-    span: EventSpan | None = None,
-) -> int:
+def count_changes(conn: sqlite3.Connection, filters: Filters, query: FeedQuery) -> int:
     """How many events `changes` would list without a limit."""
-    parts, params = _feed_parts(
-        filters, lambda k: "count(*)", since=since, until=until, run_id=run_id, events=events,
-        kinds=kinds, span=span,
-    )  # fmt: skip
+    parts, params = _feed_parts(filters, lambda k: "count(*)", query)
     return sum(int(conn.execute(sql, params).fetchone()[0]) for sql in parts)
 
 
 def changes(
     conn: sqlite3.Connection,
     filters: Filters,
+    query: FeedQuery,
     *,
-    since: str | None = None,
-    until: str | None = None,
-    run_id: int | None = None,
-    events: list[str] | None = None,
-    kinds: tuple[str, ...] = FEED_KINDS,
-    span: EventSpan | None = None,
     limit: int | None = None,
     offset: int = 0,
 ) -> list[Change]:
@@ -504,10 +477,7 @@ def changes(
     with a `span`, one kind)."""
     from pqtrack import statement
 
-    parts, params = _feed_parts(
-        filters, _FEED_COLUMNS.__getitem__, since=since, until=until, run_id=run_id,
-        events=events, kinds=kinds, span=span,
-    )  # fmt: skip
+    parts, params = _feed_parts(filters, _FEED_COLUMNS.__getitem__, query)
     if not parts:
         return []
     sql = (

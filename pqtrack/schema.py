@@ -1,7 +1,10 @@
 """The names of the schema's migrations, in order: what migrations.py defines and what the
-read path checks a database has applied before it reads without migrating."""
+read path checks a database has applied before it reads without migrating; and the tables each
+kind of record is kept in, for the store and the read path alike."""
 
 from __future__ import annotations
+
+from typing import NamedTuple
 
 MIGRATION_SET = "pqtrack"  # sqlite-utils' migration_set for ours in _sqlite_migrations
 
@@ -20,3 +23,22 @@ MIGRATIONS = (
     "m012_watches",
     "m013_statements",
 )
+
+
+class Tables(NamedTuple):
+    """The tables one kind of record is kept in: its current state, every version, the events
+    between them (each keyed by `key`) and its search index. Constants, never input."""
+
+    table: str
+    versions: str
+    events: str
+    key: str
+    fts: str
+
+
+TABLES = {
+    "question": Tables("questions", "versions", "events", "question_id", "questions_fts"),
+    "statement": Tables(
+        "statements", "statement_versions", "statement_events", "statement_id", "statements_fts"
+    ),
+}

@@ -154,6 +154,20 @@ _ANSWER_WORDS = re.compile(r"\b(?:written\s+(?:parliamentary\s+)?answer|answer\s
                            r"answer\s+I\s+gave|PQ|question)\b", re.IGNORECASE)  # fmt: skip
 
 
+# The question a statement corrects: the latest stored question with the UIN it names,
+# tabled by the day the statement was made (UINs restart every session). SQL over a
+# statement_corrections row `c`, its statement `s` and the question `q`, for the store's
+# events and the read side alike.
+CORRECTS_FROM = (
+    "statement_corrections c JOIN statements s ON s.id = c.statement_id"
+    " JOIN questions q ON q.uin = c.question_uin AND q.date_tabled <= s.date_made"
+)
+CORRECTS_LATEST = (
+    "NOT EXISTS (SELECT 1 FROM questions o WHERE o.uin = q.uin"
+    " AND o.date_tabled > q.date_tabled AND o.date_tabled <= s.date_made)"
+)
+
+
 def corrected_uins(value: Mapping[str, Any]) -> tuple[str, ...]:
     """The UINs of written questions a statement corrects the answers of: named in a text that
     speaks of a written answer (or in any text when a link says it corrects an answer)."""

@@ -14,7 +14,7 @@ from typing import Any, TypedDict, cast
 from pqtrack import records
 from pqtrack.errors import UsageError
 from pqtrack.records import Event, rows, stored_versions
-from pqtrack.statement import official_url, parse
+from pqtrack.statement import CORRECTS_FROM, CORRECTS_LATEST, official_url, parse
 
 
 class StatementRecord(TypedDict):
@@ -108,7 +108,7 @@ def get_statement(conn: sqlite3.Connection, statement_id: int) -> dict[str, Any]
     if not found:
         raise UsageError(f"no written statement S{statement_id} in the database")
     record: dict[str, Any] = dict(found[0])
-    value = current_value(conn, "statement_versions", "statement_id", "statements", statement_id)
+    value = records.current_value(conn, "statement", statement_id)
     record["attachments"] = attachments(value)
     record["linked_statements"] = _linked(conn, record["linked_statements"])
     record["linked_from"] = _linked_from(conn, statement_id)
@@ -131,18 +131,6 @@ def attachments(value: dict[str, Any]) -> list[Attachment]:
                 }
             )
     return out
-
-
-def current_value(
-    conn: sqlite3.Connection, versions: str, key: str, table: str, record_id: int
-) -> dict[str, Any]:
-    """The stored API value of a record's current version (table names are constants)."""
-    row = conn.execute(
-        f"SELECT v.record FROM {versions} v JOIN {table} r ON r.id = v.{key}"
-        " AND v.version = r.version WHERE r.id = ?",
-        [record_id],
-    ).fetchone()
-    return json.loads(row[0]) if row else {}
 
 
 def _linked(conn: sqlite3.Connection, links: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -175,12 +163,8 @@ def corrected_questions(conn: sqlite3.Connection, statement_id: int) -> list[dic
     return [
         {"id": qid, "uin": uin, "date_tabled": tabled, "heading": heading, "how": how}
         for qid, uin, tabled, heading, how in conn.execute(
-            "SELECT q.id, q.uin, q.date_tabled, q.heading, c.how"
-            " FROM statement_corrections c JOIN statements s ON s.id = c.statement_id"
-            " JOIN questions q ON q.uin = c.question_uin AND q.date_tabled <= s.date_made"
-            " WHERE c.statement_id = ? AND NOT EXISTS (SELECT 1 FROM questions o"
-            "  WHERE o.uin = q.uin AND o.date_tabled > q.date_tabled"
-            "  AND o.date_tabled <= s.date_made) ORDER BY q.uin",
+            f"SELECT q.id, q.uin, q.date_tabled, q.heading, c.how FROM {CORRECTS_FROM}"
+            f" WHERE c.statement_id = ? AND {CORRECTS_LATEST} ORDER BY q.uin",
             [statement_id],
         )
     ]
@@ -193,12 +177,8 @@ def corrected_by(conn: sqlite3.Connection, question_id: int) -> list[dict[str, A
     return [
         {"id": sid, "uin": uin, "date_made": made, "title": title, "how": how}
         for sid, uin, made, title, how in conn.execute(
-            "SELECT s.id, s.uin, s.date_made, s.title, c.how"
-            " FROM questions q JOIN statement_corrections c ON c.question_uin = q.uin"
-            " JOIN statements s ON s.id = c.statement_id AND s.date_made >= q.date_tabled"
-            " WHERE q.id = ? AND NOT EXISTS (SELECT 1 FROM questions o WHERE o.uin = q.uin"
-            "  AND o.date_tabled > q.date_tabled AND o.date_tabled <= s.date_made)"
-            " ORDER BY s.date_made, s.id",
+            f"SELECT s.id, s.uin, s.date_made, s.title, c.how FROM {CORRECTS_FROM}"
+            f" WHERE q.id = ? AND {CORRECTS_LATEST} ORDER BY s.date_made, s.id",
             [question_id],
         )
     ]
@@ -207,7 +187,7 @@ def corrected_by(conn: sqlite3.Connection, question_id: int) -> list[dict[str, A
 def question_extras(conn: sqlite3.Connection, question_id: int) -> dict[str, Any]:
     """What `show` adds to a question from this side: its attachments (from its detail
     record) and the written statements correcting its answer."""
-    value = current_value(conn, "versions", "question_id", "questions", question_id)
+    value = records.current_value(conn, "question", question_id)
     return {
         "attachments": attachments(value),
         "corrected_by": corrected_by(conn, question_id),

@@ -14,7 +14,6 @@ Watches keep their own three tables (watches, watch_cursors, watch_runs) and wri
 
 from __future__ import annotations
 
-import functools
 import json
 import re
 import sqlite3
@@ -26,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from pqtrack import records
 from pqtrack.errors import UsageError
+from pqtrack.schema import TABLES
 
 if TYPE_CHECKING:
     from pqtrack.store import Store
@@ -33,35 +33,36 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Feed:
-    """One events table a watch follows: its name, the change feed over it (`changes` and
-    `count` take a connection, Filters and span=, as records.changes does), the field of a
-    change naming its record, and how reports call the records."""
+    """One kind of record a watch follows: its events table, the field of a change naming the
+    record (both from schema.TABLES), its change feed, and how reports call the records."""
 
-    table: str
-    changes: Callable[..., list[Any]]
-    count: Callable[..., int]
-    id_field: str
+    kind: str
     names: tuple[str, str]  # one, many
 
+    @property
+    def table(self) -> str:
+        return TABLES[self.kind].events
 
-def _feed(kind: str, table: str, id_field: str, names: tuple[str, str]) -> Feed:
-    """The change feed of one kind of record (records.changes over its events table only)."""
-    one = (kind,)
-    return Feed(
-        table,
-        functools.partial(records.changes, kinds=one),
-        functools.partial(records.count_changes, kinds=one),
-        id_field,
-        names,
-    )
+    @property
+    def id_field(self) -> str:
+        return TABLES[self.kind].key
+
+    def changes(
+        self, conn: sqlite3.Connection, filters: Any, span: records.EventSpan, limit: int | None
+    ) -> list[Any]:
+        query = records.FeedQuery(kinds=(self.kind,), span=span)
+        return records.changes(conn, filters, query, limit=limit)
+
+    def count(self, conn: sqlite3.Connection, filters: Any, span: records.EventSpan) -> int:
+        return records.count_changes(
+            conn, filters, records.FeedQuery(kinds=(self.kind,), span=span)
+        )
 
 
 # The kinds of record a watch reports; the cursors, reports and feeds take the kinds from it.
 FEEDS: dict[str, Feed] = {
-    "question": _feed("question", "events", "question_id", ("question", "questions")),
-    "statement": _feed(
-        "statement", "statement_events", "statement_id", ("written statement", "written statements")
-    ),
+    "question": Feed("question", ("question", "questions")),
+    "statement": Feed("statement", ("written statement", "written statements")),
 }
 KINDS: tuple[str, ...] = tuple(FEEDS)
 
@@ -225,9 +226,8 @@ def collect(
             after = watch.cursors.get(kind)  # None: this kind's first run (a new kind, too)
             top = conn.execute(f"SELECT coalesce(max(id), 0) FROM {feed.table}").fetchone()[0]
             span = spans[kind] = records.EventSpan(after, int(top), latest=after is None)
-            found = feed.changes(conn, filters, span=span, limit=FIRST_RUN_CAP if after is None
-                                 else None)  # fmt: skip
-            totals[kind] = len(found) if after is not None else feed.count(conn, filters, span=span)
+            found = feed.changes(conn, filters, span, FIRST_RUN_CAP if after is None else None)
+            totals[kind] = len(found) if after is not None else feed.count(conn, filters, span)
             changes += [{"watch": watch.name, "kind": kind, **c} for c in found]
         earlier = [_reported(conn, watch, filters, run) for run in _runs(conn, watch, earlier_runs)]
     for listed in (changes, *earlier):
@@ -257,7 +257,7 @@ def _reported(
             span = records.EventSpan(after, upto, latest=after is None)
             found += [
                 {"watch": watch.name, "kind": kind, **c}
-                for c in FEEDS[kind].changes(conn, filters, span=span, limit=FIRST_RUN_CAP)
+                for c in FEEDS[kind].changes(conn, filters, span, FIRST_RUN_CAP)
             ]
     return found
 

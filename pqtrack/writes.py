@@ -16,6 +16,7 @@ from typing import Any, NamedTuple
 from pqtrack import question as q
 from pqtrack import statement as st
 from pqtrack.record import Value, canonical_json
+from pqtrack.schema import TABLES
 from pqtrack.versions import Change, Item, Prepared, Source, Stored, plan, plan_statement
 
 
@@ -130,12 +131,8 @@ class RecordKind:
 
 
 QUESTIONS = RecordKind(
-    table="questions",
+    **TABLES["question"]._asdict(),
     columns=q.COLUMNS,
-    key="question_id",
-    versions="versions",
-    events="events",
-    fts="questions_fts",
     indexed=("heading", "question_text", "answer_text"),
     derived=("answer_facts", "near_facts"),  # recomputed from the new answer when next needed
     plan=plan,
@@ -143,12 +140,8 @@ QUESTIONS = RecordKind(
     after=lambda conn, batch: _question_corrections(conn, batch),
 )
 STATEMENTS = RecordKind(
-    table="statements",
+    **TABLES["statement"]._asdict(),
     columns=st.COLUMNS,
-    key="statement_id",
-    versions="statement_versions",
-    events="statement_events",
-    fts="statements_fts",
     indexed=("title", "text"),
     derived=(),
     plan=plan_statement,
@@ -356,19 +349,15 @@ def _question_corrections(conn: sqlite3.Connection, batch: Batch) -> None:
         _correction_events(conn, batch, "q.id", list(batch.rows))
 
 
-# The question a statement corrects: the latest stored question with the UIN it names, tabled
-# by the day the statement was made (UINs restart every session). statement_records reads
-# the same rule. One event per question and statement, whichever is saved last.
-_CORRECTION_EVENTS = """
+# A `statement` event for each question a statement corrects (statement.CORRECTS_FROM and
+# CORRECTS_LATEST), once per question and statement, whichever is saved last.
+_CORRECTION_EVENTS = f"""
 INSERT INTO events (question_id, version, event, old, new, seen_at, run_id)
 SELECT q.id, q.version, 'statement', NULL,
        json_object('date_made', s.date_made, 'id', s.id, 'uin', s.uin), :now, :run_id
-FROM statement_corrections c
-JOIN statements s ON s.id = c.statement_id
-JOIN questions q ON q.uin = c.question_uin AND q.date_tabled <= s.date_made
-WHERE {key} IN (SELECT value FROM json_each(:ids))
-  AND NOT EXISTS (SELECT 1 FROM questions o WHERE o.uin = q.uin
-                  AND o.date_tabled > q.date_tabled AND o.date_tabled <= s.date_made)
+FROM {st.CORRECTS_FROM}
+WHERE {{key}} IN (SELECT value FROM json_each(:ids))
+  AND {st.CORRECTS_LATEST}
   AND NOT EXISTS (SELECT 1 FROM events e WHERE e.question_id = q.id AND e.event = 'statement'
                   AND json_extract(e.new, '$.id') = s.id)
 """
