@@ -257,7 +257,9 @@ def _reported(
             span = records.EventSpan(after, upto, latest=after is None)
             found += [
                 {"watch": watch.name, "kind": kind, **c}
-                for c in FEEDS[kind].changes(conn, filters, span, FIRST_RUN_CAP)
+                for c in FEEDS[kind].changes(
+                    conn, filters, span, FIRST_RUN_CAP if after is None else None
+                )  # all it reported (a first run: the newest FIRST_RUN_CAP)
             ]
     return found
 
